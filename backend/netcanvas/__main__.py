@@ -1,0 +1,3 @@
+from netcanvas.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,249 @@
+"""``netcanvas serve | summary | render | convert``.
+
+Exit codes (DESIGN 5): 0 analysed without error; 1 analysed and the graph has
+errors; 2 the input could not be read (``FILE:LINE:COL: message`` on stderr).
+Imports stay inside the commands so the interpreter starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from netcanvas.graph.infer import Analysis
+    from netcanvas.graph.model import Graph
+
+EXIT_OK, EXIT_GRAPH_ERRORS, EXIT_UNREADABLE = 0, 1, 2
+
+
+class CliError(Exception):
+    """A problem reading the input, reported as ``FILE:LINE:COL: message``."""
+
+    def __init__(self, path: str, message: str, line: int = 1, column: int = 1) -> None:
+        super().__init__(f"{path}:{line}:{column}: {message}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        code: int = args.run(args)
+    except CliError as problem:
+        sys.stderr.write(f"{problem}\n")
+        return EXIT_UNREADABLE
+    except BrokenPipeError:
+        return EXIT_OK
+    return code
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="netcanvas", description="Design, analyse, convert and draw neural networks."
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = sub.add_parser("serve", help="serve the editor and the HTTP API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--db", help="SQLite file for saved designs (default: netcanvas.db)")
+    serve.add_argument("--reload", action="store_true", help="restart when the code changes")
+    serve.set_defaults(run=_serve)
+
+    summary = sub.add_parser("summary", help="print shapes, parameters and MACs per layer")
+    _add_input_args(summary)
+    summary.add_argument("--json", action="store_true", help="print one JSON object")
+    summary.set_defaults(run=_summary)
+
+    convert = sub.add_parser("convert", help="convert between model formats")
+    _add_input_args(convert)
+    convert.add_argument("-o", "--output", required=True, help="output file")
+    convert.add_argument("--to", dest="to_format", help="output format (default: by extension)")
+    convert.set_defaults(run=_convert)
+    return parser
+
+
+def _add_input_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", help="model file (prototxt, yaml, json, onnx), or - for stdin")
+    p.add_argument("--from", dest="from_format", help="input format (default: by extension)")
+    p.add_argument(
+        "--phase",
+        choices=("TRAIN", "TEST"),
+        default="TEST",
+        type=str.upper,
+        help="Caffe phase whose layers to keep (default TEST)",
+    )
+    p.add_argument(
+        "--input-shape",
+        action="append",
+        default=[],
+        metavar="NAME=N,C,H,W",
+        help="set or override an input's shape (repeatable)",
+    )
+
+
+def load_graph(args: argparse.Namespace) -> Graph:
+    """Read the input file named on the command line, or exit 2 with a located message."""
+    from netcanvas import formats
+
+    path: str = args.file
+    try:
+        data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+    except OSError as failure:
+        raise CliError(path, f"cannot read: {failure.strerror or failure}") from None
+    try:
+        graph = formats.read(data, path, args.from_format, {"phase": args.phase})
+    except formats.FormatError as bad:
+        raise CliError(path, bad.message, bad.line, bad.column) from None
+    except formats.UnsupportedError as bad:
+        raise CliError(path, str(bad)) from None
+    for spec in args.input_shape:
+        _apply_input_shape(graph, spec, path)
+    return graph
+
+
+def _apply_input_shape(graph: Graph, spec: str, path: str) -> None:
+    name, sep, dims = spec.partition("=")
+    try:
+        shape = [int(d) for d in dims.replace("x", ",").split(",") if d.strip()]
+    except ValueError:
+        shape = []
+    if not sep or not shape or any(d <= 0 for d in shape):
+        raise CliError(path, f"--input-shape wants NAME=N,C,H,W, got '{spec}'")
+    try:
+        node = graph.node(name)
+    except KeyError:
+        raise CliError(path, f"--input-shape: there is no layer named '{name}'") from None
+    if node.type == "Input":
+        node.params["shape"] = shape
+    else:
+        node.output_shapes = [shape]
+
+
+def _summary(args: argparse.Namespace) -> int:
+    from netcanvas.graph.infer import analyze
+
+    graph = load_graph(args)
+    analysis = analyze(graph)
+    if args.json:
+        import json
+
+        sys.stdout.write(json.dumps(analysis.to_json()) + "\n")
+    else:
+        sys.stdout.write(format_table(analysis))
+    return EXIT_OK if analysis.ok else EXIT_GRAPH_ERRORS
+
+
+def _convert(args: argparse.Namespace) -> int:
+    from netcanvas import formats
+
+    graph = load_graph(args)
+    try:
+        target = (
+            formats.get(args.to_format)
+            if args.to_format
+            else formats.guess(args.output, writing=True)
+        )
+        data = formats.write(graph, target.name, {})
+    except formats.UnsupportedError as bad:
+        sys.stderr.write(f"netcanvas convert: {bad}\n")
+        return EXIT_GRAPH_ERRORS
+    _write_output(args.output, data)
+    return EXIT_OK
+
+
+def _write_output(path: str, data: bytes) -> None:
+    """Write the whole file or nothing: a crash never leaves a half-written output."""
+    if path == "-":
+        sys.stdout.buffer.write(data)
+        return
+    target = Path(path)
+    temp = target.with_name(f".{target.name}.part")
+    temp.write_bytes(data)
+    temp.replace(target)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from netcanvas.api.settings import Settings
+
+    overrides: dict[str, Any] = {}
+    if args.db:
+        overrides["database_url"] = f"sqlite:///{Path(args.db).resolve()}"
+    settings = Settings(**overrides)
+    if args.reload:
+        import os
+
+        os.environ.update({f"NETCANVAS_{k.upper()}": str(v) for k, v in overrides.items()})
+        uvicorn.run(
+            "netcanvas.api.app:app_from_env",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            reload=True,
+        )
+    else:
+        from netcanvas.api.app import create_app
+
+        uvicorn.run(create_app(settings), host=args.host, port=args.port)
+    return EXIT_OK
+
+
+# --- the human table -----------------------------------------------------------------
+
+
+def human(n: float, unit: str = "") -> str:
+    """1234567 -> '1.23 M'."""
+    for factor, suffix in ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if abs(n) >= factor:
+            return f"{n / factor:.2f} {suffix}{unit}"
+    return f"{n:g} {unit}".rstrip()
+
+
+def format_table(analysis: Analysis) -> str:
+    """A Keras-``summary()``-like table: one row per layer, then totals and problems."""
+    from netcanvas.graph.shapes import fmt
+
+    total = analysis.params or 1
+    rows = []
+    for n in analysis.nodes:
+        shape = ", ".join(fmt(s) for s in n.output_shapes) or "?"
+        mark = "  !" if n.error else ""
+        rows.append(
+            (
+                f"{n.name} ({n.type}){mark}",
+                shape,
+                f"{n.params:,}",
+                f"{n.macs:,}",
+                f"{100 * n.params / total:.1f}%",
+            )
+        )
+    head = ("Layer (type)", "Output shape", "Params", "MACs", "% params")
+    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(5)]
+    line = "  ".join("─" * w for w in widths)
+
+    def row(cells: tuple[str, ...]) -> str:
+        pairs = enumerate(zip(cells, widths, strict=True))
+        return "  ".join(c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in pairs).rstrip()
+
+    out = [f'Network "{analysis.name}"', line, row(head), line.replace("─", "═")]
+    out += [row(r) for r in rows]
+    out += [
+        line,
+        f"Total params:      {analysis.params:,} ({human(analysis.params)})",
+        f"Total MACs:        {analysis.macs:,} ({human(analysis.macs)})",
+        f"Activation memory: {analysis.activation_bytes / 2**20:,.2f} MB",
+    ]
+    if analysis.errors:
+        out += ["", f"Errors ({len(analysis.errors)}):", *(f"  {e}" for e in analysis.errors)]
+    if analysis.warnings:
+        out += ["", f"Warnings ({len(analysis.warnings)}):", *(f"  {w}" for w in analysis.warnings)]
+    return "\n".join(out) + "\n"
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,38 @@
+"""Every layer family, imported by name so what registers is visible here.
+
+Adding a family: write ``layers/<family>.py`` and add it to this list; a test checks
+that no module in this folder is forgotten.
+"""
+
+from netcanvas.layers import (  # noqa: F401  (imported for registration)
+    activation,
+    attention,
+    conv,
+    dropout,
+    io,
+    linear,
+    losses,
+    merge,
+    normalization,
+    pooling,
+    recurrent,
+    reshape,
+)
+from netcanvas.layers.registry import REGISTRY, Cost, InferContext, Layer, catalogue, lookup
+
+FAMILIES = (
+    "activation",
+    "attention",
+    "conv",
+    "dropout",
+    "io",
+    "linear",
+    "losses",
+    "merge",
+    "normalization",
+    "pooling",
+    "recurrent",
+    "reshape",
+)
+
+__all__ = ["FAMILIES", "REGISTRY", "Cost", "InferContext", "Layer", "catalogue", "lookup"]

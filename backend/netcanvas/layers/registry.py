@@ -1,0 +1,195 @@
+"""The layer registry: what a layer type is, and the narrow context its rules see.
+
+A layer type is one class in its family file, registered by the :func:`layer`
+decorator. It declares a pydantic ``Params`` model, its input ports, a shape rule
+``infer(ctx)`` and a cost rule ``cost(ctx)``. Rules never see the graph: only the
+validated params and the input shapes (the ONNX ``InferenceContext`` idea).
+"""
+
+from __future__ import annotations
+
+import builtins
+import inspect
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar, Generic, NoReturn, TypeVar
+
+from pydantic import BaseModel, ConfigDict
+
+from netcanvas.graph.shapes import Shape, ShapeError
+
+P = TypeVar("P", bound=BaseModel)
+
+
+class UnknownShape(Exception):
+    """The shape cannot be known from what the document says; a warning, not an error."""
+
+
+class Params(BaseModel):
+    """Base of every layer's settings: strict about unknown keys, immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class NoParams(Params):
+    """A layer without settings."""
+
+
+@dataclass(slots=True)
+class Cost:
+    """What one layer costs for the whole batch.
+
+    ``params`` counts learnable parameters as PyTorch does; ``macs`` counts the
+    multiply-accumulates of conv / linear / matmul / recurrent / attention work;
+    ``flops`` counts other elementwise work (informational, not MACs).
+    """
+
+    params: int = 0
+    macs: int = 0
+    flops: int = 0
+
+
+class InferContext(Generic[P]):
+    """What a shape or cost rule may look at: params, input shapes, its own outputs."""
+
+    __slots__ = ("params", "inputs", "outputs", "warnings")
+
+    def __init__(self, params: P, inputs: Sequence[Shape]) -> None:
+        self.params = params
+        self.inputs: list[Shape] = list(inputs)
+        self.outputs: list[Shape] = []
+        self.warnings: list[str] = []
+
+    @property
+    def input(self) -> Shape:
+        """The first input shape (most layers have exactly one)."""
+        return self.inputs[0]
+
+    def fail(self, message: str) -> NoReturn:
+        """Stop inference of this layer with a message pinned to it."""
+        raise ShapeError(message)
+
+    def warn(self, message: str) -> None:
+        self.warnings.append(message)
+
+    def unknown(self, message: str) -> NoReturn:
+        """Give up on this layer's shape without an error (a warning says why)."""
+        raise UnknownShape(message)
+
+
+class Layer(Generic[P]):
+    """A layer type. Subclass per type (families share a base), register with @layer."""
+
+    type: ClassVar[str] = ""
+    category: ClassVar[str] = ""
+    aliases: ClassVar[tuple[str, ...]] = ()
+    Params: ClassVar[builtins.type[BaseModel]] = NoParams
+    # Port names shown in the editor; ``max_inputs`` None means the last port repeats.
+    input_names: ClassVar[tuple[str, ...]] = ("input",)
+    min_inputs: ClassVar[int] = 1
+    max_inputs: ClassVar[int | None] = 1
+    output_names: ClassVar[tuple[str, ...]] = ("output",)
+    # A representative use, for the docs and the registry's contract test.
+    example_inputs: ClassVar[tuple[Shape, ...]] = ((1, 8, 16, 16),)
+    example_params: ClassVar[dict[str, Any]] = {}
+
+    def num_outputs(self, params: P) -> int:
+        """How many outputs this layer has with these settings."""
+        return len(self.output_names)
+
+    def infer(self, ctx: InferContext[P]) -> list[Shape]:
+        """Output shapes from input shapes; ``ctx.fail`` on a mismatch."""
+        raise NotImplementedError
+
+    def cost(self, ctx: InferContext[P]) -> Cost:
+        """Learnable parameters and MACs; zero unless the family says otherwise."""
+        return Cost()
+
+    @property
+    def doc(self) -> str:
+        return inspect.cleandoc(type(self).__doc__ or "")
+
+    @property
+    def summary(self) -> str:
+        return self.doc.split("\n\n", 1)[0].replace("\n", " ")
+
+    def arity_text(self) -> str:
+        lo, hi = self.min_inputs, self.max_inputs
+        if hi is None:
+            return f"at least {lo}"
+        return str(lo) if lo == hi else f"{lo} to {hi}"
+
+
+REGISTRY: dict[str, Layer[Any]] = {}
+
+_SECTIONS = ("Input shape:", "Output shape:")
+
+
+def layer(
+    category: str, *, name: str | None = None, aliases: tuple[str, ...] = ()
+) -> Callable[[type[Layer[P]]], type[Layer[P]]]:
+    """Register a layer class under its class name (or ``name``) in ``category``.
+
+    ``aliases`` are other tools' names for the type, used by palette search.
+    """
+
+    def register(cls: type[Layer[P]]) -> type[Layer[P]]:
+        type_name = name or cls.__name__
+        if type_name in REGISTRY:
+            raise ValueError(f"layer type {type_name} registered twice")
+        doc = inspect.cleandoc(cls.__doc__ or "")
+        missing = [s for s in _SECTIONS if s not in doc]
+        if missing:
+            raise ValueError(f"{type_name}: docstring lacks {', '.join(missing)}")
+        cls.type = type_name
+        cls.category = category
+        cls.aliases = aliases
+        REGISTRY[type_name] = cls()
+        return cls
+
+    return register
+
+
+def lookup(type_name: str) -> Layer[Any] | None:
+    """The layer for a type name, or None (an opaque type).
+
+    Aliases are search words for the palette (``Dense`` finds ``Linear``); documents
+    always name the canonical type, so a Caffe ``num_output`` never meets ``Conv2d``.
+    """
+    return REGISTRY.get(type_name)
+
+
+def catalogue() -> list[dict[str, Any]]:
+    """Every type as data: the palette and the inspector are generated from this."""
+    out = []
+    for spec in REGISTRY.values():
+        out.append(
+            {
+                "type": spec.type,
+                "category": spec.category,
+                "aliases": list(spec.aliases),
+                "summary": spec.summary,
+                "doc": spec.doc,
+                "inputs": list(spec.input_names),
+                "min_inputs": spec.min_inputs,
+                "max_inputs": spec.max_inputs,
+                "outputs": list(spec.output_names),
+                "params": spec.Params.model_json_schema(),
+            }
+        )
+    return out
+
+
+def default_name(type_name: str, taken: set[str]) -> str:
+    """``conv2d1``, ``conv2d2``...: the lowest free ``{type lowercased}{n}``."""
+    base = re.sub(r"[^a-z0-9_]", "", type_name.lower()) or "layer"
+    n = 1
+    while f"{base}{n}" in taken:
+        n += 1
+    return f"{base}{n}"
+
+
+def prod(values: Sequence[int]) -> int:
+    return math.prod(values)

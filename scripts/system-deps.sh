@@ -1,0 +1,18 @@
+#!/bin/sh
+# Install the Debian packages the test suite drives, when missing and when we may.
+set -u
+missing=""
+command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
+command -v pdftotext >/dev/null 2>&1 || missing="$missing poppler-utils"
+command -v node >/dev/null 2>&1 || missing="$missing nodejs"
+if ! command -v pg_ctl >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then
+    missing="$missing postgresql"
+fi
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" != "0" ] || ! command -v apt-get >/dev/null 2>&1; then
+    echo "system-deps: not root or no apt-get; missing:$missing (their tests will skip)"
+    exit 0
+fi
+echo "system-deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >/dev/null && apt-get install -y -qq $missing >/dev/null

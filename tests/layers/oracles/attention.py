@@ -1,0 +1,4 @@
+"""(family under construction)"""
+
+ORACLES: list = []
+NO_TORCH: dict[str, str] = {}
