@@ -1,0 +1,39 @@
+"""Figure settings: one model shared by the CLI (`netcanvas render`) and the export API,
+so both take the same option names with the same meaning."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Style = Literal["graph", "blocks", "fcnn", "lenet", "alexnet"]
+Theme = Literal["light", "dark", "print", "colorblind", "mono"]
+
+
+class FigureOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    style: Style = Field("graph", description="Drawing style")
+    theme: Theme = Field("light", description="Colour theme")
+    rankdir: Literal["TB", "LR"] = Field(
+        "TB", description="Flow direction: top-bottom or left-right"
+    )
+    dpi: int = Field(96, ge=24, le=1200, description="PNG resolution in dots per inch")
+    fold: bool = Field(False, description="Fold repeated blocks into one group drawn with ×N")
+    stack: bool = Field(
+        False,
+        description="Draw in-place followers (BatchNorm, Scale, ReLU) stacked on their producer",
+    )
+    width: str | None = Field(
+        None,
+        description="Figure width with a unit: '3.3in', '8.5cm' or '240pt' (scales the figure)",
+    )
+    font_size: float = Field(10.0, gt=2, le=72, description="Base font size in points")
+    title: str | None = Field(None, max_length=200, description="Title drawn above the figure")
+    show_shapes: bool = Field(True, description="Write output shapes")
+    show_params: bool = Field(False, description="Write parameter counts")
+    show_macs: bool = Field(False, description="Write MAC counts")
+    show_names: bool = Field(True, description="Write layer names")
+    azimuth: float = Field(-35.0, ge=-90, le=90, description="alexnet style: horizontal view angle")
+    elevation: float = Field(20.0, ge=-60, le=60, description="alexnet style: vertical view angle")
