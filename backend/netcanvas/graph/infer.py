@@ -206,13 +206,22 @@ def _validate(spec: Layer[Any], node: Node, result: NodeResult) -> Any:
     try:
         return spec.Params.model_validate(node.params)
     except ValidationError as invalid:
-        result.error = "; ".join(_describe(e) for e in invalid.errors())
+        result.error = describe_invalid(invalid)
         return None
 
 
-def _describe(error: Any) -> str:
-    where = ".".join(str(p) for p in error["loc"] if not isinstance(p, int) or p)
-    return f"{where}: {error['msg']}" if where else str(error["msg"])
+def describe_invalid(invalid: ValidationError) -> str:
+    """One message per bad setting (a union type reports each alternative: keep the first)."""
+    seen: dict[str, str] = {}
+    for problem in invalid.errors():
+        key = str(problem["loc"][0]) if problem["loc"] else ""
+        if key in seen:
+            continue
+        if problem["type"] == "extra_forbidden":
+            seen[key] = f"unknown setting '{key}'"
+        else:
+            seen[key] = f"{key}: {problem['msg']}" if key else str(problem["msg"])
+    return "; ".join(seen.values())
 
 
 def _declared_shapes(node: Node, result: NodeResult) -> list[Shape] | None:

@@ -13,6 +13,9 @@ from netcanvas.layers.registry import Cost, InferContext, Layer, Params, layer
 class LinearParams(Params):
     out_features: fields.PosInt = Field(128, description="Size of each output vector")
     bias: bool = Field(True, description="Learn an additive bias")
+    in_features: fields.PosInt | None = Field(
+        None, description="Expected input size; empty = read from the input (checked if set)"
+    )
 
 
 @layer("linear", aliases=("Dense", "InnerProduct", "FullyConnected", "Gemm"))
@@ -28,6 +31,12 @@ class Linear(Layer[LinearParams]):
     def infer(self, ctx: InferContext[LinearParams]) -> list[Shape]:
         if len(ctx.input) < 2:
             ctx.fail(f"expects at least [N, features], got {shapes.fmt(ctx.input)}")
+        expected = ctx.params.in_features
+        if expected is not None and ctx.input[-1] != expected:
+            ctx.fail(
+                f"in_features is {expected} but the input {shapes.fmt(ctx.input)} "
+                f"has {ctx.input[-1]} features in its last dim"
+            )
         return [(*ctx.input[:-1], ctx.params.out_features)]
 
     def cost(self, ctx: InferContext[LinearParams]) -> Cost:

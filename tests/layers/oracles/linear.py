@@ -13,14 +13,16 @@ from tests.layers.oracles import Built, Case, Oracle, floats
 def _linear_case(draw: Any) -> Case:
     lead = draw(st.lists(st.integers(1, 4), min_size=1, max_size=3))
     features = draw(st.integers(1, 64))
-    params = {"out_features": draw(st.integers(1, 64)), "bias": draw(st.booleans())}
+    params: dict[str, Any] = {"out_features": draw(st.integers(1, 64)), "bias": draw(st.booleans())}
+    if draw(st.booleans()):
+        params["in_features"] = features
     return params, [(*lead, features)]
 
 
 def _linear(p: dict[str, Any], shapes: list[tuple[int, ...]]) -> Built:
     import torch
 
-    module = torch.nn.Linear(shapes[0][-1], p["out_features"], bias=p["bias"])
+    module = torch.nn.Linear(p.get("in_features") or shapes[0][-1], p["out_features"], p["bias"])
     return module, module, [floats(shapes[0])]
 
 

@@ -1,0 +1,29 @@
+"""Synthetic residual networks of any size, shared by the benchmarks."""
+
+from __future__ import annotations
+
+
+def residual_yaml(layers: int, channels: int = 64, size: int = 56) -> str:
+    """A ResNet-like chain of (conv, bn, relu, conv, bn, add, relu) blocks, ~`layers` long."""
+    lines = [
+        "netcanvas: 1",
+        f"name: residual-{layers}",
+        "layers:",
+        f"  - {{name: data, type: Input, shape: [1, {channels}, {size}, {size}]}}",
+    ]
+    prev, i = "data", 0
+    while len(lines) - 3 < layers:
+        b = f"b{i}"
+        lines += [
+            f"  - {{name: {b}_conv1, type: Conv2d, inputs: [{prev}], out_channels: {channels}, "
+            "kernel_size: 3, padding: 1, bias: false}",
+            f"  - {{name: {b}_bn1, type: BatchNorm2d}}",
+            f"  - {{name: {b}_relu1, type: ReLU}}",
+            f"  - {{name: {b}_conv2, type: Conv2d, out_channels: {channels}, kernel_size: 3, "
+            "padding: 1, bias: false}",
+            f"  - {{name: {b}_bn2, type: BatchNorm2d}}",
+            f"  - {{name: {b}_add, type: Add, inputs: [{b}_bn2, {prev}]}}",
+            f"  - {{name: {b}_relu2, type: ReLU}}",
+        ]
+        prev, i = f"{b}_relu2", i + 1
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,112 @@
+"""`netcanvas summary` and `convert`: the DESIGN 5 contract (JSON fields, exit codes)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from netcanvas.cli import main
+
+GOOD = """\
+netcanvas: 1
+name: small
+layers:
+  - {name: data, type: Input, shape: [1, 3, 32, 32]}
+  - {name: conv1, type: Conv2d, out_channels: 16, kernel_size: 3, padding: 1}
+  - {name: pool, type: AdaptiveAvgPool2d, output_size: 1}
+"""
+
+
+@pytest.fixture()
+def good(tmp_path: Path) -> Path:
+    path = tmp_path / "small.yaml"
+    path.write_text(GOOD)
+    return path
+
+
+def test_summary_json_contract(good: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["summary", str(good), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert set(out) >= {"name", "nodes", "totals", "errors", "warnings"}
+    assert set(out["totals"]) >= {"params", "macs", "activation_bytes"}
+    conv = out["nodes"][1]
+    assert set(conv) >= {
+        "name",
+        "type",
+        "inputs",
+        "output_shapes",
+        "params",
+        "macs",
+        "error",
+        "warnings",
+    }
+    assert conv["name"] == "conv1" and conv["inputs"] == ["data"]
+    assert conv["output_shapes"] == [[1, 16, 32, 32]]
+    assert conv["params"] == 448 and conv["macs"] == 16 * 32 * 32 * 27
+    assert conv["error"] is None
+    assert out["totals"]["params"] == 448
+
+
+def test_summary_table(good: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["summary", str(good)]) == 0
+    out = capsys.readouterr().out
+    assert "conv1 (Conv2d)" in out and "1×16×32×32" in out
+    assert "Total params:      448" in out and "100.0%" in out
+
+
+def test_graph_errors_exit_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(GOOD + "  - {name: fc, type: Linear, in_features: 5}\n")
+    assert main(["summary", str(path), "--json"]) == 1
+    out = json.loads(capsys.readouterr().out)
+    assert out["errors"] and out["errors"][0].startswith("fc: ")
+    assert out["nodes"][-1]["error"]
+
+
+def test_unreadable_input_exits_2_with_location(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "broken.yaml"
+    path.write_text("layers:\n  - {name: a, type: Conv2d, strid: 2}\n")
+    assert main(["summary", str(path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"{path}:2:29: ") and "unknown setting 'strid'" in err
+
+
+def test_missing_file_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["summary", "/nonexistent/x.yaml"]) == 2
+    assert capsys.readouterr().err.startswith("/nonexistent/x.yaml:1:1: cannot read")
+
+
+def test_input_shape_sets_an_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "noshape.yaml"
+    path.write_text("layers:\n  - {name: data, type: Input}\n  - {name: fc, type: Linear}\n")
+    assert main(["summary", str(path), "--json", "--input-shape", "data=2,7"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["nodes"][1]["output_shapes"] == [[2, 128]]
+    assert main(["summary", str(path), "--input-shape", "nope=1,2"]) == 2
+    assert "no layer named 'nope'" in capsys.readouterr().err
+
+
+def test_convert_yaml_to_json_and_back(good: Path, tmp_path: Path) -> None:
+    out = tmp_path / "small.json"
+    assert main(["convert", str(good), "-o", str(out)]) == 0
+    assert json.loads(out.read_text())["layers"][1]["out_channels"] == 16
+    back = tmp_path / "back.yaml"
+    assert main(["convert", str(out), "-o", str(back)]) == 0
+    assert back.read_text() == GOOD
+
+
+def test_console_script_runs_as_a_process(good: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "netcanvas", "summary", str(good), "--json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["totals"]["params"] == 448
