@@ -37,8 +37,15 @@ def sniff(name: str, head: bytes) -> bool:
 
 
 def load(data: bytes | str, options: dict[str, Any] | None = None) -> Graph:
-    """Read a netcanvas YAML or JSON document."""
-    return from_document(parse(data))
+    """Read a netcanvas YAML or JSON document.
+
+    The fast path builds plain data; only when the document turns out to be wrong is it
+    read again keeping every mark, so the error can name its line and column.
+    """
+    try:
+        return from_document(parse(data))
+    except FormatError:
+        return from_document(parse(data, located=True))
 
 
 def dump(graph: Graph, options: dict[str, Any] | None = None) -> bytes:
@@ -107,8 +114,8 @@ _Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
 
 
-def parse(data: bytes | str) -> Any:
-    """YAML/JSON text -> plain data with marks; every failure is a FormatError."""
+def parse(data: bytes | str, located: bool = False) -> Any:
+    """YAML/JSON text -> plain data (with marks if ``located``); failures are FormatErrors."""
     if isinstance(data, bytes):
         try:
             text = data.decode("utf-8-sig")
@@ -119,13 +126,19 @@ def parse(data: bytes | str) -> Any:
         text = data
     if "\x00" in text:
         raise FormatError("the file contains NUL bytes: is it binary?", 1, 1)
+    if not located and text.lstrip().startswith("{"):
+        try:  # JSON (the API's body): the json module is far faster than any YAML parser
+            return json.loads(text, object_pairs_hook=_unique_keys)
+        except ValueError:
+            pass  # the YAML reader below reports where it went wrong
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
         if node is None:
             raise FormatError("the document is empty", 1, 1)
-        _check_expansion(node)
-        return loader.construct_document(node)
+        if "&" in text:  # no anchor, no alias: nothing can expand
+            _check_expansion(node)
+        return loader.construct_document(node) if located else _plain_node(node)
     except FormatError:
         raise
     except yaml.MarkedYAMLError as bad:
@@ -139,6 +152,44 @@ def parse(data: bytes | str) -> Any:
         raise FormatError(f"unreadable value: {bad}", 1, 1) from None
     finally:
         loader.dispose()
+
+
+_SCALARS = yaml.constructor.SafeConstructor()
+_BUILD = {
+    "tag:yaml.org,2002:int": _SCALARS.construct_yaml_int,
+    "tag:yaml.org,2002:float": _SCALARS.construct_yaml_float,
+    "tag:yaml.org,2002:bool": _SCALARS.construct_yaml_bool,
+    "tag:yaml.org,2002:null": _SCALARS.construct_yaml_null,
+}
+
+
+def _plain_node(node: yaml.Node) -> Any:
+    """Composed nodes -> plain Python data, without the constructor machinery's overhead."""
+    if isinstance(node, yaml.ScalarNode):
+        if node.tag == "tag:yaml.org,2002:str":
+            return node.value
+        build = _BUILD.get(node.tag)
+        if build is None:
+            raise FormatError(f"unsupported YAML value of type {node.tag}", *_pos(node.start_mark))
+        return build(node)
+    if isinstance(node, yaml.SequenceNode):
+        return [_plain_node(child) for child in node.value]
+    if isinstance(node, yaml.MappingNode):
+        out = {}
+        for key_node, value_node in node.value:
+            key = _plain_node(key_node)
+            if not isinstance(key, str | int | float | bool) and key is not None or key in out:
+                raise FormatError("bad or duplicate key")  # the located pass says where
+            out[key] = _plain_node(value_node)
+        return out
+    raise FormatError(f"unsupported YAML node {node.tag}", *_pos(node.start_mark))
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        raise ValueError("duplicate key")
+    return out
 
 
 def _yaml_message(bad: yaml.MarkedYAMLError) -> str:
