@@ -1,1 +1,164 @@
-"""(family under construction)"""
+"""Layers that join several tensors: elementwise merges, concatenation, matmul.
+
+Elementwise merges broadcast like NumPy (a ``[N, C, 1, 1]`` gate times
+``[N, C, H, W]``); their work is counted as ``flops``, not MACs. MatMul is real
+multiply-accumulate work and counts MACs.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, TypeVar
+
+from pydantic import BaseModel, Field
+
+from netcanvas.graph import shapes
+from netcanvas.graph.shapes import Shape, ShapeError, fmt, numel
+from netcanvas.layers import fields
+from netcanvas.layers.registry import Cost, InferContext, Layer, NoParams, Params, layer
+
+P = TypeVar("P", bound=BaseModel)
+
+
+class _Elementwise(Layer[P]):
+    """Shared rules: broadcast every input; one operation per output element and input."""
+
+    min_inputs = 2
+    max_inputs: ClassVar[int | None] = None
+    example_inputs = ((1, 8, 16, 16), (1, 8, 1, 1))
+
+    def infer(self, ctx: InferContext[P]) -> list[Shape]:
+        return [shapes.broadcast(ctx.inputs)]
+
+    def cost(self, ctx: InferContext[P]) -> Cost:
+        return Cost(flops=numel(ctx.outputs[0]) * (len(ctx.inputs) - 1))
+
+
+class AddParams(Params):
+    coeff: list[float] | None = Field(
+        None,
+        description="Weight of each input, one per input (Caffe's Eltwise SUM coeff); "
+        "none adds them plainly",
+    )
+
+
+@layer("merge", aliases=("Eltwise", "Sum", "Residual"))
+class Add(_Elementwise[AddParams]):
+    """Sums its inputs elementwise (a residual join), optionally weighted.
+
+    Input shape: two or more shapes that broadcast together.
+    Output shape: the broadcast shape (NumPy rules).
+    """
+
+    Params = AddParams
+
+    def infer(self, ctx: InferContext[AddParams]) -> list[Shape]:
+        coeff = ctx.params.coeff
+        if coeff is not None and len(coeff) != len(ctx.inputs):
+            ctx.fail(f"coeff has {len(coeff)} values for {len(ctx.inputs)} inputs")
+        return super().infer(ctx)
+
+
+@layer("merge", aliases=("Sub",))
+class Subtract(_Elementwise[NoParams]):
+    """Subtracts the second input from the first, elementwise.
+
+    Input shape: two shapes that broadcast together.
+    Output shape: the broadcast shape (NumPy rules).
+    """
+
+    input_names = ("input", "other")
+    max_inputs = 2
+
+
+@layer("merge", aliases=("Mul", "Prod"))
+class Multiply(_Elementwise[NoParams]):
+    """Multiplies its inputs elementwise (a gate, an attention mask).
+
+    Input shape: two or more shapes that broadcast together.
+    Output shape: the broadcast shape (NumPy rules).
+    """
+
+
+@layer("merge", aliases=("Max",))
+class Maximum(_Elementwise[NoParams]):
+    """The elementwise largest of its inputs.
+
+    Input shape: two or more shapes that broadcast together.
+    Output shape: the broadcast shape (NumPy rules).
+    """
+
+
+@layer("merge", aliases=("Min",))
+class Minimum(_Elementwise[NoParams]):
+    """The elementwise smallest of its inputs.
+
+    Input shape: two or more shapes that broadcast together.
+    Output shape: the broadcast shape (NumPy rules).
+    """
+
+
+class ConcatParams(Params):
+    dim: fields.Dim = Field(1, description="Axis to join along; every other axis must match")
+
+
+@layer("merge", aliases=("Concatenate", "Cat"))
+class Concat(Layer[ConcatParams]):
+    """Joins its inputs along one axis (an Inception or U-Net join).
+
+    Input shape: one or more shapes, equal except on ``dim``.
+    Output shape: the common shape with ``dim`` set to the sum of the inputs' sizes.
+    """
+
+    Params = ConcatParams
+    min_inputs = 1
+    max_inputs = None
+    example_inputs = ((1, 8, 16, 16), (1, 4, 16, 16))
+
+    def infer(self, ctx: InferContext[ConcatParams]) -> list[Shape]:
+        first = ctx.inputs[0]
+        axis = shapes.normalize_axis(ctx.params.dim, len(first))
+        for other in ctx.inputs[1:]:
+            if len(other) != len(first):
+                ctx.fail(f"cannot join {fmt(first)} and {fmt(other)}: they differ in rank")
+            for i, (a, b) in enumerate(zip(first, other, strict=True)):
+                if i != axis and a != b:
+                    ctx.fail(
+                        f"cannot join {fmt(first)} and {fmt(other)} along dim {axis}: "
+                        f"axis {i} differs ({a} vs {b})"
+                    )
+        total = sum(s[axis] for s in ctx.inputs)
+        return [(*first[:axis], total, *first[axis + 1 :])]
+
+
+@layer("merge", aliases=("BatchMatMul", "Bmm", "Dot"))
+class MatMul(Layer[NoParams]):
+    """Matrix product with torch.matmul rules (1-D operands, broadcast batch axes).
+
+    Input shape: ``[*batch_a, n, k]`` and ``[*batch_b, k, m]``; a 1-D first operand
+    ``[k]`` or second operand ``[k]`` drops ``n`` or ``m`` from the result.
+    Output shape: ``[*broadcast(batch_a, batch_b), n, m]``.
+    """
+
+    input_names = ("input", "other")
+    min_inputs = 2
+    max_inputs = 2
+    example_inputs = ((1, 8, 16, 32), (1, 8, 32, 16))
+
+    def infer(self, ctx: InferContext[NoParams]) -> list[Shape]:
+        a, b = ctx.inputs
+        if not a or not b:
+            ctx.fail(f"both operands need at least one axis, got {fmt(a)} and {fmt(b)}")
+        k_b = b[-2] if len(b) >= 2 else b[0]
+        if a[-1] != k_b:
+            ctx.fail(f"inner dimensions differ: {fmt(a)} @ {fmt(b)} ({a[-1]} vs {k_b})")
+        try:
+            batch = shapes.broadcast([a[:-2], b[:-2]])
+        except ShapeError:
+            ctx.fail(f"batch axes of {fmt(a)} and {fmt(b)} do not broadcast")
+        rows = a[-2:-1]  # empty for a 1-D first operand
+        cols = b[-1:] if len(b) >= 2 else ()
+        return [(*batch, *rows, *cols)]
+
+    def cost(self, ctx: InferContext[NoParams]) -> Cost:
+        # Every output element is a dot product over the shared dimension k.
+        return Cost(macs=numel(ctx.outputs[0]) * ctx.inputs[0][-1])
