@@ -1,0 +1,84 @@
+// Thin wrappers over the HTTP API (DESIGN 6). Errors become ApiError with the server's detail.
+
+export class ApiError extends Error {
+  constructor(status, detail) {
+    const message =
+      typeof detail === "string" ? detail : detail?.message ?? JSON.stringify(detail ?? "error");
+    super(message);
+    this.status = status;
+    this.detail = detail;
+  }
+
+  /** "line 3, column 5: message" when the server located the problem. */
+  get located() {
+    const d = this.detail;
+    if (d && typeof d === "object" && d.line) return `line ${d.line}, column ${d.column ?? 1}: ${d.message}`;
+    return this.message;
+  }
+}
+
+async function check(response) {
+  if (response.ok) return response;
+  let detail = response.statusText;
+  try {
+    const body = await response.json();
+    detail = body.detail ?? body;
+    if (Array.isArray(detail)) detail = detail.map((d) => d.msg ?? JSON.stringify(d)).join("; ");
+  } catch {
+    // a body that is not JSON: keep the status text
+  }
+  throw new ApiError(response.status, detail);
+}
+
+const json = (body) => ({
+  method: "POST",
+  headers: { "Content-Type": "application/json" },
+  body: JSON.stringify(body),
+});
+
+async function getJson(url, init) {
+  return (await check(await fetch(url, init))).json();
+}
+
+/** The document as the service expects it: positions live in view, inputs explicit. */
+export function wireDocument(doc) {
+  return { netcanvas: doc.netcanvas ?? 1, name: doc.name, layers: doc.layers, view: doc.view ?? {} };
+}
+
+export const api = {
+  layers: () => getJson("/api/layers"),
+  analyze: (doc, signal) => getJson("/api/analyze", { ...json(wireDocument(doc)), signal }),
+  layout: (doc) => getJson("/api/layout", json(wireDocument(doc))),
+  templates: () => getJson("/api/templates"),
+  template: (slug) => getJson(`/api/templates/${encodeURIComponent(slug)}`),
+
+  /** Raw file bytes or text -> {document, warnings}. */
+  import: (format, body, params = {}) => {
+    const query = new URLSearchParams({ format, ...params });
+    return getJson(`/api/import?${query}`, {
+      method: "POST",
+      headers: { "Content-Type": "application/octet-stream" },
+      body,
+    });
+  },
+
+  /** Document -> {blob, filename}. */
+  export: async (format, doc, params = {}, signal) => {
+    const query = new URLSearchParams(params);
+    const response = await check(
+      await fetch(`/api/export/${format}?${query}`, { ...json(wireDocument(doc)), signal }),
+    );
+    const disposition = response.headers.get("Content-Disposition") ?? "";
+    const match = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(disposition);
+    return { blob: await response.blob(), filename: match ? decodeURIComponent(match[1]) : null };
+  },
+
+  createDesign: (doc) => getJson("/api/designs", json({ document: wireDocument(doc) })),
+  updateDesign: (id, revision, doc, key) =>
+    getJson(`/api/designs/${encodeURIComponent(id)}`, {
+      method: "PUT",
+      headers: { "Content-Type": "application/json", "X-Edit-Key": key },
+      body: JSON.stringify({ revision, document: wireDocument(doc) }),
+    }),
+  design: (id) => getJson(`/api/designs/${encodeURIComponent(id)}`),
+};

@@ -1,0 +1,53 @@
+// Live analysis: every edit asks the service again, debounced, and only the latest answer
+// is kept (an older, slower answer never overwrites a newer one). DOM-free.
+
+export class Analyzer {
+  /**
+   * request(doc, signal) -> Promise<result>; onResult(result, doc); onError(error, doc).
+   */
+  constructor({ request, onResult, onError = () => {}, delay = 100, timers = globalThis }) {
+    this.request = request;
+    this.onResult = onResult;
+    this.onError = onError;
+    this.delay = delay;
+    this.timers = timers;
+    this.timer = null;
+    this.sequence = 0;
+    this.controller = null;
+  }
+
+  /**
+   * Leading and trailing edge: the first edit after a quiet spell is analysed at once (an
+   * edit shows its shapes without waiting), a burst within `delay` collapses into one request
+   * for its last document.
+   */
+  schedule(doc) {
+    const snapshot = structuredClone(doc);
+    const now = Date.now();
+    if (this.timer === null && now - (this.lastRun ?? -Infinity) >= this.delay) {
+      this.lastRun = now;
+      this.run(snapshot);
+      return;
+    }
+    if (this.timer !== null) this.timers.clearTimeout(this.timer);
+    this.timer = this.timers.setTimeout(() => {
+      this.timer = null;
+      this.lastRun = Date.now();
+      this.run(snapshot);
+    }, this.delay);
+  }
+
+  async run(doc) {
+    this.sequence += 1;
+    const mine = this.sequence;
+    if (this.controller) this.controller.abort();
+    const controller = typeof AbortController === "function" ? new AbortController() : null;
+    this.controller = controller;
+    try {
+      const result = await this.request(doc, controller?.signal);
+      if (mine === this.sequence) this.onResult(result, doc);
+    } catch (error) {
+      if (mine === this.sequence && error?.name !== "AbortError") this.onError(error, doc);
+    }
+  }
+}

@@ -1,0 +1,88 @@
+// Reversible diffs over plain JSON data.
+//
+// A diff is a list of operations; every operation carries what it needs to be undone, so
+// undo is apply(reverse(diff)) with no snapshot of the document (mxGraph / tldraw idea).
+//   {op: "set", path, before, after}      before/after undefined = key absent
+//   {op: "insert", path, index, value}    path names a list
+//   {op: "remove", path, index, value}
+
+const clone = (value) => (value === undefined ? undefined : structuredClone(value));
+
+/** The container that holds the last key of `path`. */
+function parentOf(root, path) {
+  let node = root;
+  for (let i = 0; i < path.length - 1; i += 1) {
+    node = node[path[i]];
+    if (node === null || typeof node !== "object") {
+      throw new Error(`no container at ${path.slice(0, i + 1).join(".")}`);
+    }
+  }
+  return node;
+}
+
+/** The value at `path` (undefined when any step is missing). */
+export function get(root, path) {
+  let node = root;
+  for (const key of path) {
+    if (node === null || typeof node !== "object") return undefined;
+    node = node[key];
+  }
+  return node;
+}
+
+/** Apply one operation in place. */
+export function applyOp(root, op) {
+  if (op.op === "set") {
+    const parent = parentOf(root, op.path);
+    const key = op.path[op.path.length - 1];
+    if (op.after === undefined) {
+      if (Array.isArray(parent)) throw new Error("cannot unset a list item; use remove");
+      delete parent[key];
+    } else {
+      parent[key] = clone(op.after);
+    }
+    return;
+  }
+  const list = get(root, op.path);
+  if (!Array.isArray(list)) throw new Error(`no list at ${op.path.join(".")}`);
+  if (op.op === "insert") {
+    if (op.index < 0 || op.index > list.length) throw new Error("insert index out of range");
+    list.splice(op.index, 0, clone(op.value));
+  } else if (op.op === "remove") {
+    if (op.index < 0 || op.index >= list.length) throw new Error("remove index out of range");
+    list.splice(op.index, 1);
+  } else {
+    throw new Error(`unknown operation ${op.op}`);
+  }
+}
+
+/** Apply a whole diff in order. */
+export function apply(root, diff) {
+  for (const op of diff) applyOp(root, op);
+  return root;
+}
+
+/** The diff that undoes `diff`: each operation inverted, in reverse order. */
+export function reverse(diff) {
+  return diff
+    .slice()
+    .reverse()
+    .map((op) => {
+      if (op.op === "set") return { op: "set", path: op.path, before: op.after, after: op.before };
+      if (op.op === "insert") return { op: "remove", path: op.path, index: op.index, value: op.value };
+      return { op: "insert", path: op.path, index: op.index, value: op.value };
+    });
+}
+
+/** Build operations against the current state (so `before` is always true). */
+export function setOp(root, path, value) {
+  return { op: "set", path: [...path], before: clone(get(root, path)), after: clone(value) };
+}
+
+export function insertOp(path, index, value) {
+  return { op: "insert", path: [...path], index, value: clone(value) };
+}
+
+export function removeOp(root, path, index) {
+  return { op: "remove", path: [...path], index, value: clone(get(root, [...path, index])) };
+}

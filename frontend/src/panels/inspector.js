@@ -1,0 +1,262 @@
+// The inspector: a form generated from the selected layer's JSON schema. Every keystroke is
+// validated; a valid value is written at once (typing merges into one undo step), an invalid
+// one is marked on the field and never reaches the document.
+
+import { layerIndex, renameLayer, setParam } from "../model/document.js";
+import { formatCount, formatShape } from "../view/canvas.js";
+import { controlFor, describeParams, formatValue, parseField } from "./schema.js";
+
+let fieldCounter = 0;
+
+export class Inspector {
+  constructor(root, { store, catalogue, notify }) {
+    this.root = root;
+    this.store = store;
+    this.catalogue = catalogue;
+    this.notify = notify;
+    this.body = root.querySelector(".inspector-body");
+    this.current = null; // {name, type}
+    this.inputs = new Map();
+    this.result = null;
+  }
+
+  selectedLayer() {
+    const { selection } = this.store.session;
+    if (selection.size !== 1) return null;
+    const [name] = selection;
+    return this.store.doc.layers.find((layer) => layer.name === name) ?? null;
+  }
+
+  /** Rebuild the form when the selection changes; otherwise refresh values in place. */
+  update() {
+    const layer = this.selectedLayer();
+    if (!layer) {
+      this.current = null;
+      this.renderEmpty();
+      return;
+    }
+    if (!this.current || this.current.name !== layer.name || this.current.type !== layer.type) {
+      this.build(layer);
+    } else {
+      this.refresh(layer);
+    }
+  }
+
+  setAnalysis(byName) {
+    this.analysis = byName;
+    this.renderFacts();
+  }
+
+  renderEmpty() {
+    const n = this.store.session.selection.size;
+    const p = document.createElement("p");
+    p.className = "muted";
+    p.textContent =
+      n > 1 ? `${n} layers selected.` : "Select a layer on the canvas to edit its settings.";
+    this.body.replaceChildren(p);
+    this.inputs.clear();
+  }
+
+  build(layer) {
+    this.current = { name: layer.name, type: layer.type };
+    this.inputs.clear();
+    const spec = this.catalogue.get(layer.type);
+    const form = document.createElement("form");
+    form.className = "inspector-form";
+    form.addEventListener("submit", (event) => event.preventDefault());
+
+    const heading = document.createElement("div");
+    heading.className = "inspector-head";
+    const type = document.createElement("span");
+    type.className = `type-chip cat-${spec?.category ?? "opaque"}`;
+    type.textContent = layer.type;
+    type.title = spec?.summary ?? "A type this editor does not know: kept as an opaque node";
+    heading.appendChild(type);
+    form.appendChild(heading);
+
+    const nameInput = this.row(form, "Name", "text", "rename");
+    nameInput.value = layer.name;
+    nameInput.autocomplete = "off";
+    nameInput.spellcheck = false;
+    const commitName = () => {
+      const to = nameInput.value.trim();
+      if (to === this.current.name) return;
+      let ok = false;
+      this.store.transact(`Rename ${this.current.name}`, (tx) => {
+        ok = renameLayer(tx, this.current.name, to);
+      });
+      if (ok) {
+        this.current.name = to;
+        this.store.select([to]);
+        this.setError(nameInput, null);
+      } else {
+        this.setError(nameInput, "That name is taken or not allowed (no spaces, no trailing :k).");
+      }
+    };
+    nameInput.addEventListener("change", commitName);
+    nameInput.addEventListener("keydown", (event) => {
+      if (event.key === "Enter") {
+        commitName();
+        nameInput.blur();
+      }
+      if (event.key === "Escape") {
+        nameInput.value = this.current.name;
+        nameInput.blur();
+      }
+    });
+    this.nameInput = nameInput;
+
+    const fields = spec ? describeParams(spec.params) : [];
+    for (const field of fields) this.buildField(form, field, layer);
+    if (!spec) {
+      const note = document.createElement("p");
+      note.className = "muted";
+      note.textContent = "Opaque layer: its settings are kept as they are for round-trip.";
+      form.appendChild(note);
+    }
+
+    this.facts = document.createElement("dl");
+    this.facts.className = "facts";
+    this.body.replaceChildren(form, this.facts);
+    this.renderFacts();
+    if (this.store.readOnly) for (const el of form.elements) el.disabled = true;
+  }
+
+  row(form, label, kind, testid) {
+    const id = `field-${(fieldCounter += 1)}`;
+    const wrap = document.createElement("div");
+    wrap.className = "field";
+    const lab = document.createElement("label");
+    lab.htmlFor = id;
+    lab.textContent = label;
+    let input;
+    if (kind === "select") input = document.createElement("select");
+    else {
+      input = document.createElement("input");
+      input.type = kind;
+    }
+    input.id = id;
+    input.setAttribute("data-testid", testid);
+    const error = document.createElement("div");
+    error.className = "field-error";
+    error.setAttribute("role", "alert");
+    input.setAttribute("aria-describedby", `${id}-error`);
+    error.id = `${id}-error`;
+    if (kind === "checkbox") {
+      wrap.classList.add("check");
+      wrap.append(input, lab, error);
+    } else {
+      wrap.append(lab, input, error);
+    }
+    form.appendChild(wrap);
+    return input;
+  }
+
+  buildField(form, field, layer) {
+    const control = controlFor(field);
+    const input = this.row(form, field.key, control, `param-${field.key}`);
+    const hint = [field.description, field.default !== undefined ? `default: ${formatValue(field.default) || "none"}` : ""]
+      .filter(Boolean)
+      .join(" · ");
+    input.title = hint;
+    input.placeholder = field.default !== undefined && field.default !== null ? formatValue(field.default) : "";
+    if (control === "select") {
+      for (const value of field.kinds[0].values) {
+        const option = document.createElement("option");
+        option.value = String(value);
+        option.textContent = String(value);
+        input.appendChild(option);
+      }
+    }
+    if (control === "number") {
+      const kind = field.kinds[0];
+      if (kind.min !== undefined) input.min = String(kind.min);
+      if (kind.max !== undefined) input.max = String(kind.max);
+      input.step = kind.type === "integer" ? "1" : "any";
+    }
+    this.inputs.set(field.key, { input, field, control });
+    this.show(field.key, layer);
+    const commit = () => {
+      if (control === "number" && input.validity.badInput) {
+        this.setError(input, "a number");
+        return;
+      }
+      const text = control === "checkbox" ? String(input.checked) : input.value;
+      const parsed = parseField(field, text);
+      if (!parsed.ok) {
+        this.setError(input, parsed.error);
+        return;
+      }
+      this.setError(input, null);
+      const name = this.current.name;
+      const value = parsed.value;
+      const now = this.store.doc.layers[layerIndex(this.store.doc, name)]?.[field.key];
+      if (JSON.stringify(now) === JSON.stringify(value)) return;
+      this.store.transact(`Set ${name}.${field.key}`, (tx) => setParam(tx, name, field.key, value), {
+        merge: `${name}.${field.key}`,
+      });
+    };
+    input.addEventListener(control === "checkbox" || control === "select" ? "change" : "input", commit);
+  }
+
+  show(key, layer) {
+    const { input, field, control } = this.inputs.get(key);
+    const value = layer[key];
+    if (control === "checkbox") input.checked = value ?? field.default ?? false;
+    else if (control === "select") input.value = String(value ?? field.default ?? "");
+    else input.value = formatValue(value);
+    this.setError(input, null);
+  }
+
+  /** Values changed elsewhere (undo, source edit): update every field but the one being typed in. */
+  refresh(layer) {
+    for (const key of this.inputs.keys()) {
+      const { input } = this.inputs.get(key);
+      if (document.activeElement === input && input.classList.contains("invalid")) continue;
+      if (document.activeElement === input) {
+        const parsed = parseField(this.inputs.get(key).field, input.value);
+        if (parsed.ok && JSON.stringify(parsed.value) === JSON.stringify(layer[key])) continue;
+      }
+      this.show(key, layer);
+    }
+    if (document.activeElement !== this.nameInput) this.nameInput.value = layer.name;
+    this.renderFacts();
+  }
+
+  setError(input, message) {
+    input.classList.toggle("invalid", Boolean(message));
+    input.setAttribute("aria-invalid", message ? "true" : "false");
+    const error = input.parentElement.querySelector(".field-error");
+    error.textContent = message ?? "";
+  }
+
+  renderFacts() {
+    if (!this.current || !this.facts) return;
+    const result = this.analysis?.get(this.current.name);
+    this.facts.replaceChildren();
+    const add = (term, value, testid) => {
+      const dt = document.createElement("dt");
+      dt.textContent = term;
+      const dd = document.createElement("dd");
+      dd.textContent = value;
+      if (testid) dd.setAttribute("data-testid", testid);
+      this.facts.append(dt, dd);
+    };
+    if (!result) {
+      add("Shapes", "analysing…");
+      return;
+    }
+    const inputs = (result.inputs ?? []).join(", ") || "none";
+    add("Inputs", inputs);
+    add("Output", (result.output_shapes ?? []).map((s) => (s ? formatShape(s) : "?")).join(", ") || "?", "inspector-shape");
+    add("Params", `${(result.params ?? 0).toLocaleString("en-US")} (${formatCount(result.params ?? 0)})`, "inspector-params");
+    add("MACs", `${(result.macs ?? 0).toLocaleString("en-US")} (${formatCount(result.macs ?? 0)})`, "inspector-macs");
+    if (result.error) add("Error", result.error, "inspector-error");
+    for (const warning of result.warnings ?? []) add("Warning", warning);
+  }
+
+  focusName() {
+    this.nameInput?.focus();
+    this.nameInput?.select();
+  }
+}

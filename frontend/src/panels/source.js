@@ -1,0 +1,124 @@
+// The source view: the document as YAML, JSON or prototxt text, two-way. Typing re-imports
+// through /api/import (debounced) and re-renders the canvas; a canvas edit re-exports the text.
+
+import { api, ApiError } from "../api.js";
+
+const TYPE_DELAY_MS = 250;
+const EXPORT_DELAY_MS = 150;
+
+export class SourcePanel {
+  /** host: {store, loadDocument(doc, label, options), isVisible()} */
+  constructor(root, host) {
+    this.host = host;
+    this.editor = root.querySelector("[data-testid=source-editor]");
+    this.format = root.querySelector("[data-testid=source-format]");
+    this.phase = root.querySelector("[data-testid=phase-select]");
+    this.phaseField = root.querySelector(".phase-field");
+    this.error = root.querySelector("[data-testid=source-error]");
+    this.status = root.querySelector(".source-status");
+    this.typingTimer = null;
+    this.exportTimer = null;
+    this.stale = true;
+    this.sequence = 0;
+    this.editor.addEventListener("input", (event) => {
+      // A paste is one complete change: show it at once; keystrokes wait for a pause.
+      if (event.inputType === "insertFromPaste" || event.inputType === "insertFromDrop") this.reimport();
+      else this.typed();
+    });
+    this.format.addEventListener("change", () => {
+      this.updatePhaseField();
+      this.stale = true;
+      this.refresh();
+    });
+    this.phase.addEventListener("change", () => this.reimport());
+    this.updatePhaseField();
+  }
+
+  updatePhaseField() {
+    this.phaseField.hidden = this.format.value !== "prototxt";
+  }
+
+  showError(message) {
+    this.error.textContent = message ?? "";
+    this.error.hidden = !message;
+    this.editor.classList.toggle("invalid", Boolean(message));
+  }
+
+  /** The document changed elsewhere: re-export the text (only while the tab is visible). */
+  documentChanged(event) {
+    if (event?.source === "source") return;
+    this.stale = true;
+    if (this.host.isVisible()) this.scheduleExport();
+  }
+
+  shown() {
+    if (this.stale) this.refresh();
+  }
+
+  scheduleExport() {
+    clearTimeout(this.exportTimer);
+    this.exportTimer = setTimeout(() => this.refresh(), EXPORT_DELAY_MS);
+  }
+
+  async refresh() {
+    clearTimeout(this.exportTimer);
+    const mine = ++this.sequence;
+    const doc = this.textDocument();
+    try {
+      const { blob } = await api.export(this.format.value, doc);
+      const text = await blob.text();
+      if (mine !== this.sequence) return;
+      this.editor.value = text;
+      this.stale = false;
+      this.showError(null);
+      this.status.textContent = "";
+    } catch (error) {
+      if (mine !== this.sequence) return;
+      this.showError(`Cannot show this design as ${this.format.value}: ${error.message}`);
+    }
+  }
+
+  /** Positions are canvas bookkeeping: leave them out of the text people read and edit. */
+  textDocument() {
+    const doc = structuredClone(this.host.store.doc);
+    if (doc.view) {
+      delete doc.view.positions;
+      if (Object.keys(doc.view).length === 0) delete doc.view;
+    }
+    return doc;
+  }
+
+  typed() {
+    clearTimeout(this.typingTimer);
+    this.sequence += 1; // an export still in flight must not overwrite what is being typed
+    this.status.textContent = "…";
+    this.typingTimer = setTimeout(() => this.reimport(), TYPE_DELAY_MS);
+  }
+
+  async reimport() {
+    clearTimeout(this.typingTimer);
+    clearTimeout(this.exportTimer);
+    const mine = ++this.sequence;
+    const params = this.format.value === "prototxt" ? { phase: this.phase.value } : {};
+    try {
+      const { document: doc, warnings } = await api.import(this.format.value, this.editor.value, params);
+      if (mine !== this.sequence) return;
+      this.showError(null);
+      this.status.textContent = warnings?.length ? `${warnings.length} warning(s): ${warnings[0]}` : "";
+      this.host.loadDocument(doc, "Edit source", { source: "source", merge: "source", keepPositions: true });
+    } catch (error) {
+      if (mine !== this.sequence) return;
+      this.status.textContent = "";
+      this.showError(error instanceof ApiError ? error.located : String(error.message ?? error));
+    }
+  }
+
+  /** Show an opened file's text as it was written (so the phase switch re-reads it). */
+  showText(format, text) {
+    this.format.value = format;
+    this.updatePhaseField();
+    this.editor.value = text;
+    this.stale = false;
+    this.showError(null);
+  }
+}

@@ -1,0 +1,166 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+
+import { apply, reverse, setOp, insertOp, removeOp } from "../src/model/diff.js";
+import { Store, emptyDocument } from "../src/model/store.js";
+
+const sample = () => ({
+  netcanvas: 1,
+  name: "tiny",
+  layers: [
+    { name: "data", type: "Input", shape: [1, 3, 32, 32], inputs: [] },
+    { name: "conv1", type: "Conv2d", out_channels: 16, inputs: ["data"] },
+  ],
+  view: { positions: { data: [0, 0] } },
+});
+
+test("a diff and its reverse restore the original exactly", () => {
+  const doc = sample();
+  const before = structuredClone(doc);
+  const diff = [];
+  const op1 = setOp(doc, ["layers", 1, "out_channels"], 32);
+  apply(doc, [op1]);
+  diff.push(op1);
+  const op2 = insertOp(["layers"], 2, { name: "relu1", type: "ReLU", inputs: ["conv1"] });
+  apply(doc, [op2]);
+  diff.push(op2);
+  const op3 = removeOp(doc, ["layers"], 0);
+  apply(doc, [op3]);
+  diff.push(op3);
+  const op4 = setOp(doc, ["view", "positions", "data"], undefined);
+  apply(doc, [op4]);
+  diff.push(op4);
+  assert.equal(doc.layers.length, 2);
+  assert.equal(doc.layers[0].out_channels, 32);
+  assert.ok(!("data" in doc.view.positions));
+  apply(doc, reverse(diff));
+  assert.deepEqual(doc, before);
+  apply(doc, diff);
+  assert.equal(doc.layers[1].name, "relu1");
+});
+
+test("diff values are copies, so later edits never leak into history", () => {
+  const doc = sample();
+  const shape = [1, 1, 8, 8];
+  const op = setOp(doc, ["layers", 0, "shape"], shape);
+  apply(doc, [op]);
+  shape[0] = 99;
+  doc.layers[0].shape[1] = 7;
+  assert.deepEqual(op.after, [1, 1, 8, 8]);
+  assert.deepEqual(op.before, [1, 3, 32, 32]);
+});
+
+test("bad operations throw instead of corrupting the document", () => {
+  const doc = sample();
+  assert.throws(() => apply(doc, [{ op: "insert", path: ["layers"], index: 9, value: {} }]));
+  assert.throws(() => apply(doc, [{ op: "remove", path: ["nope"], index: 0 }]));
+  assert.throws(() => apply(doc, [{ op: "set", path: ["missing", "deep", "x"], after: 1 }]));
+});
+
+test("transact records one history entry per transaction; undo and redo walk it", () => {
+  const store = new Store(sample());
+  const events = [];
+  store.subscribe((event) => events.push(event));
+  store.transact("Add relu", (tx) => {
+    tx.push(["layers"], { name: "relu1", type: "ReLU", inputs: ["conv1"] });
+    tx.set(["view", "positions", "relu1"], [10, 20]);
+  });
+  store.transact("Widen", (tx) => tx.set(["layers", 1, "out_channels"], 64));
+  assert.equal(store.undoStack.length, 2);
+  assert.equal(events.filter((e) => e.kind === "document").length, 2);
+
+  assert.ok(store.undo());
+  assert.equal(store.doc.layers[1].out_channels, 16);
+  assert.equal(store.doc.layers.length, 3);
+  assert.ok(store.undo());
+  assert.equal(store.doc.layers.length, 2);
+  assert.ok(!("relu1" in store.doc.view.positions));
+  assert.deepEqual(store.doc, sample());
+  assert.equal(store.undo(), false);
+
+  assert.ok(store.redo());
+  assert.deepEqual(store.doc.view.positions.relu1, [10, 20]);
+  assert.ok(store.redo());
+  assert.equal(store.doc.layers[1].out_channels, 64);
+  assert.equal(store.redo(), false);
+});
+
+test("a new edit after undo drops the redo branch", () => {
+  const store = new Store(sample());
+  store.transact("A", (tx) => tx.set(["name"], "a"));
+  store.undo();
+  assert.ok(store.canRedo());
+  store.transact("B", (tx) => tx.set(["name"], "b"));
+  assert.equal(store.canRedo(), false);
+  store.undo();
+  assert.equal(store.doc.name, "tiny");
+});
+
+test("a throwing transaction is rolled back and leaves no history", () => {
+  const store = new Store(sample());
+  assert.throws(() =>
+    store.transact("Broken", (tx) => {
+      tx.set(["name"], "changed");
+      tx.remove(["layers"], 0);
+      throw new Error("boom");
+    }),
+  );
+  assert.deepEqual(store.doc, sample());
+  assert.equal(store.undoStack.length, 0);
+});
+
+test("empty transactions are not recorded", () => {
+  const store = new Store(sample());
+  assert.equal(store.transact("Nothing", () => {}), null);
+  assert.equal(store.undoStack.length, 0);
+});
+
+test("consecutive transactions with one merge key within a second are one undo step", () => {
+  let clock = 0;
+  const store = new Store(sample(), { now: () => clock });
+  for (const value of [1, 12, 128]) {
+    clock += 200;
+    store.transact("Set out_channels", (tx) => tx.set(["layers", 1, "out_channels"], value), {
+      merge: "conv1.out_channels",
+    });
+  }
+  clock += 5000;
+  store.transact("Set out_channels", (tx) => tx.set(["layers", 1, "out_channels"], 7), {
+    merge: "conv1.out_channels",
+  });
+  assert.equal(store.undoStack.length, 2);
+  store.undo();
+  assert.equal(store.doc.layers[1].out_channels, 128);
+  store.undo();
+  assert.equal(store.doc.layers[1].out_channels, 16);
+});
+
+test("selection, hover and viewport never enter history", () => {
+  const store = new Store(sample());
+  store.select(["conv1"]);
+  store.setHover("data");
+  store.setViewport({ x: 10, y: 5, zoom: 2 });
+  assert.equal(store.undoStack.length, 0);
+  assert.deepEqual(store.session.viewport, { x: 10, y: 5, zoom: 2 });
+  store.transact("Remove conv1", (tx) => tx.remove(["layers"], 1));
+  store.undo();
+  store.redo();
+  assert.equal(store.session.selection.has("conv1"), false, "selection pruned of deleted nodes");
+});
+
+test("replace swaps the whole document in one undoable step", () => {
+  const store = new Store(sample());
+  const other = emptyDocument("other");
+  store.replace("Open", other);
+  assert.deepEqual(store.doc, other);
+  store.undo();
+  assert.deepEqual(store.doc, sample());
+});
+
+test("a read-only store refuses every edit", () => {
+  const store = new Store(sample());
+  store.readOnly = true;
+  assert.equal(store.transact("X", (tx) => tx.set(["name"], "x")), null);
+  assert.equal(store.doc.name, "tiny");
+  assert.equal(store.canUndo(), false);
+});

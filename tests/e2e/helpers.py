@@ -1,0 +1,80 @@
+"""What a person does in the editor, as small steps shared by the end-to-end tests."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from playwright.sync_api import Page, expect
+
+
+def tid(page: Page, testid: str) -> Any:
+    return page.locator(f'[data-testid="{testid}"]')
+
+
+def centre(page: Page, testid: str) -> tuple[float, float]:
+    box = tid(page, testid).bounding_box()
+    assert box is not None, f"{testid} is not on screen"
+    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+
+def open_document(page: Page, doc: dict[str, Any]) -> None:
+    """Start from a document, as if it had been autosaved by an earlier session."""
+    payload = json.dumps({"document": doc, "design": None})
+    page.evaluate("(text) => localStorage.setItem('netcanvas:autosave', text)", payload)
+    page.reload()
+    page.wait_for_selector("body[data-ready=true]")
+    for layer in doc["layers"]:
+        expect(tid(page, f"node-{layer['name']}")).to_be_attached()
+    wait_analysed(page)
+
+
+def wait_analysed(page: Page) -> None:
+    """Wait until the latest edit has been analysed (no shape label says '…')."""
+    page.wait_for_function(
+        "() => ![...document.querySelectorAll('.node-shape')].some(e => e.textContent === '…')"
+    )
+
+
+def drag(page: Page, start: tuple[float, float], end: tuple[float, float], steps: int = 8) -> None:
+    page.mouse.move(*start)
+    page.mouse.down()
+    page.mouse.move(*end, steps=steps)
+    page.mouse.up()
+
+
+def drop_from_palette(page: Page, layer_type: str, x: float, y: float) -> None:
+    drag(page, centre(page, f"palette-item-{layer_type}"), (x, y), steps=12)
+
+
+def connect(page: Page, src: str, dst: str, src_port: int = 0, dst_port: int = 0) -> None:
+    drag(
+        page, centre(page, f"port-out-{src}-{src_port}"), centre(page, f"port-in-{dst}-{dst_port}")
+    )
+
+
+def select(page: Page, name: str) -> None:
+    box = tid(page, f"node-{name}").bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + 20, box["y"] + 14)
+
+
+def set_param(page: Page, key: str, text: str) -> None:
+    field = tid(page, f"param-{key}")
+    field.fill(text)
+
+
+def shape_text(page: Page, name: str) -> str:
+    return str(tid(page, f"shape-{name}").text_content())
+
+
+def paste(page: Page, testid: str, text: str) -> None:
+    """Paste text into a field: one input event, as a clipboard paste makes."""
+    tid(page, testid).focus()
+    page.evaluate(
+        """([id, text]) => { const el = document.querySelector(`[data-testid="${id}"]`);
+        el.value = text;
+        el.dispatchEvent(new InputEvent('input',
+            {bubbles: true, inputType: 'insertFromPaste'})); }""",
+        [testid, text],
+    )
