@@ -8,7 +8,10 @@ from netcanvas.layers import (  # noqa: F401  (imported for registration)
     activation,
     attention,
     conv,
+    detection,
     dropout,
+    elementwise,
+    extra_losses,
     io,
     linear,
     losses,
@@ -17,6 +20,7 @@ from netcanvas.layers import (  # noqa: F401  (imported for registration)
     pooling,
     recurrent,
     reshape,
+    tensor_ops,
 )
 from netcanvas.layers.registry import REGISTRY, Cost, InferContext, Layer, catalogue, lookup
 
@@ -24,7 +28,10 @@ FAMILIES = (
     "activation",
     "attention",
     "conv",
+    "detection",
     "dropout",
+    "elementwise",
+    "extra_losses",
     "io",
     "linear",
     "losses",
@@ -33,6 +40,7 @@ FAMILIES = (
     "pooling",
     "recurrent",
     "reshape",
+    "tensor_ops",
 )
 
 __all__ = ["FAMILIES", "REGISTRY", "Cost", "InferContext", "Layer", "catalogue", "lookup"]

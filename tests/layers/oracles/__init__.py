@@ -31,7 +31,10 @@ FAMILY_MODULES = (
     "activation",
     "attention",
     "conv",
+    "detection",
     "dropout",
+    "elementwise",
+    "extra_losses",
     "io",
     "linear",
     "losses",
@@ -40,6 +43,7 @@ FAMILY_MODULES = (
     "pooling",
     "recurrent",
     "reshape",
+    "tensor_ops",
 )
 
 
