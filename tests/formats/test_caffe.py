@@ -396,11 +396,6 @@ def test_export_with_broken_kept_fields_is_unsupported_not_a_crash() -> None:
     assert "meta.caffe.fields" in str(caught.value)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="formats/native.py writes the float 1e-05 as `1e-05`, which YAML 1.1 reads "
-    "back as a string; remove this mark once native.py writes `1.0e-05`",
-)
 def test_small_floats_survive_the_yaml_round_trip(tmp_path: Path) -> None:
     source = tmp_path / "bn.prototxt"
     source.write_text(_net('layer { name: "bn" type: "BatchNorm" bottom: "data" top: "data" }'))

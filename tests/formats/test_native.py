@@ -19,7 +19,7 @@ layers:
   - {name: conv1, type: Conv2d, padding: 1, out_channels: 16, kernel_size: 3}
   - {name: pool, type: MaxPool2d, inputs: [data], kernel_size: 2}
   - {name: head, type: Conv2d, out_channels: 4, kernel_size: [1, 1], bias: false}
-  - {name: custom, type: PriorBox, min_size: 30.0, flip: true, note: "a: b"}
+  - {name: custom, type: MyCustomOp, min_size: 30.0, flip: true, note: "a: b"}
 view:
   positions:
     conv1: [120, 40]
@@ -136,3 +136,9 @@ def test_any_bytes_load_or_raise_format_error(data: bytes) -> None:
         native.load(data)
     except FormatError:
         pass
+
+
+@given(st.floats(allow_nan=False, allow_infinity=True))
+def test_floats_survive_the_yaml_round_trip(value: float) -> None:
+    doc = {"netcanvas": 1, "name": "f", "layers": [], "meta": {"x": value}}
+    assert native.parse(native.to_yaml(doc))["meta"]["x"] == value

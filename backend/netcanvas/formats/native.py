@@ -415,7 +415,11 @@ def _scalar(value: Any) -> str:
             return ".nan"
         if math.isinf(value):
             return ".inf" if value > 0 else "-.inf"
-        return repr(value)
+        text = repr(value)
+        # YAML 1.1 reads "1e-05" as a string: its floats need a dot before the exponent.
+        if "e" in text and "." not in text:
+            text = text.replace("e", ".0e", 1)
+        return text
     text = str(value)
     if _PLAIN.match(text) and text.lower() not in _KEYWORDS:
         return text

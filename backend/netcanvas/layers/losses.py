@@ -129,19 +129,20 @@ class Accuracy(_Loss[AccuracyParams]):
 
     A metric, not a loss: no gradient flows through it.
 
-    Input shape: scores ``[N, C, d1, ...]``; labels ``[N, d1, ...]`` (Caffe's
-    ``[N, 1, d1, ...]`` also fits).
+    Input shape: scores ``[N, C, d1, ...]``; labels ``[N, d1, ...]``, or any shape with
+    ``N·d1·...`` elements as Caffe accepts (``[N, 1, d1, ...]``, ``[N]`` for ``N×C×1×1``).
+    The label input may be left undrawn, as for CrossEntropyLoss.
     Output shape: ``()`` (a scalar).
     """
 
     Params = AccuracyParams
     input_names = ("input", "label")
-    min_inputs = 2
+    min_inputs = 1
     max_inputs = 2
     example_inputs = ((8, 10), (8,))
 
     def infer(self, ctx: InferContext[AccuracyParams]) -> list[Shape]:
-        scores, labels = ctx.inputs
+        scores = ctx.inputs[0]
         if len(scores) < 2:
             ctx.fail(f"expects scores N×C or N×C×d1..., got {shapes.fmt(scores)}")
         classes = scores[1]
@@ -150,8 +151,11 @@ class Accuracy(_Loss[AccuracyParams]):
                 f"top_k ({ctx.params.top_k}) exceeds the {classes} classes "
                 f"(dim 1 of {shapes.fmt(scores)})"
             )
+        if len(ctx.inputs) == 1:
+            return [()]
+        labels = ctx.inputs[1]
         per_element = (scores[0], *scores[2:])
-        if labels not in (per_element, (scores[0], 1, *scores[2:])):
+        if labels[:1] != scores[:1] or shapes.numel(labels) != shapes.numel(per_element):
             ctx.fail(
                 f"labels {shapes.fmt(labels)} do not fit scores {shapes.fmt(scores)}: "
                 f"expected {shapes.fmt(per_element)}"
