@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="NETCANVAS_")
 
-    database_url: str = "sqlite:///netcanvas.db"
-    max_body_bytes: int = 20 * 1024 * 1024
-    max_nodes: int = 20_000
-    cors_origins: list[str] = []
+    database_url: str = Field(
+        "sqlite:///netcanvas.db",
+        description="SQLAlchemy URL: sqlite:///PATH or postgresql+psycopg://user:pw@host/db",
+    )
+    max_body_bytes: int = Field(20 * 1024 * 1024, gt=0, description="Largest request body")
+    max_nodes: int = Field(20_000, gt=0, description="Most layers a document may have")
+    # Empty: no CORS headers at all, so other sites cannot call the API from a browser.
+    cors_origins: list[str] = Field(default_factory=list)
+    frontend_dir: Path | None = Field(
+        None, description="Folder with the editor's index.html (default: the repo's frontend/)"
+    )

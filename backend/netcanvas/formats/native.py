@@ -232,7 +232,8 @@ def _check_expansion(root: yaml.Node) -> None:
 # --- document <-> graph ------------------------------------------------------------
 
 
-def _at(container: Any, key: Any = None, *, value: bool = True) -> tuple[int, int]:
+def location(container: Any, key: Any = None, *, value: bool = True) -> tuple[int, int]:
+    """Where a key (or its value) was written in a document read with ``located=True``."""
     if isinstance(container, Located):
         marks = container.value_marks if value else container.key_marks
         return marks.get(key, container.mark)
@@ -244,34 +245,36 @@ def _at(container: Any, key: Any = None, *, value: bool = True) -> tuple[int, in
 def from_document(doc: Any) -> Graph:
     """Build a Graph from a parsed document, locating every problem."""
     if not isinstance(doc, dict):
-        raise FormatError("a netcanvas document is a mapping with a `layers` list", *_at(doc))
+        raise FormatError("a netcanvas document is a mapping with a `layers` list", *location(doc))
     for key in doc:
         if key not in TOP_KEYS:
             raise FormatError(
                 f"unknown key '{key}' (a document has: {', '.join(TOP_KEYS)})",
-                *_at(doc, key, value=False),
+                *location(doc, key, value=False),
             )
     version = doc.get("netcanvas", SCHEMA_VERSION)
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise FormatError("`netcanvas` is the format version, an integer", *_at(doc, "netcanvas"))
+        raise FormatError(
+            "`netcanvas` is the format version, an integer", *location(doc, "netcanvas")
+        )
     if version > SCHEMA_VERSION:
         raise FormatError(
             f"format version {version} is newer than this netcanvas ({SCHEMA_VERSION})",
-            *_at(doc, "netcanvas"),
+            *location(doc, "netcanvas"),
         )
     name = doc.get("name", "network")
     if not isinstance(name, str):
-        raise FormatError("`name` must be a string", *_at(doc, "name"))
+        raise FormatError("`name` must be a string", *location(doc, "name"))
     if "layers" not in doc:
-        raise FormatError("the document has no `layers` list", *_at(doc))
+        raise FormatError("the document has no `layers` list", *location(doc))
     layers = doc["layers"]
     if not isinstance(layers, list):
-        raise FormatError("`layers` must be a list of layers", *_at(doc, "layers"))
+        raise FormatError("`layers` must be a list of layers", *location(doc, "layers"))
     view = doc.get("view", {})
     meta = doc.get("meta", {})
     for key, value in (("view", view), ("meta", meta)):
         if not isinstance(value, dict):
-            raise FormatError(f"`{key}` must be a mapping", *_at(doc, key))
+            raise FormatError(f"`{key}` must be a mapping", *location(doc, key))
     graph = Graph(name=name, view=_plain(view), meta=_plain(meta))
     taken: set[str] = set()
     for i, entry in enumerate(layers):
@@ -284,15 +287,15 @@ def from_document(doc: Any) -> Graph:
 def _layer(entry: Any, layers: Any, i: int, previous: str | None, taken: set[str]) -> Node:
     where = f"layer {i + 1}"
     if not isinstance(entry, dict):
-        raise FormatError(f"{where}: a layer is a mapping with `type`", *_at(layers, i))
+        raise FormatError(f"{where}: a layer is a mapping with `type`", *location(layers, i))
     type_ = entry.get("type")
     if not isinstance(type_, str) or not type_:
-        raise FormatError(f"{where}: `type` must be a non-empty string", *_at(entry, "type"))
+        raise FormatError(f"{where}: `type` must be a non-empty string", *location(entry, "type"))
     name = entry.get("name", None)
     if name is None:
         name = default_name(type_, taken)
     if not isinstance(name, str) or not name:
-        raise FormatError(f"{where}: `name` must be a non-empty string", *_at(entry, "name"))
+        raise FormatError(f"{where}: `name` must be a non-empty string", *location(entry, "name"))
     where = f"layer '{name}'"
     spec = lookup(type_)
     inputs = entry.get("inputs")
@@ -304,20 +307,20 @@ def _layer(entry: Any, layers: Any, i: int, previous: str | None, taken: set[str
     if not isinstance(inputs, list) or not all(isinstance(x, str) for x in inputs):
         raise FormatError(
             f"{where}: `inputs` is a list of layer names (`name` or `name:k`)",
-            *_at(entry, "inputs"),
+            *location(entry, "inputs"),
         )
     inplace = entry.get("inplace", False)
     if not isinstance(inplace, bool):
-        raise FormatError(f"{where}: `inplace` is true or false", *_at(entry, "inplace"))
+        raise FormatError(f"{where}: `inplace` is true or false", *location(entry, "inplace"))
     declared = entry.get("output_shapes")
     if declared is not None and not _is_shape_list(declared):
         raise FormatError(
             f"{where}: `output_shapes` is a list of shapes like [[1, 3, 224, 224]]",
-            *_at(entry, "output_shapes"),
+            *location(entry, "output_shapes"),
         )
     meta = entry.get("meta", {})
     if not isinstance(meta, dict):
-        raise FormatError(f"{where}: `meta` must be a mapping", *_at(entry, "meta"))
+        raise FormatError(f"{where}: `meta` must be a mapping", *location(entry, "meta"))
     params = {k: _plain(v) for k, v in entry.items() if k not in RESERVED}
     if spec is not None:
         _check_params(spec, params, entry, where)
@@ -339,7 +342,7 @@ def _check_params(spec: Any, params: dict[str, Any], entry: Any, where: str) -> 
             known = ", ".join(fields) or "none"
             raise FormatError(
                 f"{where}: unknown setting '{key}' for {spec.type} (settings: {known})",
-                *_at(entry, key, value=False),
+                *location(entry, key, value=False),
             )
     try:
         spec.Params.model_validate(params)
@@ -348,7 +351,7 @@ def _check_params(spec: Any, params: dict[str, Any], entry: Any, where: str) -> 
         field = first["loc"][0] if first["loc"] else None
         raise FormatError(
             f"{where}: {field}: {first['msg'].lower()}" if field else f"{where}: {first['msg']}",
-            *_at(entry, field),
+            *location(entry, field),
         ) from None
 
 

@@ -1,0 +1,216 @@
+"""Work on a posted model: analyze, lay out, import from a file, export to a file or figure."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
+
+from netcanvas import formats
+from netcanvas.api.deps import GraphDep, SettingsDep, check_plain, check_size
+from netcanvas.api.errors import ApiError, log
+from netcanvas.api.routers.catalogue import FIGURES
+from netcanvas.api.schemas import (
+    DOCUMENT_BODY,
+    AnalysisOut,
+    ImportOut,
+    LayoutOut,
+    errors,
+)
+from netcanvas.formats import FormatError, native
+from netcanvas.graph.infer import analyze
+from netcanvas.graph.model import Graph
+from netcanvas.render.options import FigureOptions
+
+router = APIRouter(prefix="/api", tags=["model"])
+
+FIGURE_TYPES = {name: (ext, media) for name, ext, media, _ in FIGURES}
+EXAMPLE_YAML = (
+    "netcanvas: 1\nname: mlp\nlayers:\n"
+    "  - {name: x, type: Input, shape: [1, 784]}\n"
+    "  - {name: fc1, type: Linear, out_features: 128}\n"
+    "  - {name: fc2, type: Linear, out_features: 10}\n"
+)
+FigureQuery = Annotated[FigureOptions, Query()]
+
+
+@router.post(
+    "/analyze",
+    summary="Shapes, parameters and MACs per layer",
+    responses={200: {"model": AnalysisOut}, **errors(413, 422)},
+    openapi_extra=DOCUMENT_BODY,
+)
+async def analyze_document(graph: GraphDep) -> JSONResponse:
+    """The document's analysis: the same object `netcanvas summary --json` prints.
+
+    Problems in the network (shape mismatches, cycles, dangling inputs) are part of the
+    answer, pinned to their layers; only an unreadable document answers 422.
+    """
+    result = await run_in_threadpool(analyze, graph)
+    return JSONResponse(result.to_json())
+
+
+@router.post(
+    "/layout",
+    summary="Positions and routed edges for the editor's auto-layout",
+    response_model=LayoutOut,
+    responses=errors(413, 422, 501),
+    openapi_extra=DOCUMENT_BODY,
+)
+async def layout(graph: GraphDep, options: FigureQuery) -> dict[str, Any]:
+    """Top-left box positions and sizes in px, with edge routes, in the graph style."""
+    layout_json = _render_function("layout_json")
+    result: dict[str, Any] = await run_in_threadpool(_guarded, layout_json, graph, options)
+    return result
+
+
+@router.post(
+    "/import",
+    summary="Read a model file into a netcanvas document",
+    response_model=ImportOut,
+    responses=errors(413, 422),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "description": "The file's bytes (prototxt, YAML, JSON or ONNX)",
+            "content": {
+                "application/octet-stream": {
+                    "schema": {"type": "string", "format": "binary"},
+                    "example": EXAMPLE_YAML,
+                }
+            },
+        }
+    },
+)
+async def import_model(
+    request: Request,
+    settings: SettingsDep,
+    format: Annotated[
+        str | None,
+        Query(
+            description="Format name from /api/formats (prototxt, yaml, json, onnx); "
+            "default: guessed from `filename` and the first bytes",
+            max_length=32,
+        ),
+    ] = None,
+    filename: Annotated[
+        str, Query(description="The file's name, used to guess the format", max_length=255)
+    ] = "",
+    phase: Annotated[
+        Literal["TRAIN", "TEST"], Query(description="Caffe phase whose layers to keep")
+    ] = "TEST",
+) -> dict[str, Any]:
+    """Parse the bytes; a parse error answers 422 with its line and column."""
+    data = await request.body()
+    graph = await run_in_threadpool(
+        _guarded, formats.read, data, filename, format, {"phase": phase}
+    )
+    check_size(graph, settings)
+    document = check_plain(native.to_document(graph))
+    result = await run_in_threadpool(analyze, graph)
+    return {"document": document, "warnings": result.warnings}
+
+
+def _export_media_types() -> dict[str, dict[str, Any]]:
+    types = {f.media_type for f in formats.FORMATS if f.writable}
+    types |= {media for _, media in FIGURE_TYPES.values()}
+    return {media: {} for media in sorted(types)}
+
+
+@router.post(
+    "/export/{format}",
+    summary="Write the document as a model file or a figure",
+    response_class=Response,
+    responses={
+        200: {"description": "The file, as an attachment", "content": _export_media_types()},
+        **errors(404, 413, 422, 501),
+    },
+    openapi_extra=DOCUMENT_BODY,
+)
+async def export(
+    format: Annotated[
+        str,
+        Path(description="svg, pdf, png, or a writable model format from /api/formats"),
+    ],
+    graph: GraphDep,
+    options: FigureQuery,
+) -> Response:
+    """The file with its media type and a download name; figure options apply to svg/pdf/png."""
+    if format in FIGURE_TYPES:
+        export_figure = _render_function("export_figure")
+        ext, media = FIGURE_TYPES[format]
+        chosen_options = with_view_style(options, graph)
+        data = await run_in_threadpool(_guarded, export_figure, graph, format, chosen_options)
+    else:
+        try:
+            chosen = formats.get(format)
+        except formats.UnsupportedError as unknown:
+            raise ApiError(404, str(unknown)) from None
+        if not chosen.writable:
+            raise ApiError(404, f"netcanvas cannot write {chosen.name} files")
+        ext, media = chosen.extensions[0], chosen.media_type
+        data = await run_in_threadpool(_guarded, formats.write, graph, chosen.name, {})
+    return Response(
+        data,
+        media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="{_filename(graph)}{ext}"'},
+    )
+
+
+def with_view_style(options: FigureOptions, graph: Graph) -> FigureOptions:
+    """Options the query left out come from the document's `view.style`, if it has one.
+
+    The editor saves its figure settings there (DESIGN 4), so an export of a saved design
+    looks the way it was set up unless the request says otherwise.
+    """
+    style = graph.view.get("style") if isinstance(graph.view, dict) else None
+    if not isinstance(style, dict):
+        return options
+    saved = {"style": style.get("name"), **{k: style.get(k) for k in ("theme", "rankdir")}}
+    merged = {k: v for k, v in saved.items() if v is not None}
+    merged.update(options.model_dump(exclude_unset=True))
+    try:
+        return FigureOptions.model_validate(merged)
+    except ValidationError:
+        return options  # a stale or hand-edited view never blocks an export
+
+
+def _guarded(function: Callable[..., Any], *args: Any) -> Any:
+    """Run a reader or writer; what it cannot read or express is the request's problem: 422.
+
+    A module that breaks on some unusual input (an input without a shape, say) has a bug
+    to fix there, and it is logged with its stack; the client still gets a clean 422,
+    because it was this request's input that the module could not take.
+    """
+    try:
+        return function(*args)
+    except formats.UnsupportedError as refused:
+        raise ApiError(422, str(refused), line=1, column=1) from None
+    except (FormatError, ApiError):
+        raise
+    except Exception as bug:
+        log.exception("%s failed", getattr(function, "__qualname__", function))
+        raise ApiError(
+            422, f"netcanvas could not handle this input ({type(bug).__name__}: {bug})"
+        ) from None
+
+
+def _render_function(name: str) -> Callable[..., Any]:
+    """The renderer's entry point, or 501 while this build has none."""
+    try:
+        from netcanvas import render
+
+        function: Callable[..., Any] = getattr(render, name)
+    except (ImportError, AttributeError):
+        raise ApiError(501, f"this build of netcanvas has no renderer ({name})") from None
+    return function
+
+
+def _filename(graph: Graph) -> str:
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", graph.name).strip("._")[:80]
+    return safe or "network"
