@@ -63,6 +63,28 @@ def _parser() -> argparse.ArgumentParser:
     convert.add_argument("-o", "--output", required=True, help="output file")
     convert.add_argument("--to", dest="to_format", help="output format (default: by extension)")
     convert.set_defaults(run=_convert)
+
+    render = sub.add_parser("render", help="draw a figure as SVG, PDF or PNG")
+    _add_input_args(render)
+    render.add_argument("-o", "--output", required=True, help="OUT.svg, OUT.pdf or OUT.png")
+    render.add_argument("--style", choices=("graph", "blocks", "fcnn", "lenet", "alexnet"))
+    render.add_argument("--theme", choices=("light", "dark", "print", "colorblind", "mono"))
+    render.add_argument("--rankdir", choices=("TB", "LR"), type=str.upper)
+    render.add_argument("--dpi", type=int, help="PNG resolution (96 = 1 px per SVG px)")
+    render.add_argument("--fold", action="store_true", default=None, help="fold repeated blocks")
+    render.add_argument(
+        "--stack", action="store_true", default=None, help="stack in-place layers on their producer"
+    )
+    render.add_argument("--width", help="figure width: 3.3in, 8.5cm, 240pt")
+    render.add_argument("--font-size", type=float, help="base font size in pt")
+    render.add_argument("--title", help="title above the figure")
+    render.add_argument("--show-params", action="store_true", default=None)
+    render.add_argument("--show-macs", action="store_true", default=None)
+    render.add_argument("--no-shapes", dest="show_shapes", action="store_false", default=None)
+    render.add_argument("--no-names", dest="show_names", action="store_false", default=None)
+    render.add_argument("--azimuth", type=float, help="alexnet style: degrees, -90..90")
+    render.add_argument("--elevation", type=float, help="alexnet style: degrees, -60..60")
+    render.set_defaults(run=_render)
     return parser
 
 
@@ -153,6 +175,41 @@ def _convert(args: argparse.Namespace) -> int:
         return EXIT_GRAPH_ERRORS
     _write_output(args.output, data)
     return EXIT_OK
+
+
+_RENDER_OPTIONS = (
+    "style", "theme", "rankdir", "dpi", "fold", "stack", "width", "font_size", "title",
+    "show_params", "show_macs", "show_shapes", "show_names", "azimuth", "elevation",
+)  # fmt: skip
+
+
+def _render(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
+    from netcanvas.graph.infer import analyze
+    from netcanvas.render import FIGURE_FORMATS, FigureOptions, export_figure, options_for
+
+    fmt = Path(args.output).suffix.lower().lstrip(".")
+    if fmt not in FIGURE_FORMATS:
+        sys.stderr.write(
+            f"netcanvas render: -o must end in .svg, .pdf or .png, got '{args.output}'\n"
+        )
+        return EXIT_UNREADABLE
+    chosen = {k: getattr(args, k) for k in _RENDER_OPTIONS if getattr(args, k) is not None}
+    try:
+        FigureOptions(**chosen)  # the command line's own mistakes first, before reading
+        graph = load_graph(args)
+        options = options_for(graph, chosen)  # the document's view.style fills the rest
+    except ValidationError as bad:
+        problems = "; ".join(
+            f"--{'-'.join(str(p) for p in e['loc']).replace('_', '-')}: {e['msg']}"
+            for e in bad.errors()
+        )
+        sys.stderr.write(f"netcanvas render: {problems}\n")
+        return EXIT_UNREADABLE
+    analysis = analyze(graph)
+    _write_output(args.output, export_figure(graph, fmt, options, analysis))
+    return EXIT_OK if analysis.ok else EXIT_GRAPH_ERRORS
 
 
 def _write_output(path: str, data: bytes) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Style = Literal["graph", "blocks", "fcnn", "lenet", "alexnet"]
 Theme = Literal["light", "dark", "print", "colorblind", "mono"]
@@ -37,3 +37,13 @@ class FigureOptions(BaseModel):
     show_names: bool = Field(True, description="Write layer names")
     azimuth: float = Field(-35.0, ge=-90, le=90, description="alexnet style: horizontal view angle")
     elevation: float = Field(20.0, ge=-60, le=60, description="alexnet style: vertical view angle")
+
+    @field_validator("width")
+    @classmethod
+    def _width_is_a_length(cls, value: str | None) -> str | None:
+        # Checked here so the CLI and the API reject '3 inches' before any drawing.
+        if value is not None:
+            from netcanvas.render.text import parse_length
+
+            parse_length(value)
+        return value

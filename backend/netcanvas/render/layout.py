@@ -1,0 +1,265 @@
+"""Layered (Sugiyama) layout: igraph ranks the layers and orders each rank, we size it.
+
+igraph places vertices on integer ranks with unit spacing and routes long edges through
+dummy vertices. We keep its rank assignment and within-rank order, then give every rank
+real coordinates from the node sizes (text measured from font metrics) so boxes never
+overlap, and turn each edge's dummies into bends. Everything is computed in top-to-bottom
+space; left-to-right is the transpose.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from netcanvas.render.scene import Point
+
+RANK_GAP = 44.0  # space between ranks, for edges and their labels
+NODE_GAP = 22.0  # minimum space between neighbours in a rank
+DUMMY_WIDTH = 6.0  # room a passing edge takes in a rank
+MARGIN = 16.0
+
+
+@dataclass(slots=True)
+class LayoutEdge:
+    src: str
+    dst: str
+    src_port: int = 0  # which output of src
+
+
+@dataclass(slots=True)
+class Layout:
+    positions: dict[str, Point]  # top-left corners
+    sizes: dict[str, tuple[float, float]]
+    in_ports: dict[str, list[Point]]
+    out_ports: dict[str, list[Point]]
+    edges: list[list[Point]]  # one polyline per input edge, in the same order
+    width: float
+    height: float
+    ranks: dict[str, int] = field(default_factory=dict)
+
+
+# Held while cairo is hidden, and by the PDF/PNG writers while they import cairosvg, so
+# a server thread never imports cairo during that window.
+IMPORT_LOCK = threading.Lock()
+
+
+@contextmanager
+def _hidden(*names: str) -> Iterator[None]:
+    """Make optional imports of modules not loaded yet fail, for the duration."""
+    absent = [name for name in names if name not in sys.modules]
+    for name in absent:
+        sys.modules[name] = None  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        for name in absent:
+            if sys.modules.get(name, 0) is None:
+                del sys.modules[name]
+
+
+def _igraph() -> Any:
+    """Import igraph without its plotting backend.
+
+    igraph imports cairocffi at start-up for plotting, which costs 0.2 s and we never
+    plot with igraph; hiding cairo during the import keeps `netcanvas render` fast.
+    cairocffi stays importable afterwards for the PDF and PNG writers.
+    """
+    with IMPORT_LOCK:
+        if "igraph" in sys.modules:
+            return sys.modules["igraph"]
+        with _hidden("cairo", "cairocffi"):
+            import igraph
+        return igraph
+
+
+def layered(
+    names: list[str],
+    sizes: dict[str, tuple[float, float]],
+    edges: list[LayoutEdge],
+    out_counts: dict[str, int],
+    rankdir: str = "TB",
+    fixed: dict[str, Point] | None = None,
+    rank_gap: float = RANK_GAP,
+) -> Layout:
+    """Lay out a DAG; ``fixed`` top-left positions (from ``view.positions``) win.
+
+    ``rank_gap`` is the room between ranks (wider when labels sit on the edges there).
+    """
+    lr = rankdir == "LR"
+    # Work in TB space: "across" is the within-rank axis, "along" the flow axis.
+    tb_sizes = {n: ((h, w) if lr else (w, h)) for n, (w, h) in sizes.items()}
+    index = {n: i for i, n in enumerate(names)}
+    pairs = [(index[e.src], index[e.dst]) for e in edges]
+    ranks, across, routes = _sugiyama(len(names), pairs)
+
+    rank_count = max(ranks, default=-1) + 1
+    band = [0.0] * rank_count
+    for i, n in enumerate(names):
+        band[ranks[i]] = max(band[ranks[i]], tb_sizes[n][1])
+    top = [0.0] * rank_count
+    y = MARGIN
+    for r in range(rank_count):
+        top[r] = y
+        y += band[r] + rank_gap
+
+    # Items per rank: real nodes and the dummies of long edges.
+    members: list[list[tuple[float, float, Any]]] = [[] for _ in range(rank_count)]
+    for i, n in enumerate(names):
+        members[ranks[i]].append((across[i], tb_sizes[n][0], ("node", n)))
+    for e_i, route in enumerate(routes):
+        for k, (ux, uy) in enumerate(route):
+            members[round(uy)].append((ux, DUMMY_WIDTH, ("dummy", e_i, k)))
+    unit = _unit(tb_sizes, names)
+    centre: dict[Any, float] = {}
+    for items in members:
+        items.sort(key=lambda it: it[0])
+        for key, x in zip((it[2] for it in items), _place(items, unit), strict=True):
+            centre[key] = x
+
+    positions: dict[str, Point] = {}
+    for i, n in enumerate(names):
+        w, h = tb_sizes[n]
+        r = ranks[i]
+        positions[n] = (centre[("node", n)] - w / 2, top[r] + (band[r] - h) / 2)
+
+    lefts = [p[0] for p in positions.values()]
+    lefts += [x - DUMMY_WIDTH / 2 for k, x in centre.items() if k[0] == "dummy"]
+    shift = MARGIN - min(lefts, default=MARGIN)
+    positions = {n: (x + shift, y) for n, (x, y) in positions.items()}
+
+    if lr:
+        positions = {n: (y, x) for n, (x, y) in positions.items()}
+    if fixed:
+        positions.update({n: p for n, p in fixed.items() if n in positions})
+
+    out_ports = {
+        n: _ports(positions[n], sizes[n], max(out_counts.get(n, 1), 1), lr, out=True) for n in names
+    }
+    # Input ports: one per incoming edge, ordered by where the edge comes from so that
+    # edges do not cross just above the box.
+    incoming: dict[str, list[int]] = {n: [] for n in names}
+    for e_i, e in enumerate(edges):
+        incoming[e.dst].append(e_i)
+
+    def approach(e_i: int) -> float:
+        route = routes[e_i]
+        if route and not (fixed and (edges[e_i].src in fixed or edges[e_i].dst in fixed)):
+            return centre[("dummy", e_i, len(route) - 1)] + shift
+        src = edges[e_i].src
+        port = out_ports[src][min(edges[e_i].src_port, len(out_ports[src]) - 1)]
+        return port[1] if lr else port[0]
+
+    in_ports: dict[str, list[Point]] = {}
+    slot: dict[int, int] = {}
+    for n in names:
+        ordered = sorted(incoming[n], key=lambda e_i: (approach(e_i), e_i))
+        for k, e_i in enumerate(ordered):
+            slot[e_i] = k
+        in_ports[n] = _ports(positions[n], sizes[n], len(ordered), lr, out=False)
+
+    polylines: list[list[Point]] = []
+    for e_i, e in enumerate(edges):
+        start = out_ports[e.src][min(e.src_port, len(out_ports[e.src]) - 1)]
+        end = in_ports[e.dst][slot[e_i]]
+        points = [start]
+        moved = fixed is not None and (e.src in fixed or e.dst in fixed)
+        if not moved:
+            for k, (_, uy) in enumerate(routes[e_i]):
+                r = round(uy)
+                x = centre[("dummy", e_i, k)] + shift
+                for yy in (top[r], top[r] + band[r]):
+                    points.append((yy, x) if lr else (x, yy))
+        points.append(end)
+        polylines.append(_square_ends(points, lr))
+
+    width = max((positions[n][0] + sizes[n][0] for n in names), default=0.0) + MARGIN
+    height = max((positions[n][1] + sizes[n][1] for n in names), default=0.0) + MARGIN
+    for line in polylines:
+        width = max(width, max(p[0] for p in line) + MARGIN)
+        height = max(height, max(p[1] for p in line) + MARGIN)
+    rank_of = {n: ranks[i] for i, n in enumerate(names)}
+    return Layout(positions, dict(sizes), in_ports, out_ports, polylines, width, height, rank_of)
+
+
+def _square_ends(points: list[Point], lr: bool) -> list[Point]:
+    """Leave and enter boxes straight along the flow, so arrowheads point into the box."""
+    (x0, y0), (x1, y1) = points[0], points[-1]
+    if lr:
+        reach = min(8.0, (points[1][0] - x0) / 3, (x1 - points[-2][0]) / 3)
+        if reach <= 0:
+            return points
+        return [points[0], (x0 + reach, y0), *points[1:-1], (x1 - reach, y1), points[-1]]
+    reach = min(8.0, (points[1][1] - y0) / 3, (y1 - points[-2][1]) / 3)
+    if reach <= 0:
+        return points
+    return [points[0], (x0, y0 + reach), *points[1:-1], (x1, y1 - reach), points[-1]]
+
+
+def _sugiyama(
+    count: int, pairs: list[tuple[int, int]]
+) -> tuple[list[int], list[float], list[list[tuple[float, float]]]]:
+    """Ranks, within-rank coordinates (igraph units) and dummy points per edge."""
+    if count == 0:
+        return [], [], []
+    igraph = _igraph()
+    # Graph() imports numpy (0.25 s) only to ask whether the edges are an array; the
+    # C base class takes our plain list directly.
+    g = igraph.Graph.__new__(igraph.Graph)
+    igraph.GraphBase.__init__(g, count, pairs, True)
+    layout = g.layout_sugiyama(maxiter=30)
+    coords = layout.coords
+    ranks = [round(coords[i][1]) for i in range(count)]
+    across = [coords[i][0] for i in range(count)]
+    routes = [[(p[0], p[1]) for p in route] for route in layout.edge_routing]
+    return ranks, across, routes
+
+
+def _unit(tb_sizes: dict[str, tuple[float, float]], names: list[str]) -> float:
+    """Px per igraph unit: wide enough that an edge passes a typical box untouched."""
+    widths = sorted(tb_sizes[n][0] for n in names)
+    typical = widths[len(widths) // 2] if widths else 100.0
+    return typical / 2 + NODE_GAP + DUMMY_WIDTH / 2
+
+
+def _place(items: list[tuple[float, float, Any]], unit: float) -> list[float]:
+    """Centres for one rank: igraph's order, real widths, no overlaps.
+
+    A left-to-right sweep and a right-to-left sweep each fix overlaps by pushing one
+    way; their average keeps the order, keeps every gap (the constraints are linear)
+    and does not drift the rank to one side.
+    """
+    wanted = [it[0] * unit for it in items]
+    gaps = [
+        (items[k][1] + items[k + 1][1]) / 2 + _gap(items[k], items[k + 1])
+        for k in range(len(items) - 1)
+    ]
+    right = list(wanted)
+    for k in range(1, len(items)):
+        right[k] = max(right[k], right[k - 1] + gaps[k - 1])
+    left = list(wanted)
+    for k in range(len(items) - 2, -1, -1):
+        left[k] = min(left[k], left[k + 1] - gaps[k])
+    return [(a + b) / 2 for a, b in zip(right, left, strict=True)]
+
+
+def _gap(a: tuple[float, float, Any], b: tuple[float, float, Any]) -> float:
+    both_dummy = a[2][0] == "dummy" and b[2][0] == "dummy"
+    return 4.0 if both_dummy else NODE_GAP if a[2][0] == b[2][0] == "node" else NODE_GAP / 2
+
+
+def _ports(
+    top_left: Point, size: tuple[float, float], count: int, lr: bool, out: bool
+) -> list[Point]:
+    """Points spread evenly on the box side facing the flow (bottom/right for outputs)."""
+    x, y = top_left
+    w, h = size
+    if lr:
+        side_x = x + w if out else x
+        return [(side_x, y + h * (k + 1) / (count + 1)) for k in range(count)]
+    side_y = y + h if out else y
+    return [(x + w * (k + 1) / (count + 1), side_y) for k in range(count)]
