@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -54,7 +55,7 @@ def test_train_phase_and_stages() -> None:
     names = {n.name for n in graph.nodes}
     assert "train_data" in names and "acc" not in names and "extra_loss" not in names
     assert _shape(a, "train_data") == (64, 3, 28, 28)  # batch_size + crop_size
-    assert any("channel count" in w for w in graph.meta["warnings"])
+    assert any("channel count" in w for w in graph.warnings)
     graph, _ = _load(SMALL, phase="TRAIN", stages=["debug"])
     assert "extra_loss" in {n.name for n in graph.nodes}
 
@@ -196,7 +197,7 @@ layer { name: "ip" type: "InnerProduct" bottom: "data" top: "ip"
 """
     graph, a = _load(text)
     assert a.ok
-    assert any("--input-shape mnist=N,C,H,W" in w for w in graph.meta["warnings"])
+    assert any("--input-shape mnist=N,C,H,W" in w for w in graph.warnings)
     assert _shape(a, "label") == (64,)
     assert _shape(a, "ip") is None
 
@@ -204,7 +205,7 @@ layer { name: "ip" type: "InnerProduct" bottom: "data" top: "ip"
 def test_unknown_blob_becomes_an_input_not_an_error() -> None:
     graph, a = _load('layer { name: "r" type: "ReLU" bottom: "x" top: "r" }')
     assert graph.node("x").type == "Input" and a.ok
-    assert "x" in graph.meta["warnings"][0]
+    assert "x" in graph.warnings[0]
 
 
 def test_opaque_layers_keep_every_field() -> None:
@@ -233,7 +234,7 @@ def test_python_proposal_layer_gets_its_known_shape() -> None:
     )
     graph, a = _load(text)
     assert _shape(a, "proposal") == (300, 5)
-    assert any("300" in w for w in graph.meta["warnings"])
+    assert any("300" in w for w in graph.warnings)
 
 
 def test_export_restores_in_place_layers_and_extras() -> None:
@@ -402,3 +403,21 @@ def test_small_floats_survive_the_yaml_round_trip(tmp_path: Path) -> None:
     middle = tmp_path / "bn.yaml"
     assert cli.main(["convert", str(source), "-o", str(middle)]) == 0
     assert cli.main(["summary", str(middle)]) == 0
+
+
+def test_reader_warnings_reach_the_summary_but_not_the_document(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "net.prototxt"
+    source.write_text(
+        'layer { name: "mnist" type: "Data" top: "data" top: "label"'
+        " data_param { batch_size: 4 } }\n"
+        'layer { name: "ip" type: "InnerProduct" bottom: "data" top: "ip"'
+        " inner_product_param { num_output: 10 } }\n"
+    )
+    assert cli.main(["summary", str(source), "--json"]) == 0
+    warnings = json.loads(capsys.readouterr().out)["warnings"]
+    assert any("--input-shape mnist=" in w for w in warnings)
+    out = tmp_path / "net.yaml"
+    assert cli.main(["convert", str(source), "-o", str(out)]) == 0
+    assert "input-shape" not in out.read_text()

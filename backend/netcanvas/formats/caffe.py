@@ -98,7 +98,7 @@ class _Importer:
                 self.graph.node(name).params["shape"] = list(shape)
         _resolve_shapes(self.graph)
         if self.warnings:
-            self.graph.meta["warnings"] = self.warnings
+            self.graph.warnings = self.warnings
         return self.graph
 
     # --- structure -----------------------------------------------------------------

@@ -61,6 +61,7 @@ class Analysis:
 
     name: str
     nodes: list[NodeResult]
+    notes: list[str] = field(default_factory=list)  # the reader's warnings about the file
     _by_name: dict[str, NodeResult] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -90,7 +91,7 @@ class Analysis:
 
     @property
     def warnings(self) -> list[str]:
-        return [f"{n.name}: {w}" for n in self.nodes for w in n.warnings]
+        return [*self.notes, *(f"{n.name}: {w}" for n in self.nodes for w in n.warnings)]
 
     @property
     def ok(self) -> bool:
@@ -130,7 +131,7 @@ def analyze(graph: Graph) -> Analysis:
         known[name] = result.output_shapes
         results.append(result)
     # A duplicated name is reported on the first node; later copies are not analysed.
-    return Analysis(graph.name, results)
+    return Analysis(graph.name, results, list(graph.warnings))
 
 
 def _infer_node(

@@ -42,6 +42,9 @@ class Graph:
     nodes: list[Node] = field(default_factory=list)
     view: dict[str, Any] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
+    # What a reader noticed about the file (an assumed shape, a dropped layer): reported
+    # with the analysis, never written back into the document.
+    warnings: list[str] = field(default_factory=list)
 
     def __iter__(self) -> Iterator[Node]:
         return iter(self.nodes)
