@@ -147,3 +147,21 @@ def test_hand_groups_that_do_not_repeat_are_framed_with_their_name() -> None:
         b = boxes[name]
         assert frame.x <= b.x and b.x + b.w <= frame.x + frame.w
     assert "residual block" in parse(render_svg(graph, FigureOptions())).texts()
+
+
+def test_layout_json_lists_the_groups_the_editor_may_fold() -> None:
+    from netcanvas import formats
+    from netcanvas.render import FigureOptions, layout_json
+    from tests.conftest import CORPUS
+
+    path = CORPUS / "caffe" / "resnet50_deploy.prototxt"
+    if not path.exists():
+        pytest.skip("the Caffe corpus is not here")
+    graph = formats.read(path.read_bytes(), path.name)
+    plain = layout_json(graph, FigureOptions())
+    assert "groups" not in plain
+    groups = layout_json(graph, FigureOptions(fold=True))["groups"]
+    assert [g["count"] for g in groups] == [2, 3, 5, 2]
+    for group in groups:
+        assert len(group["copies"]) == group["count"]
+        assert all(name in plain["positions"] for copy in group["copies"] for name in copy)

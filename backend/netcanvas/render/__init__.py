@@ -121,7 +121,9 @@ def layout_json(
     """Positions (top-left, px), sizes and routed edges of the graph style's layout.
 
     This is the editor's auto-layout, so the document's ``view.positions`` are ignored
-    unless ``keep_positions`` (figures always keep them).
+    unless ``keep_positions`` (figures always keep them). With ``options.fold`` the
+    answer also lists the repeated blocks the editor may fold: ``groups`` of
+    ``{"name", "count", "copies": [[layer names of copy 1], ...]}``.
     """
     from dataclasses import replace
 
@@ -135,7 +137,7 @@ def layout_json(
     flat = options.model_copy(update={"fold": False, "style": "graph"})
     with _no_gc():
         scene = style.build(graph, analyze(graph), flat, get_theme(options.theme))[0]
-    return {
+    result: dict[str, Any] = {
         "positions": {b.name: [round(b.x, 2), round(b.y, 2)] for b in scene.nodes},
         "sizes": {b.name: [round(b.w, 2), round(b.h, 2)] for b in scene.nodes},
         "edges": [
@@ -149,6 +151,13 @@ def layout_json(
         "width": round(scene.width, 2),
         "height": round(scene.height, 2),
     }
+    if options.fold:
+        from netcanvas.render.fold import find_folds
+
+        result["groups"] = [
+            {"name": f.name, "count": f.count, "copies": f.copies} for f in find_folds(graph)
+        ]
+    return result
 
 
 __all__ = [
