@@ -32,6 +32,10 @@ class Format:
 FORMATS: tuple[Format, ...] = (
     Format("yaml", "native", (".yaml", ".yml"), "application/yaml", True, True),
     Format("json", "native_json", (".json",), "application/json", True, True),
+    Format("prototxt", "caffe", (".prototxt", ".pt"), "text/plain", True, True),
+    Format("onnx", "onnx", (".onnx",), "application/onnx", True, True, binary=True),
+    Format("pytorch", "pytorch", (".py",), "text/x-python", False, True),
+    Format("keras", "keras", (".keras.py",), "text/x-python", False, True),
 )
 
 BY_NAME = {f.name: f for f in FORMATS}

@@ -1,0 +1,127 @@
+"""The machinery ONNX emitters share: a graph builder and the view one layer gets.
+
+An emitter sees one :class:`Emit` (its validated params, input tensor names and
+shapes, the output names it must produce) and writes ONNX nodes and initializers
+through the :class:`Builder`. Weights are drawn from one seeded generator, so an
+export is deterministic and the model runs.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from onnx import NodeProto, TensorProto, helper, numpy_helper
+
+from netcanvas.formats.base import UnsupportedError
+from netcanvas.graph.model import Node
+from netcanvas.graph.shapes import Shape
+
+SEED = 20240607
+
+
+@dataclass
+class Builder:
+    """Collects nodes and initializers; hands out unique tensor names."""
+
+    nodes: list[NodeProto] = field(default_factory=list)
+    initializers: list[TensorProto] = field(default_factory=list)
+    taken: set[str] = field(default_factory=set)
+    node_names: set[str] = field(default_factory=set)
+    rng: np.random.Generator = field(default_factory=lambda: np.random.default_rng(SEED))
+    # Reshape targets keep the batch axis as 0 ("copy from input") when it is dynamic.
+    dynamic_batch: bool = False
+
+    def name(self, hint: str, taken: set[str] | None = None) -> str:
+        """A tensor (or, given ``node_names``, node) name not used yet, from ``hint``."""
+        used = self.taken if taken is None else taken
+        fresh, n = hint, 0
+        while fresh in used:
+            n += 1
+            fresh = f"{hint}_{n}"
+        used.add(fresh)
+        return fresh
+
+    def op(
+        self,
+        op_type: str,
+        inputs: Sequence[str],
+        outputs: Sequence[str] | None = None,
+        *,
+        name: str | None = None,
+        **attrs: Any,
+    ) -> list[str]:
+        """Add one node; outputs default to one fresh tensor named after the op."""
+        outs = list(outputs) if outputs is not None else [self.name(f"{name or op_type}_out")]
+        node_name = self.name(name or op_type, self.node_names)
+        clean = {k: v for k, v in attrs.items() if v is not None}
+        self.nodes.append(helper.make_node(op_type, list(inputs), outs, name=node_name, **clean))
+        return outs
+
+    def const(self, hint: str, array: np.ndarray[Any, Any]) -> str:
+        name = self.name(hint)
+        self.initializers.append(numpy_helper.from_array(array, name))
+        return name
+
+    def ints(self, hint: str, values: Sequence[int]) -> str:
+        return self.const(hint, np.asarray(list(values), dtype=np.int64))
+
+    def floats(self, hint: str, values: Sequence[float] | float) -> str:
+        return self.const(hint, np.asarray(values, dtype=np.float32))
+
+    def weight(self, hint: str, shape: Sequence[int], fan_in: int) -> str:
+        """A learnable tensor, uniform in ±1/sqrt(fan_in) as PyTorch initialises it."""
+        bound = 1.0 / math.sqrt(max(fan_in, 1))
+        # Drawn in float32 directly: VGG-sized layers have 100M weights.
+        values = self.rng.random(tuple(shape), dtype=np.float32)
+        values *= np.float32(2 * bound)
+        values -= np.float32(bound)
+        return self.const(hint, values)
+
+    def fill(self, hint: str, shape: Sequence[int], value: float) -> str:
+        return self.const(hint, np.full(tuple(shape), value, dtype=np.float32))
+
+
+@dataclass
+class Emit:
+    """What one emitter may look at for one layer."""
+
+    node: Node
+    params: Any
+    inputs: list[str]
+    in_shapes: list[Shape]
+    out_shapes: list[Shape]
+    outputs: list[str]
+    b: Builder
+
+    @property
+    def input(self) -> str:
+        return self.inputs[0]
+
+    @property
+    def shape(self) -> Shape:
+        return self.in_shapes[0]
+
+    @property
+    def output(self) -> str:
+        return self.outputs[0]
+
+    def hint(self, what: str) -> str:
+        """A name for a helper tensor of this layer: ``conv1.weight``."""
+        return f"{self.node.name}.{what}"
+
+    def reshape_target(self, shape: Sequence[int]) -> list[int]:
+        """A Reshape target; the batch axis is 0 ("keep") so a dynamic batch still fits."""
+        dims = list(shape)
+        if self.b.dynamic_batch and dims and self.shape and dims[0] == self.shape[0]:
+            dims[0] = 0
+        return dims
+
+    def unsupported(self, why: str) -> UnsupportedError:
+        return UnsupportedError(f"{self.node.name} ({self.node.type}): {why}")
+
+
+Emitter = Callable[[Emit], None]

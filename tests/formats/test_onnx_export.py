@@ -1,0 +1,620 @@
+"""ONNX export, proven by ONNX itself: checker, strict shape inference, onnxruntime.
+
+``check_export`` is the oracle every ONNX test uses: the exported model must pass
+``check_model(full_check=True)`` and strict shape inference, run in onnxruntime, and
+every tensor named after one of our layers must have the shape our analysis gives.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from netcanvas.formats import UnsupportedError
+from netcanvas.graph.infer import analyze
+from netcanvas.graph.model import Graph, Node, parse_ref, sequential
+from netcanvas.layers import REGISTRY
+from tests.conftest import need
+
+pytestmark = pytest.mark.oracle
+
+
+def _dims(value_info: Any) -> list[int | str]:
+    return [
+        d.dim_param if d.dim_param else d.dim_value for d in value_info.type.tensor_type.shape.dim
+    ]
+
+
+def check_export(
+    graph: Graph, options: dict[str, Any] | None = None, batch: int | None = None
+) -> Any:
+    """Export, check with ONNX, run with onnxruntime; shapes must equal our analysis."""
+    need("onnx")
+    need("onnxruntime")
+    import onnx
+    import onnxruntime as ort
+
+    from netcanvas.formats.onnx_export import export
+
+    analysis = analyze(graph)
+    assert analysis.ok, analysis.errors
+    model = export(graph, options)
+    onnx.checker.check_model(model, full_check=True)
+    inferred = inferred_model = onnx.shape_inference.infer_shapes(model, strict_mode=True)
+    known = {n.name for n in graph.nodes}
+    dynamic = bool((options or {}).get("dynamic_batch"))
+    graph_batch = next(
+        (n.params["shape"][0] for n in graph.nodes if n.type == "Input" and "shape" in n.params),
+        1,
+    )
+    for info in [*inferred.graph.value_info, *inferred.graph.output]:
+        ref = parse_ref(info.name, known)
+        if ref is None or info.name not in _our_tensors(graph, analysis):
+            continue
+        ours = list(analysis[ref.node].output_shapes[ref.index] or ())
+        dims = _dims(info)
+        if dynamic:  # the symbolic batch stands where our batch size is
+            batch_axes = [i for i, d in enumerate(dims) if isinstance(d, str)]
+            assert all(ours[i] == graph_batch for i in batch_axes), (info.name, dims, ours)
+            dims = [ours[i] if isinstance(d, str) else d for i, d in enumerate(dims)]
+        assert dims == ours, f"{info.name}: ONNX infers {dims}, we say {ours}"
+    session = _session(model.SerializeToString(), ort)
+    feeds = {}
+    for spec in session.get_inputs():
+        shape = list(analysis[spec.name].output_shapes[0] or ())
+        if batch is not None:
+            shape[0] = batch
+        if spec.type == "tensor(int64)":
+            feeds[spec.name] = np.zeros(shape, dtype=np.int64)
+        else:
+            feeds[spec.name] = np.random.default_rng(0).standard_normal(shape).astype(np.float32)
+    results = session.run(None, feeds)
+    assert results, "the model has no outputs"
+    for spec, value in zip(session.get_outputs(), results, strict=True):
+        ref = parse_ref(spec.name, known)
+        assert ref is not None, f"graph output {spec.name} is not named after a layer"
+        ours = list(analysis[ref.node].output_shapes[ref.index] or ())
+        if batch is not None:  # the run's batch stands where ONNX infers the symbol
+            inferred = next(o for o in inferred_model.graph.output if o.name == spec.name)
+            ours = [
+                batch if isinstance(d, str) else o
+                for d, o in zip(_dims(inferred), ours, strict=True)
+            ]
+        assert list(value.shape) == ours, f"{spec.name}: ran to {value.shape}, we say {ours}"
+        assert np.isfinite(value).all(), f"{spec.name} has non-finite values"
+    return model
+
+
+def _our_tensors(graph: Graph, analysis: Any) -> set[str]:
+    out = set()
+    for node in analysis.nodes:
+        for k in range(len(node.output_shapes)):
+            out.add(node.name if k == 0 else f"{node.name}:{k}")
+    return out
+
+
+def _session(data: bytes, ort: Any) -> Any:
+    options = ort.SessionOptions()
+    options.log_severity_level = 3
+    options.intra_op_num_threads = 1
+    # The oracle is the runtime's semantics, not its optimiser: skip graph rewriting.
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+    return ort.InferenceSession(data, options, providers=["CPUExecutionProvider"])
+
+
+def has(*types: str) -> bool:
+    return all(t in REGISTRY for t in types)
+
+
+# --- hand-written nets ----------------------------------------------------------------
+
+
+def test_conv_pool_linear_chain() -> None:
+    graph = sequential(
+        [
+            ("data", "Input", {"shape": [2, 3, 17, 17]}),
+            ("conv1", "Conv2d", {"out_channels": 8, "padding": "same", "stride": 2}),
+            ("pool1", "MaxPool2d", {"kernel_size": 3, "stride": 2, "ceil_mode": True}),
+            ("conv2", "Conv2d", {"out_channels": 8, "kernel_size": 3, "groups": 4, "bias": False}),
+            ("up", "ConvTranspose2d", {"out_channels": 4, "stride": 2, "output_padding": 1}),
+            ("gap", "GlobalAvgPool2d", {}),
+            ("fc", "Linear", {"out_features": 5}),
+        ]
+    )
+    model = check_export(graph)
+    assert [o.name for o in model.graph.output] == ["fc"]
+    assert [i.name for i in model.graph.input] == ["data"]
+    assert {n.name for n in model.graph.node} >= {"conv1", "pool1", "conv2", "up", "fc"}
+
+
+@pytest.mark.parametrize(
+    ("size", "kernel", "stride", "padding"),
+    [(8, 3, 3, 1), (7, 3, 2, 0), (13, 3, 2, 1), (6, 2, 2, 0), (10, 4, 3, 2)],
+)
+@pytest.mark.parametrize("kind", ["MaxPool2d", "AvgPool2d"])
+def test_ceil_mode_pooling_matches_torch_rounding(
+    kind: str, size: int, kernel: int, stride: int, padding: int
+) -> None:
+    graph = sequential(
+        [
+            ("data", "Input", {"shape": [1, 2, size, size]}),
+            (
+                "pool",
+                kind,
+                {"kernel_size": kernel, "stride": stride, "padding": padding, "ceil_mode": True},
+            ),
+        ]
+    )
+    check_export(graph)
+    need("torch")
+    import torch
+
+    layer = getattr(torch.nn, kind)(kernel, stride, padding, ceil_mode=True)
+    want = tuple(layer(torch.zeros(1, 2, size, size)).shape)
+    assert analyze(graph)["pool"].output_shapes[0] == want
+
+
+@pytest.mark.parametrize(
+    ("kind", "size", "out"),
+    [
+        ("AdaptiveAvgPool2d", [7, 9], [3, 4]),
+        ("AdaptiveAvgPool2d", [8, 8], [4, 2]),
+        ("AdaptiveMaxPool2d", [8, 6], [2, 3]),
+        ("AdaptiveAvgPool1d", [10], [3]),
+        ("AdaptiveAvgPool3d", [4, 4, 6], [2, 2, 3]),
+        ("AdaptiveMaxPool1d", [9], [1]),
+    ],
+)
+def test_adaptive_pooling(kind: str, size: list[int], out: list[int]) -> None:
+    graph = sequential(
+        [("data", "Input", {"shape": [1, 3, *size]}), ("pool", kind, {"output_size": out})]
+    )
+    model = check_export(graph)
+    need("torch")
+    import onnxruntime as ort
+    import torch
+
+    x = np.random.default_rng(1).standard_normal([1, 3, *size]).astype(np.float32)
+    want = getattr(torch.nn, kind)(out)(torch.from_numpy(x)).numpy()
+    got = _session(model.SerializeToString(), ort).run(None, {"data": x})[0]
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+
+
+def test_uneven_adaptive_max_pool_is_refused_with_a_reason() -> None:
+    graph = sequential(
+        [
+            ("data", "Input", {"shape": [1, 3, 7, 7]}),
+            ("pool", "AdaptiveMaxPool2d", {"output_size": 3}),
+        ]
+    )
+    from netcanvas.formats.onnx_export import export
+
+    with pytest.raises(UnsupportedError, match="uneven windows"):
+        export(graph)
+
+
+def test_conv_family_1d_3d_and_linear_on_sequences() -> None:
+    graph = sequential(
+        [
+            ("data", "Input", {"shape": [1, 4, 6, 8, 8]}),
+            ("c3", "Conv3d", {"out_channels": 4, "kernel_size": [1, 3, 3], "padding": [0, 1, 1]}),
+            ("t3", "ConvTranspose3d", {"out_channels": 2, "kernel_size": 2, "stride": 2}),
+            ("p3", "AvgPool3d", {"kernel_size": 2, "count_include_pad": False}),
+            ("m3", "MaxPool3d", {"kernel_size": 2, "dilation": 1}),
+            ("fc", "Linear", {"out_features": 3}),
+        ]
+    )
+    check_export(graph)
+    seq = sequential(
+        [
+            ("data", "Input", {"shape": [2, 4, 20]}),
+            ("c1", "Conv1d", {"out_channels": 6, "kernel_size": 5, "dilation": 2}),
+            ("t1", "ConvTranspose1d", {"out_channels": 3, "kernel_size": 3, "stride": 3}),
+            ("p1", "MaxPool1d", {"kernel_size": 3, "ceil_mode": True}),
+            ("a1", "AvgPool1d", {"kernel_size": 2}),
+            ("fc", "Linear", {"out_features": 7, "bias": False}),
+        ]
+    )
+    check_export(seq)
+
+
+def test_embedding_takes_int64_tokens() -> None:
+    graph = sequential(
+        [
+            ("tokens", "Input", {"shape": [2, 12], "dtype": "int64"}),
+            ("embed", "Embedding", {"num_embeddings": 50, "embedding_dim": 8}),
+            ("fc", "Linear", {"out_features": 4}),
+        ]
+    )
+    model = check_export(graph)
+    assert model.graph.input[0].type.tensor_type.elem_type == 7  # INT64
+
+
+def test_dynamic_batch_runs_with_another_batch() -> None:
+    graph = sequential(
+        [
+            ("data", "Input", {"shape": [1, 3, 16, 16]}),
+            ("conv", "Conv2d", {"out_channels": 4}),
+            ("gap", "GlobalMaxPool2d", {}),
+            ("fc", "Linear", {"out_features": 2}),
+        ]
+    )
+    model = check_export(graph, {"dynamic_batch": True}, batch=3)
+    assert _dims(model.graph.input[0])[0] == "N"
+
+
+def test_export_is_deterministic() -> None:
+    from netcanvas.formats.onnx_export import export
+
+    graph = sequential(
+        [("data", "Input", {"shape": [1, 3, 8, 8]}), ("conv", "Conv2d", {"out_channels": 4})]
+    )
+    assert export(graph).SerializeToString() == export(graph).SerializeToString()
+
+
+def test_refusals_name_every_problem() -> None:
+    from netcanvas.formats.onnx_export import export
+
+    graph = sequential(
+        [
+            ("data", "Input", {"shape": [1, 3, 8, 8]}),
+            ("odd", "PriorBox", {}),
+            ("conv", "Conv2d", {"out_channels": 4}),
+        ]
+    )
+    with pytest.raises(UnsupportedError, match="PriorBox"):
+        export(graph)
+    no_shape = sequential([("data", "Input", {}), ("conv", "Conv2d", {})])
+    with pytest.raises(UnsupportedError, match="input shape"):
+        export(no_shape)
+    broken = sequential(
+        [("data", "Input", {"shape": [1, 3, 2, 2]}), ("conv", "Conv2d", {"kernel_size": 5})]
+    )
+    with pytest.raises(UnsupportedError, match="conv"):
+        export(broken)
+
+
+@pytest.mark.parametrize("type_name", ["CrossEntropyLoss", "MSELoss", "Accuracy"])
+def test_losses_are_listed_as_inexpressible(type_name: str) -> None:
+    from netcanvas.formats.onnx_ops import EMITTERS, UNSUPPORTED
+
+    assert type_name in UNSUPPORTED and type_name not in EMITTERS
+
+
+def test_every_registered_type_is_mapped_or_listed() -> None:
+    from netcanvas.formats.onnx_export import EMITTERS, UNSUPPORTED
+
+    loose = sorted(set(REGISTRY) - set(EMITTERS) - set(UNSUPPORTED) - {"Input"})
+    assert not loose, f"types with neither an ONNX emitter nor a listed reason: {loose}"
+
+
+@pytest.mark.skipif(not has("LSTM", "GRU", "RNN"), reason="recurrent family not registered")
+@pytest.mark.parametrize("kind", ["LSTM", "GRU", "RNN"])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"hidden_size": 6},
+        {"hidden_size": 5, "num_layers": 2, "bidirectional": True},
+        {"hidden_size": 4, "batch_first": False},
+    ],
+)
+def test_recurrent(kind: str, params: dict[str, Any]) -> None:
+    graph = sequential([("seq", "Input", {"shape": [2, 7, 3]}), ("rnn", kind, params)])
+    graph.nodes.append(Node("head", "Linear", {"out_features": 2}, ["rnn"]))
+    graph.nodes.append(Node("state", "Identity", {}, ["rnn:1"]))
+    check_export(graph)
+
+
+# --- property-generated random graphs -------------------------------------------------
+
+
+def _image_step(draw: Any, channels: int) -> tuple[str, dict[str, Any]]:
+    kind = draw(
+        st.sampled_from(
+            [
+                "Conv2d",
+                "ConvTranspose2d",
+                "MaxPool2d",
+                "AvgPool2d",
+                "AdaptiveAvgPool2d",
+                *[
+                    t
+                    for t in (
+                        "ReLU",
+                        "Sigmoid",
+                        "GELU",
+                        "SiLU",
+                        "Hardswish",
+                        "PReLU",
+                        "BatchNorm2d",
+                        "Dropout2d",
+                    )
+                    if has(t)
+                ],
+            ]
+        )
+    )
+    if kind in ("Conv2d", "ConvTranspose2d"):
+        groups = draw(st.sampled_from([g for g in (1, 2) if channels % g == 0]))
+        params: dict[str, Any] = {
+            "out_channels": draw(st.integers(1, 4)) * groups,
+            "kernel_size": draw(st.integers(1, 3)),
+            "stride": draw(st.integers(1, 2)),
+            "groups": groups,
+            "bias": draw(st.booleans()),
+        }
+        if kind == "Conv2d":
+            params["padding"] = draw(st.sampled_from([0, 1, "same"]))
+            params["dilation"] = draw(st.integers(1, 2))
+            if params["padding"] == "same":
+                params["stride"] = 1
+        return kind, params
+    if kind in ("MaxPool2d", "AvgPool2d"):
+        k = draw(st.integers(1, 3))
+        return kind, {
+            "kernel_size": k,
+            "stride": draw(st.integers(1, 3)),
+            "padding": draw(st.integers(0, k // 2)),
+            "ceil_mode": draw(st.booleans()),
+        }
+    if kind == "AdaptiveAvgPool2d":
+        return kind, {"output_size": [draw(st.integers(1, 4)), draw(st.integers(1, 4))]}
+    if kind == "PReLU":
+        return kind, {"num_parameters": draw(st.sampled_from([1, channels]))}
+    return kind, {}
+
+
+@st.composite
+def image_graphs(draw: Any) -> Graph:
+    """A random valid CNN: a chain with optional residual merges and a classifier head."""
+    shape = [
+        draw(st.integers(1, 2)),
+        draw(st.integers(1, 4)),
+        draw(st.integers(4, 12)),
+        draw(st.integers(4, 12)),
+    ]
+    graph = Graph(name="random", nodes=[Node("data", "Input", {"shape": shape})])
+    last = "data"
+    for i in range(draw(st.integers(1, 6))):
+        channels = analyze(graph)[last].output_shapes[0]
+        assert channels is not None
+        kind, params = _image_step(draw, channels[1])
+        node = Node(f"l{i}", kind, params, [last])
+        graph.nodes.append(node)
+        result = analyze(graph)[node.name]
+        if result.error:
+            graph.nodes.pop()
+            continue
+        if has("Add") and draw(st.booleans()):
+            # A residual join wherever an earlier tensor has the same shape.
+            same = [
+                r.name
+                for r in analyze(graph).nodes
+                if r.name != node.name and r.output_shapes[0] == result.output_shapes[0]
+            ]
+            if same:
+                graph.nodes.append(
+                    Node(f"add{i}", "Add", {}, [node.name, draw(st.sampled_from(same))])
+                )
+                node = graph.nodes[-1]
+        last = node.name
+    if draw(st.booleans()):
+        graph.nodes.append(Node("gap", "GlobalAvgPool2d", {}, [last]))
+        graph.nodes.append(Node("fc", "Linear", {"out_features": draw(st.integers(1, 5))}, ["gap"]))
+    return graph
+
+
+@settings(max_examples=25, deadline=None)
+@given(image_graphs())
+def test_random_image_graphs_export_and_run(graph: Graph) -> None:
+    check_export(graph)
+
+
+# --- every family, one small net each ---------------------------------------------------
+
+IMAGE = [2, 4, 6, 6]
+SEQ = [2, 5, 6]
+SINGLE = [
+    ("ReLU6", {}, IMAGE),
+    ("LeakyReLU", {"negative_slope": 0.2}, IMAGE),
+    ("ELU", {}, IMAGE),
+    ("SELU", {}, IMAGE),
+    ("CELU", {"alpha": 0.5}, IMAGE),
+    ("GELU", {"approximate": "tanh"}, IMAGE),
+    ("Mish", {}, IMAGE),
+    ("Tanh", {}, IMAGE),
+    ("Hardtanh", {}, IMAGE),
+    ("Hardsigmoid", {}, IMAGE),
+    ("Softplus", {"beta": 2.0}, IMAGE),
+    ("Softsign", {}, IMAGE),
+    ("Softmax", {"dim": 1}, IMAGE),
+    ("LogSoftmax", {"dim": -1}, SEQ),
+    ("PReLU", {"num_parameters": 4}, IMAGE),
+    ("Dropout", {"p": 0.3}, IMAGE),
+    ("AlphaDropout", {}, SEQ),
+    ("BatchNorm2d", {}, IMAGE),
+    ("BatchNorm1d", {"affine": False}, SEQ),
+    ("BatchNorm2d", {"track_running_stats": False}, IMAGE),
+    ("InstanceNorm2d", {}, IMAGE),
+    ("InstanceNorm1d", {"affine": True}, SEQ),
+    ("GroupNorm", {"num_groups": 2}, IMAGE),
+    ("LayerNorm", {}, SEQ),
+    ("LayerNorm", {"normalized_shape": [6, 6], "bias": False}, IMAGE),
+    ("RMSNorm", {}, SEQ),
+    ("LocalResponseNorm", {"size": 3}, IMAGE),
+    ("Flatten", {}, IMAGE),
+    ("Flatten", {"start_dim": 2}, IMAGE),
+    ("Flatten", {"start_dim": 1, "end_dim": 2}, IMAGE),
+    ("Unflatten", {"dim": 2, "unflattened_size": [3, 2]}, SEQ),
+    ("Reshape", {"shape": [0, -1]}, IMAGE),
+    ("Permute", {"dims": [0, 2, 3, 1]}, IMAGE),
+    ("Squeeze", {}, [2, 1, 6]),
+    ("Unsqueeze", {"dim": -1}, SEQ),
+    ("PixelShuffle", {"upscale_factor": 2}, IMAGE),
+    ("PixelUnshuffle", {"downscale_factor": 2}, IMAGE),
+    ("ZeroPad2d", {"padding": [1, 0, 2, 1]}, IMAGE),
+    ("ConstantPad2d", {"padding": 1, "value": 0.5}, IMAGE),
+    ("Split", {"dim": 1, "sections": 2}, IMAGE),
+    ("Split", {"dim": -1, "sizes": [1, 2, 3]}, SEQ),
+    ("Upsample", {"scale_factor": 2.0}, IMAGE),
+    ("Upsample", {"size": [9, 7], "mode": "bilinear", "align_corners": True}, IMAGE),
+    ("Upsample", {"scale_factor": 1.5, "mode": "bicubic"}, IMAGE),
+    ("Power", {"power": 2.0, "scale": 0.5, "shift": 1.0}, IMAGE),
+    ("Abs", {}, IMAGE),
+    ("Exp", {"base": 2.0, "scale": 0.5}, IMAGE),
+    ("Log", {"shift": 10.0}, IMAGE),
+    ("Scale", {"bias": True}, IMAGE),
+    ("Bias", {}, IMAGE),
+    ("InnerProduct", {"out_features": 3}, IMAGE),
+    ("Tile", {"axis": 1, "tiles": 2}, IMAGE),
+    ("BinaryThreshold", {"threshold": 0.1}, IMAGE),
+]
+
+
+CAFFE_SINGLE = [
+    ("TensorSplit", {"dim": 1, "indices": [1, 3]}, IMAGE),
+    ("Reduction", {"operation": "SUMSQ", "axis": 1, "coeff": 0.5}, IMAGE),
+    ("Reduction", {"operation": "SUM", "axis": 2}, IMAGE),
+    ("Reduction", {"operation": "ASUM", "axis": 1}, IMAGE),
+    ("Reduction", {"operation": "MEAN", "axis": 1}, IMAGE),
+    ("Normalize", {"channel_shared": False, "across_spatial": False}, IMAGE),
+    ("Normalize", {}, IMAGE),
+    ("MVN", {}, IMAGE),
+    ("MVN", {"across_channels": True, "normalize_variance": False}, IMAGE),
+    ("Interp", {"zoom_factor": 2}, IMAGE),
+    ("Interp", {"height": 9, "width": 4}, IMAGE),
+]
+
+
+@pytest.mark.parametrize(("kind", "params", "shape"), SINGLE + CAFFE_SINGLE, ids=lambda v: str(v))
+def test_single_layer(kind: str, params: dict[str, Any], shape: list[int]) -> None:
+    if not has(kind):
+        pytest.skip(f"{kind} is not registered")
+    graph = sequential([("data", "Input", {"shape": shape}), ("layer", kind, params)])
+    check_export(graph)
+
+
+@pytest.mark.parametrize(
+    ("kind", "params", "shapes"),
+    [
+        ("Add", {}, [IMAGE, [2, 4, 1, 1]]),
+        ("Add", {"coeff": [1.0, -1.0, 0.5]}, [IMAGE, IMAGE, IMAGE]),
+        ("Multiply", {}, [IMAGE, [2, 4, 1, 1], IMAGE]),
+        ("Subtract", {}, [IMAGE, IMAGE]),
+        ("Maximum", {}, [IMAGE, IMAGE, IMAGE]),
+        ("Minimum", {}, [IMAGE, IMAGE]),
+        ("Concat", {"dim": 1}, [IMAGE, [2, 3, 6, 6]]),
+        ("MatMul", {}, [SEQ, [2, 6, 5]]),
+        ("Crop", {"offset": [1, 2]}, [IMAGE, [2, 4, 4, 3]]),
+        ("Scale", {"axis": 0}, [IMAGE, [2, 4]]),
+        ("MultiheadAttention", {"num_heads": 2}, [SEQ]),
+        ("MultiheadAttention", {"num_heads": 3, "batch_first": False}, [SEQ, [7, 5, 4], [7, 5, 5]]),
+        ("MultiheadAttention", {"num_heads": 2, "bias": False}, [SEQ, [2, 7, 6], [2, 7, 6]]),
+        ("TransformerEncoderLayer", {"nhead": 2, "dim_feedforward": 16}, [SEQ]),
+        (
+            "TransformerEncoderLayer",
+            {"nhead": 3, "dim_feedforward": 8, "norm_first": True, "activation": "gelu"},
+            [SEQ],
+        ),
+        ("TransformerDecoderLayer", {"nhead": 2, "dim_feedforward": 16}, [SEQ, [2, 4, 6]]),
+        (
+            "TransformerDecoderLayer",
+            {"nhead": 2, "dim_feedforward": 8, "batch_first": False, "bias": False},
+            [SEQ, [4, 5, 6]],
+        ),
+    ],
+)
+def test_multi_input_layer(kind: str, params: dict[str, Any], shapes: list[list[int]]) -> None:
+    if not has(kind):
+        pytest.skip(f"{kind} is not registered")
+    graph = Graph(nodes=[Node(f"in{i}", "Input", {"shape": s}) for i, s in enumerate(shapes)])
+    graph.nodes.append(Node("layer", kind, params, [f"in{i}" for i in range(len(shapes))]))
+    check_export(graph)
+
+
+def test_dynamic_batch_on_a_recurrent_net_with_states() -> None:
+    graph = sequential(
+        [
+            ("tokens", "Input", {"shape": [1, 6], "dtype": "int64"}),
+            ("embed", "Embedding", {"num_embeddings": 30, "embedding_dim": 8}),
+            ("lstm", "LSTM", {"hidden_size": 5, "num_layers": 2}),
+            ("fc", "Linear", {"out_features": 3}),
+        ]
+    )
+    graph.nodes.append(Node("h", "Identity", {}, ["lstm:1"]))
+    check_export(graph, {"dynamic_batch": True}, batch=4)
+
+
+# --- values, not only shapes: weight-free layers against torch.nn itself ------------------
+
+WEIGHT_FREE = [
+    ("GELU", {}, IMAGE),
+    ("GELU", {"approximate": "tanh"}, IMAGE),
+    ("Mish", {}, IMAGE),
+    ("SiLU", {}, IMAGE),
+    ("Hardsigmoid", {}, IMAGE),
+    ("Hardswish", {}, IMAGE),
+    ("Softplus", {"beta": 2.0}, IMAGE),
+    ("ELU", {"alpha": 0.7}, IMAGE),
+    ("CELU", {"alpha": 0.5}, IMAGE),
+    ("SELU", {}, IMAGE),
+    ("ReLU6", {}, IMAGE),
+    ("Hardtanh", {"min_val": -0.5, "max_val": 0.3}, IMAGE),
+    ("LogSoftmax", {"dim": 1}, IMAGE),
+    ("LocalResponseNorm", {"size": 3}, IMAGE),
+    ("GroupNorm", {"num_groups": 2, "affine": False}, IMAGE),
+    ("RMSNorm", {"elementwise_affine": False}, SEQ),
+    ("LayerNorm", {"elementwise_affine": False}, SEQ),
+    ("InstanceNorm2d", {}, IMAGE),
+    ("BatchNorm2d", {"affine": False, "track_running_stats": False}, IMAGE),
+    ("PixelShuffle", {"upscale_factor": 2}, IMAGE),
+    ("PixelUnshuffle", {"downscale_factor": 2}, IMAGE),
+    ("Upsample", {"scale_factor": 2.0}, IMAGE),
+    ("Upsample", {"size": [9, 7], "mode": "bilinear"}, IMAGE),
+    ("Upsample", {"size": [9, 7], "mode": "bilinear", "align_corners": True}, IMAGE),
+    ("Upsample", {"scale_factor": 2.0, "mode": "bicubic"}, IMAGE),
+    ("Upsample", {"size": [11, 5], "mode": "nearest"}, IMAGE),
+    ("MaxPool2d", {"kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True}, IMAGE),
+    ("AvgPool2d", {"kernel_size": 3, "stride": 2, "ceil_mode": True}, IMAGE),
+    ("AvgPool2d", {"kernel_size": 3, "padding": 1, "count_include_pad": False}, IMAGE),
+    ("AdaptiveAvgPool2d", {"output_size": [4, 5]}, IMAGE),
+    ("ZeroPad2d", {"padding": [1, 0, 2, -1]}, IMAGE),
+    ("Flatten", {"start_dim": 1, "end_dim": 2}, IMAGE),
+    # Caffe layers: both exporters spell Caffe's formulas; they must agree.
+    ("Power", {"power": 2.0, "scale": 0.5, "shift": 1.0}, IMAGE),
+    ("Exp", {"base": 2.0, "scale": 0.5, "shift": 0.1}, IMAGE),
+    ("Log", {"shift": 10.0, "base": 10.0}, IMAGE),
+    ("Abs", {}, IMAGE),
+    ("Tile", {"axis": 2, "tiles": 2}, IMAGE),
+    ("Reduction", {"operation": "ASUM", "axis": 1, "coeff": 0.5}, IMAGE),
+    ("Reduction", {"operation": "SUMSQ", "axis": 2}, IMAGE),
+    ("MVN", {}, IMAGE),
+    ("MVN", {"across_channels": True}, IMAGE),
+    ("Normalize", {"channel_shared": False, "across_spatial": False}, IMAGE),
+    ("Interp", {"zoom_factor": 2}, IMAGE),
+]
+
+
+@pytest.mark.parametrize(("kind", "params", "shape"), WEIGHT_FREE, ids=lambda v: str(v))
+def test_values_match_torch(kind: str, params: dict[str, Any], shape: list[int]) -> None:
+    """ONNX decompositions (GELU, Mish, GroupNorm, PixelUnshuffle, Resize modes, ceil
+    pooling...) compute what torch.nn computes, run by onnxruntime."""
+    need("torch")
+    import onnxruntime as ort
+    import torch
+
+    from netcanvas.formats.pytorch import generate
+
+    graph = sequential([("data", "Input", {"shape": shape}), ("layer", kind, params)])
+    model = check_export(graph)
+    namespace: dict[str, Any] = {"__name__": "generated"}
+    exec(compile(generate(graph), "<generated>", "exec"), namespace)
+    x = np.random.default_rng(7).standard_normal(shape).astype(np.float32)
+    with torch.no_grad():
+        want = namespace["Network"]().eval()(torch.from_numpy(x)).numpy()
+    got = _session(model.SerializeToString(), ort).run(None, {"data": x})[0]
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
