@@ -110,3 +110,21 @@ def test_console_script_runs_as_a_process(good: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["totals"]["params"] == 448
+
+
+def test_output_format_follows_the_longest_extension(good: Path, tmp_path: Path) -> None:
+    keras_out = tmp_path / "model.keras.py"
+    torch_out = tmp_path / "model.py"
+    assert main(["convert", str(good), "-o", str(keras_out)]) == 0
+    assert main(["convert", str(good), "-o", str(torch_out)]) == 0
+    assert "keras" in keras_out.read_text() and "import torch" not in keras_out.read_text()
+    assert "import torch" in torch_out.read_text()
+
+
+def test_convert_to_onnx_with_a_dynamic_batch(good: Path, tmp_path: Path) -> None:
+    import onnx
+
+    out = tmp_path / "model.onnx"
+    assert main(["convert", str(good), "-o", str(out), "--dynamic-batch"]) == 0
+    batch = onnx.load(str(out)).graph.input[0].type.tensor_type.shape.dim[0]
+    assert batch.dim_param and not batch.dim_value

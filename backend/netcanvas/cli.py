@@ -67,6 +67,9 @@ def _parser() -> argparse.ArgumentParser:
     _add_input_args(convert)
     convert.add_argument("-o", "--output", required=True, help="output file")
     convert.add_argument("--to", dest="to_format", help="output format (default: by extension)")
+    convert.add_argument(
+        "--dynamic-batch", action="store_true", help="ONNX: leave the batch dimension symbolic"
+    )
     convert.set_defaults(run=_convert)
 
     render = sub.add_parser("render", help="draw a figure as SVG, PDF or PNG")
@@ -178,7 +181,7 @@ def _convert(args: argparse.Namespace) -> int:
             if args.to_format
             else formats.guess(args.output, writing=True)
         )
-        data = formats.write(graph, target.name, {})
+        data = formats.write(graph, target.name, {"dynamic_batch": args.dynamic_batch})
     except formats.UnsupportedError as bad:
         sys.stderr.write(f"netcanvas convert: {bad}\n")
         return EXIT_GRAPH_ERRORS

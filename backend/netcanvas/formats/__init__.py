@@ -50,12 +50,13 @@ def get(name: str) -> Format:
 
 
 def guess(filename: str, head: bytes = b"", *, writing: bool = False) -> Format:
-    """Pick a format by extension, then by sniffing the first bytes."""
-    suffix = PurePath(filename).suffix.lower()
+    """Pick a format by extension (the longest that matches: ``.keras.py`` before ``.py``),
+    then by sniffing the first bytes."""
+    name = PurePath(filename).name.lower()
     candidates = [f for f in FORMATS if (f.writable if writing else f.readable)]
-    for fmt in candidates:
-        if suffix in fmt.extensions:
-            return fmt
+    matches = [(len(ext), f) for f in candidates for ext in f.extensions if name.endswith(ext)]
+    if matches:
+        return max(matches, key=lambda match: match[0])[1]
     if not writing:
         for fmt in candidates:
             if fmt.load_module().sniff(filename, head):
