@@ -88,6 +88,20 @@ def test_stale_revision_conflicts_and_changes_nothing(store: DesignStore) -> Non
     assert [r.number for r in store.revisions(design_id)] == [1, 2]
 
 
+@pytest.mark.parametrize("expected", [2**31 - 1, 2**31, 2**63, 10**30])
+def test_revision_past_the_column_range_is_stale_not_a_crash(
+    store: DesignStore, expected: int
+) -> None:
+    # Before: SQLite raised OverflowError and PostgreSQL a DataError (the API said 500).
+    design_id, _, key = store.create(doc("v1"))
+    with pytest.raises(Conflict) as stale:
+        store.update(design_id, key, expected, doc("lost"))
+    assert stale.value.current == 1
+    assert store.get(design_id).document == doc("v1")
+    with pytest.raises(Forbidden):
+        store.update(design_id, "wrong", expected, doc("lost"))
+
+
 @pytest.mark.parametrize("key", [None, "", "wrong"])
 def test_missing_or_wrong_key_is_forbidden(store: DesignStore, key: str | None) -> None:
     design_id, _, _ = store.create(doc("v1"))

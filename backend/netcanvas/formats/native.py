@@ -17,6 +17,8 @@ import yaml
 from pydantic import ValidationError
 
 from netcanvas.formats.base import FormatError
+from netcanvas.graph.infer import setting_problems
+from netcanvas.graph.infer import where as setting_name
 from netcanvas.graph.model import SCHEMA_VERSION, Graph, Node
 from netcanvas.layers import lookup
 from netcanvas.layers.registry import default_name
@@ -26,6 +28,10 @@ EXTENSIONS = (".yaml", ".yml")
 MEDIA_TYPE = "application/yaml"
 
 MAX_EXPANDED_NODES = 2_000_000
+# Deeper nesting is refused before anything recursive sees it: libyaml's composer
+# recurses on the C stack (a few thousand levels crash the process), and the located
+# constructor and the JSON module recurse in Python. A real document nests ~5 deep.
+MAX_DEPTH = 100
 TOP_KEYS = ("netcanvas", "name", "layers", "view", "meta")
 RESERVED = ("name", "type", "inputs", "inplace", "output_shapes", "meta")
 
@@ -128,9 +134,14 @@ def parse(data: bytes | str, located: bool = False) -> Any:
         raise FormatError("the file contains NUL bytes: is it binary?", 1, 1)
     if not located and text.lstrip().startswith("{"):
         try:  # JSON (the API's body): the json module is far faster than any YAML parser
-            return json.loads(text, object_pairs_hook=_unique_keys)
-        except ValueError:
+            data = json.loads(text, object_pairs_hook=_unique_keys)
+        except (ValueError, RecursionError):
             pass  # the YAML reader below reports where it went wrong
+        else:
+            if _depth_within(data, MAX_DEPTH):
+                _check_surrogates(text, data)
+                return data
+    _check_depth(text)
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
@@ -138,12 +149,14 @@ def parse(data: bytes | str, located: bool = False) -> Any:
             raise FormatError("the document is empty", 1, 1)
         if "&" in text:  # no anchor, no alias: nothing can expand
             _check_expansion(node)
-        return loader.construct_document(node) if located else _plain_node(node)
+        data = loader.construct_document(node) if located else _plain_node(node)
+        _check_surrogates(text, data)
+        return data
     except FormatError:
         raise
     except yaml.MarkedYAMLError as bad:
         mark = bad.problem_mark or bad.context_mark
-        raise FormatError(_yaml_message(bad), *_pos(mark)) from None
+        raise FormatError(_yaml_message(bad), *_inside(text, *_pos(mark))) from None
     except yaml.YAMLError as bad:
         raise FormatError(str(bad).splitlines()[0], 1, 1) from None
     except RecursionError:
@@ -161,6 +174,95 @@ _BUILD = {
     "tag:yaml.org,2002:bool": _SCALARS.construct_yaml_bool,
     "tag:yaml.org,2002:null": _SCALARS.construct_yaml_null,
 }
+
+
+# A \uXXXX escape of half a UTF-16 pair with no other half: JSON and YAML both let it
+# through, but it is not a character and no UTF-8 answer or file can hold it.
+_LONE_SURROGATE = re.compile(
+    r"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+    r"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+)
+
+
+def _check_surrogates(text: str, data: Any) -> None:
+    """Refuse strings holding lone surrogates, at the escape that wrote one."""
+    found = _LONE_SURROGATE.search(text)
+    if found is None or not _holds_surrogate(data):
+        return
+    line = text.count("\n", 0, found.start()) + 1
+    column = found.start() - text.rfind("\n", 0, found.start())
+    raise FormatError(f"'{found.group()}' is half of a UTF-16 pair, not a character", line, column)
+
+
+def _holds_surrogate(data: Any) -> bool:
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            if any("\ud800" <= c <= "\udfff" for c in value):
+                return True
+        elif isinstance(value, dict):
+            stack.extend(value.keys())
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return False
+
+
+def _inside(text: str, line: int, column: int) -> tuple[int, int]:
+    """Clamp a position to the text: libyaml marks the end of a file without a final
+    line break one line past it, a line no editor can show."""
+    lines = _YAML_BREAK.split(text)
+    if line > len(lines):
+        return len(lines), len(lines[-1]) + 1
+    return line, min(column, len(lines[line - 1]) + 1)
+
+
+# What YAML counts as a line break (the marks count lines the same way).
+_YAML_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+
+
+def _depth_within(data: Any, limit: int) -> bool:
+    """Whether plain data nests at most ``limit`` containers deep (no recursion)."""
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            value = value.values()
+        elif not isinstance(value, list):
+            continue
+        if depth > limit:
+            return False
+        stack.extend((item, depth + 1) for item in value if isinstance(item, dict | list))
+    return True
+
+
+def _check_depth(text: str) -> None:
+    """Refuse collections nested past MAX_DEPTH, at the one that goes too deep.
+
+    libyaml's event parser keeps its own stack, so this scan is safe at any depth. Each
+    level needs one of these characters, so most documents skip the scan entirely.
+    """
+    if sum(text.count(c) for c in "[{-:?") <= MAX_DEPTH:
+        return
+    parser = yaml.CSafeLoader(text)
+    depth = 0
+    try:
+        while (event := parser.get_event()) is not None:
+            kind = type(event)
+            if kind is yaml.SequenceStartEvent or kind is yaml.MappingStartEvent:
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise FormatError(
+                        f"the document is nested more than {MAX_DEPTH} levels deep",
+                        *_pos(event.start_mark),
+                    )
+            elif kind is yaml.SequenceEndEvent or kind is yaml.MappingEndEvent:
+                depth -= 1
+    except yaml.YAMLError:
+        return  # a syntax error: the composer reports it with its location
+    finally:
+        parser.dispose()
 
 
 def _plain_node(node: yaml.Node) -> Any:
@@ -347,12 +449,21 @@ def _check_params(spec: Any, params: dict[str, Any], entry: Any, where: str) -> 
     try:
         spec.Params.model_validate(params)
     except ValidationError as invalid:
-        first = invalid.errors()[0]
+        first = next(iter(setting_problems(invalid).values()))
         field = first["loc"][0] if first["loc"] else None
+        named = setting_name(first)
         raise FormatError(
-            f"{where}: {field}: {first['msg'].lower()}" if field else f"{where}: {first['msg']}",
-            *location(entry, field),
+            f"{where}: {named}: {first['msg'].lower()}" if field else f"{where}: {first['msg']}",
+            *_problem_location(entry, field, first["loc"]),
         ) from None
+
+
+def _problem_location(entry: Any, field: Any, loc: tuple[Any, ...]) -> tuple[int, int]:
+    """The bad item of a list setting if the problem is one item, else the setting."""
+    value = entry.get(field) if isinstance(entry, dict) else None
+    if isinstance(value, LocatedList) and len(loc) > 1 and isinstance(loc[-1], int):
+        return location(value, loc[-1])
+    return location(entry, field)
 
 
 def _is_shape_list(value: Any) -> bool:
@@ -426,7 +537,16 @@ def _scalar(value: Any) -> str:
     text = str(value)
     if _PLAIN.match(text) and text.lower() not in _KEYWORDS:
         return text
-    return json.dumps(text, ensure_ascii=False)
+    # JSON's quoting is YAML's double-quoted style, except that YAML also breaks lines
+    # at NEL/LS/PS and refuses C1 controls: escape those too.
+    return _YAML_UNSAFE.sub(_escape, json.dumps(text, ensure_ascii=False))
+
+
+_YAML_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
+
+
+def _escape(found: re.Match[str]) -> str:
+    return f"\\u{ord(found.group()):04x}"
 
 
 def _flow(value: Any) -> str:

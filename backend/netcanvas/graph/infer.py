@@ -212,17 +212,37 @@ def _validate(spec: Layer[Any], node: Node, result: NodeResult) -> Any:
 
 
 def describe_invalid(invalid: ValidationError) -> str:
-    """One message per bad setting (a union type reports each alternative: keep the first)."""
-    seen: dict[str, str] = {}
+    """One message per bad setting."""
+    parts = []
+    for key, problem in setting_problems(invalid).items():
+        if problem["type"] == "extra_forbidden":
+            parts.append(f"unknown setting '{key}'")
+        else:
+            parts.append(f"{where(problem)}: {problem['msg']}" if key else str(problem["msg"]))
+    return "; ".join(parts)
+
+
+def setting_problems(invalid: ValidationError) -> dict[str, Any]:
+    """The most telling problem per setting.
+
+    A union type (an int or a per-axis list) reports every alternative; the one whose
+    location goes deepest is the alternative the value was written as, so
+    ``kernel_size: [3, 0]`` says item 1 must be positive, not "should be an integer".
+    """
+    best: dict[str, Any] = {}
     for problem in invalid.errors():
         key = str(problem["loc"][0]) if problem["loc"] else ""
-        if key in seen:
-            continue
-        if problem["type"] == "extra_forbidden":
-            seen[key] = f"unknown setting '{key}'"
-        else:
-            seen[key] = f"{key}: {problem['msg']}" if key else str(problem["msg"])
-    return "; ".join(seen.values())
+        if key not in best or len(problem["loc"]) > len(best[key]["loc"]):
+            best[key] = problem
+    return best
+
+
+def where(problem: Any) -> str:
+    """``kernel_size`` or, for one item of a list, ``kernel_size[1]``."""
+    loc = problem["loc"]
+    key = str(loc[0]) if loc else ""
+    index = loc[-1] if len(loc) > 1 else None
+    return f"{key}[{index}]" if isinstance(index, int) else key
 
 
 def _declared_shapes(node: Node, result: NodeResult) -> list[Shape] | None:

@@ -134,8 +134,35 @@ def analyse_structure(graph: Graph) -> Structure:
     structure = Structure(refs, order, errors, set())
     if left:
         _report_cycles(left, refs, structure)
-        structure.order.extend(name for name in index if name in left)
+        structure.order.extend(_behind_cycles(index, left, refs))
     return structure
+
+
+def _behind_cycles(
+    index: dict[str, int], left: set[str], refs: dict[str, list[Ref | None]]
+) -> list[str]:
+    """The nodes Kahn could not order: each after its inputs, except along a cycle.
+
+    A depth-first post-order over the inputs: a node downstream of a cycle (not on it)
+    still comes after everything it reads, so the report reads top to bottom.
+    """
+    order: list[str] = []
+    done: set[str] = set()
+    for start in (name for name in index if name in left):
+        if start in done:
+            continue
+        done.add(start)
+        stack: list[tuple[str, Iterator[str]]] = [(start, _preds(start, refs, left))]
+        while stack:
+            name, preds = stack[-1]
+            nxt = next(preds, None)
+            if nxt is None:
+                stack.pop()
+                order.append(name)
+            elif nxt not in done:  # a node still on the stack is a cycle: skip that edge
+                done.add(nxt)
+                stack.append((nxt, _preds(nxt, refs, left)))
+    return order
 
 
 def _topological(

@@ -7,6 +7,8 @@ Shapes follow the forks' reshape code: ``PriorBox`` writes ``[1, 2, H·W·priors
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import Field
 
 from netcanvas.graph import shapes
@@ -18,7 +20,9 @@ from netcanvas.layers.registry import Cost, InferContext, Layer, Params, layer
 class PriorBoxParams(Params):
     min_size: list[float] = Field([30.0], min_length=1, description="Smallest box sizes (px)")
     max_size: list[float] = Field([], description="One larger box per entry (paired with min)")
-    aspect_ratio: list[float] = Field([2.0], description="Extra aspect ratios besides 1")
+    aspect_ratio: list[Annotated[float, Field(gt=0)]] = Field(
+        [2.0], description="Extra aspect ratios besides 1"
+    )
     flip: bool = Field(True, description="Also add 1/ratio for every aspect ratio")
     clip: bool = Field(False, description="Clip boxes to the image")
     variance: list[float] = Field([0.1], description="Variances encoded with every box")

@@ -101,13 +101,19 @@ class _Recurrent(Layer[GRUParams]):
         directions = 2 if p.bidirectional else 1
         hidden, out, proj = p.hidden_size, self._out_size(p), self._proj(p)
         rows = self.gates * hidden
-        params = step_macs = 0
-        for k in range(p.num_layers):
-            fan_in = features if k == 0 else directions * out
+
+        def one_layer(fan_in: int) -> tuple[int, int]:
             # W_ih and W_hh, the two biases, and LSTM's W_hr, per direction.
-            params += directions * (rows * (fan_in + out) + (2 * rows if p.bias else 0))
-            params += directions * proj * hidden
-            step_macs += directions * (rows * (fan_in + out) + proj * hidden)
+            macs = directions * (rows * (fan_in + out) + proj * hidden)
+            return macs + directions * (2 * rows if p.bias else 0), macs
+
+        # Every layer after the first reads the same width: a product, not a loop over
+        # num_layers (which a document may set to 10**18).
+        first_params, first_macs = one_layer(features)
+        rest_params, rest_macs = one_layer(directions * out)
+        stacked = p.num_layers - 1
+        params = first_params + stacked * rest_params
+        step_macs = first_macs + stacked * rest_macs
         return Cost(params=params, macs=batch * steps * step_macs)
 
 

@@ -32,7 +32,11 @@ class Params(BaseModel):
 
     # defer_build: a schema is compiled when its type is first used, not at import
     # (130 types compiled eagerly cost ~0.4 s of every command's start-up).
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, defer_build=True)
+    # NaN and infinity are refused: no rule has a meaning for them (a scale_factor of
+    # inf has no output size) and JSON, the API's wire format, cannot carry them.
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, strict=True, defer_build=True, allow_inf_nan=False
+    )
 
 
 class NoParams(Params):

@@ -25,6 +25,8 @@ from netcanvas.store.tables import Base, DesignRow, RevisionRow
 
 ID_BYTES = 12  # 16 url-safe characters, 96 random bits: not guessable, still short in a link
 KEY_BYTES = 24
+# Revision numbers live in INTEGER columns (32-bit in PostgreSQL).
+MAX_REVISION = 2**31 - 1
 
 
 class NotFound(Exception):
@@ -146,6 +148,13 @@ class DesignStore:
         now = _now()
         with self._session.begin() as session:
             self._authorize(session, design_id, key)
+            if not 1 <= expected < MAX_REVISION:
+                # No revision can have this number (the column is a 32-bit integer, and
+                # the database would refuse the value itself): it is simply stale.
+                current = session.scalar(
+                    select(DesignRow.revision).where(DesignRow.id == design_id)
+                )
+                raise Conflict(current if current is not None else 0)
             moved = cast(
                 CursorResult[Any],
                 session.execute(
