@@ -1,5 +1,5 @@
 """Publication figures: Graph + Analysis -> layout -> Scene -> SVG, and PDF / PNG from
-the SVG. Importing this package is cheap; igraph, svgwrite and cairosvg load on use."""
+the SVG. Importing this package is cheap; igraph and cairosvg load on use."""
 
 from __future__ import annotations
 

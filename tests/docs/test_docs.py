@@ -1,0 +1,28 @@
+"""The docs stay true: the layer catalogue is regenerated from the registry."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _generator():  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location("gen", ROOT / "scripts" / "gen_layer_docs.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_layer_catalogue_is_current() -> None:
+    gen = _generator()
+    assert gen.OUT.read_text() == gen.render(), "docs/layers.md is stale: run `make docs`"
+
+
+def test_readme_names_the_two_commands_and_every_cli_verb() -> None:
+    readme = (ROOT / "README.md").read_text()
+    assert "make run" in readme and "make test" in readme
+    for verb in ("serve", "summary", "render", "convert"):
+        assert f"netcanvas {verb}" in readme
