@@ -5,7 +5,12 @@
 2. Median frame time while dragging a node in a 1,000-node graph (target < 16 ms).
 3. An edit in the inspector until the updated shapes are drawn, on ResNet-50 (target < 150 ms).
 
+Each clock stops after the frame that shows the result has been laid out and painted. Also
+prints how many boxes ResNet-152 reads as with the toolbar's Stack toggle.
+
 Run: .venv/bin/python benchmarks/bench_editor.py [--corpus ../shared/corpus/caffe]
+     [--baseline DIR]   # another editor folder (e.g. `git archive` of an older frontend/),
+                        # measured interleaved in the same run for a side-by-side column
 """
 
 from __future__ import annotations
@@ -33,7 +38,8 @@ ARGS = [
 ]
 
 # Paste into the source view, then wait (one animation frame at a time) until there are
-# `expected` nodes and none of them still waits for its shape.
+# `expected` nodes and none of them still waits for its shape; the clock stops after that
+# frame's style, layout and paint (a task queued from the frame callback runs after them).
 PASTE_JS = """async ([text, expected]) => {
   const editor = document.querySelector('[data-testid=source-editor]');
   const t0 = performance.now();
@@ -45,6 +51,7 @@ PASTE_JS = """async ([text, expected]) => {
     const shapes = [...document.querySelectorAll('.node-shape')];
     if (nodes === expected && shapes.every(s => s.textContent !== '…')
         && document.querySelector('[data-testid=shape-prob]')?.textContent === '1×1000') {
+      await new Promise((r) => setTimeout(r, 0));
       return performance.now() - t0;
     }
     if (performance.now() - t0 > 30000) return -1;
@@ -74,7 +81,10 @@ EDIT_JS = """async (value) => {
   input.dispatchEvent(new Event('input', {bubbles: true}));
   for (;;) {
     await new Promise(requestAnimationFrame);
-    if (shape.textContent === want) return performance.now() - t0;
+    if (shape.textContent === want) {
+      await new Promise((r) => setTimeout(r, 0)); // after this frame's layout and paint
+      return performance.now() - t0;
+    }
     if (performance.now() - t0 > 10000) return -1;
   }
 }"""
@@ -86,14 +96,14 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_server(db: Path) -> tuple[str, Any]:
+def start_server(db: Path, frontend: Path | None = None) -> tuple[str, Any]:
     import uvicorn
 
     from netcanvas.api.app import create_app
     from netcanvas.api.settings import Settings
 
     port = free_port()
-    app = create_app(Settings(database_url=f"sqlite:///{db}"))
+    app = create_app(Settings(database_url=f"sqlite:///{db}", frontend_dir=frontend))
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     threading.Thread(target=server.run, daemon=True).start()
     while not server.started:
@@ -154,6 +164,35 @@ def bench_drag(browser: Any, url: str, n: int) -> list[float]:
     return [float(w) for w in work[2:]]
 
 
+# Stack in-place layers (toolbar toggle) on the pasted network, until the stacked boxes are
+# painted; answers [boxes before, boxes after, milliseconds].
+STACK_JS = """async () => {
+  const boxes = () => document.querySelectorAll('.node:not(.stack-row)').length;
+  const before = boxes();
+  const t0 = performance.now();
+  document.querySelector('[data-testid=stack-toggle]').click();
+  for (;;) {
+    await new Promise(requestAnimationFrame);
+    if (document.querySelectorAll('.node.stack-row').length > 0) break;
+  }
+  await new Promise((r) => setTimeout(r, 0));
+  return [before, boxes(), performance.now() - t0];
+}"""
+
+
+def bench_stack(browser: Any, url: str, text: str, expected: int) -> list[float]:
+    page = open_page(browser, url)
+    page.click("[data-testid=tab-source]")
+    page.select_option("[data-testid=source-format]", "prototxt")
+    page.wait_for_timeout(300)
+    page.evaluate(PASTE_JS, [text, expected])
+    page.click("[data-testid=tab-palette]")
+    result = page.evaluate(STACK_JS)
+    page.evaluate("localStorage.clear()")
+    page.close()
+    return [float(v) for v in result]
+
+
 def bench_edit(browser: Any, url: str, text: str, runs: int) -> list[float]:
     page = open_page(browser, url)
     page.click("[data-testid=tab-source]")
@@ -174,6 +213,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus" / "caffe")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="another editor folder (e.g. an older commit's frontend/) measured in the same run",
+    )
     args = parser.parse_args()
     if not Path(CHROMIUM).exists():
         print(f"Chromium is not at {CHROMIUM}", file=sys.stderr)
@@ -184,6 +228,7 @@ def main() -> int:
     resnet50 = (args.corpus / "resnet50_deploy.prototxt").read_text()
     with tempfile.TemporaryDirectory() as tmp:
         url, server = start_server(Path(tmp) / "bench.db")
+        base_url = start_server(Path(tmp) / "base.db", args.baseline)[0] if args.baseline else None
         import httpx
 
         imported = httpx.post(
@@ -192,20 +237,40 @@ def main() -> int:
         expected = len(imported["document"]["layers"])
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            paste = bench_paste(browser, url, resnet152, expected, args.runs)
+            paste: list[float] = []
+            base_paste: list[float] = []
+            for _ in range(args.runs):  # interleaved, so both see the same machine load
+                paste += bench_paste(browser, url, resnet152, expected, 1)
+                if base_url:
+                    base_paste += bench_paste(browser, base_url, resnet152, expected, 1)
             frames = bench_drag(browser, url, 1000)
+            base_frames = bench_drag(browser, base_url, 1000) if base_url else []
             edit = bench_edit(browser, url, resnet50, args.runs)
+            base_edit = bench_edit(browser, base_url, resnet50, args.runs) if base_url else []
+            stack = bench_stack(browser, url, resnet152, expected)
             browser.close()
         server.should_exit = True
 
+    def median(values: list[float], scale: float = 1) -> float | None:
+        return statistics.median(values) * scale if values else None
+
     rows = [
-        ("ResNet-152 prototxt pasted -> all drawn", statistics.median(paste), "s", 0.5),
-        ("drag a node, 1,000-node graph (move -> painted)", statistics.median(frames), "ms", 16),
-        ("edit -> updated shapes, ResNet-50", statistics.median(edit) * 1000, "ms", 150),
+        ("ResNet-152 prototxt pasted -> all drawn", paste, base_paste, 1, "s", 0.5),
+        ("drag a node, 1,000-node graph (move -> painted)", frames, base_frames, 1, "ms", 16),
+        ("edit -> updated shapes, ResNet-50", edit, base_edit, 1000, "ms", 150),
     ]
-    print(f"{'measure':48} {'median':>10} {'target':>10}  runs")
-    for label, value, unit, target in rows:
-        print(f"{label:48} {value:>8.3f}{unit:>2} {target:>8}{unit:>2}  ok={value <= target}")
+    head = f"{'measure':48} {'median':>10}"
+    print(head + (f" {'baseline':>10}" if base_url else "") + f" {'target':>10}")
+    for label, values, base, scale, unit, target in rows:
+        value = median(values, scale) or 0.0
+        line = f"{label:48} {value:>8.3f}{unit:>2}"
+        if base_url:
+            line += f" {median(base, scale) or 0.0:>8.3f}{unit:>2}"
+        print(f"{line} {target:>8}{unit:>2}  ok={value <= target}")
+    print(
+        f"stacked boxes (toolbar Stack), ResNet-152: {stack[0]:.0f} -> {stack[1]:.0f} boxes "
+        f"in {stack[2]:.0f} ms"
+    )
     print(
         f"(ResNet-152: {expected} layers; paste runs {[round(t, 3) for t in paste]}; "
         f"drag frames {len(frames)}, p90 {sorted(frames)[int(len(frames) * 0.9)]:.1f} ms; "

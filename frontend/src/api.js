@@ -48,7 +48,8 @@ export function wireDocument(doc) {
 export const api = {
   layers: () => getJson("/api/layers"),
   analyze: (doc, signal) => getJson("/api/analyze", { ...json(wireDocument(doc)), signal }),
-  layout: (doc) => getJson("/api/layout", json(wireDocument(doc))),
+  layout: (doc, params = {}) =>
+    getJson(`/api/layout?${new URLSearchParams(params)}`, json(wireDocument(doc))),
   templates: () => getJson("/api/templates"),
   template: (slug) => getJson(`/api/templates/${encodeURIComponent(slug)}`),
 

@@ -8,12 +8,14 @@ import { Store } from "./model/store.js";
 import { FigurePreview, download } from "./panels/exporter.js";
 import { Inspector } from "./panels/inspector.js";
 import { renderPalette } from "./panels/palette.js";
+import { ScaleControls } from "./panels/scale.js";
 import { Persistence, autosave, loadAutosave, sharedId } from "./panels/persist.js";
 import { SourcePanel } from "./panels/source.js";
 import { StatsPanel } from "./panels/stats.js";
 import { PointerTools } from "./tools/pointer.js";
 import { CanvasView } from "./view/canvas.js";
 import { NODE_H, NODE_W, layeredLayout, withPositions } from "./view/layout.js";
+import { stackingOn } from "./view/stacks.js";
 
 const $ = (selector) => document.querySelector(selector);
 const byTestId = (id) => document.querySelector(`[data-testid="${id}"]`);
@@ -24,6 +26,10 @@ const STARTER = {
   layers: [{ name: "data", type: "Input", shape: [1, 3, 224, 224], inputs: [] }],
   view: { positions: { data: [0, 0] } },
 };
+
+/** More new layers than this in one change are drawn with their analysis (see shouldDefer). */
+const DEFER_NEW_NODES = 150;
+const DEFER_MAX_MS = 800;
 
 const FORMAT_BY_EXTENSION = {
   prototxt: "prototxt", pt: "prototxt", txt: "prototxt",
@@ -98,6 +104,14 @@ class Editor {
       view: { zoomToFit: () => this.zoomToFit(), autoLayout: () => this.autoLayout() },
       ui: { rename: () => this.rename(), notify: (m, k) => this.notify(m, k) },
     });
+    this.scale = new ScaleControls({
+      store: this.store,
+      view: this.view,
+      stackButton: byTestId("stack-toggle"),
+      foldButton: byTestId("fold-toggle"),
+      zoomToFit: () => this.zoomToFit(),
+      notify: (m, k) => this.notify(m, k),
+    });
     this.store.subscribe((event) => this.changed(event));
   }
 
@@ -106,13 +120,17 @@ class Editor {
   /** Bring a document in (open, template, source edit) as one undoable step. */
   loadDocument(doc, label, { source = null, merge = undefined, keepPositions = false, fresh = false } = {}) {
     let next = normalize(doc, this.sources);
+    // The service starts on the analysis while this thread stores and places the layers.
+    if (!this.store.readOnly) this.analyzer.prime(next);
     if (keepPositions) {
       const old = this.store.doc.view?.positions ?? {};
       const names = new Set(next.layers.map((l) => l.name));
-      next.view.positions = Object.fromEntries(
-        Object.entries({ ...old, ...next.view.positions }).filter(([n]) => names.has(n)),
-      );
+      const kept = Object.entries({ ...old, ...next.view.positions }).filter(([n]) => names.has(n));
+      // A pasted network that shares only its input's name with the old one is a new
+      // network: lay it all out rather than hang every layer under the one old position.
+      if (kept.length * 2 >= names.size) next.view.positions = Object.fromEntries(kept);
     }
+    if (!next.view.style && this.store.doc.view?.style) next.view.style = { ...this.store.doc.view.style };
     const unplaced = next.layers.filter((l) => !next.view.positions[l.name]).length;
     next = withPositions(next);
     this.store.replace(label, next, { source, merge });
@@ -123,12 +141,15 @@ class Editor {
 
   changed(event) {
     if (event.kind === "document") {
-      this.view.render();
-      this.inspector.update();
+      // Ask for the analysis first: the server works on it while this thread draws.
       this.analyzer.schedule(this.store.doc);
+      if (this.shouldDefer()) this.deferRender();
+      else this.view.render();
+      this.inspector.update();
       this.source.documentChanged(event);
       this.preview.schedule();
       if (!this.store.readOnly) autosave(this.store.doc, this.persistence.design);
+      this.scale.documentChanged();
       const name = $("#doc-name");
       if (document.activeElement !== name) name.value = this.store.doc.name ?? "";
       byTestId("canvas-hint").hidden = this.store.doc.layers.length > 1;
@@ -143,13 +164,54 @@ class Editor {
 
   analysed(result) {
     this.analysis = result;
+    const held = Boolean(this.renderTimer);
+    if (held) {
+      clearTimeout(this.renderTimer);
+      this.renderTimer = null;
+    }
     this.view.setAnalysis(result);
+    this.view.release();
+    if (held && this.fitPending) {
+      this.fitPending = false;
+      this.zoomToFit();
+    }
     this.inspector.setAnalysis(new Map(result.nodes.map((n) => [n.name, n])));
     this.stats.set(result);
     this.svg.dataset.analysed = String(Date.now());
   }
 
+  /**
+   * A big document arriving at once (paste, open, template) is built off-screen while the
+   * service analyses it, and shown when the analysis is back, in one pass with every shape:
+   * showing it first with "…" labels costs a second full SVG layout when ~700 labels change,
+   * and competes for the CPU with the analysis.
+   */
+  shouldDefer() {
+    if (this.renderTimer) return true;
+    return this.store.doc.layers.length - this.view.nodes.size > DEFER_NEW_NODES;
+  }
+
+  deferRender() {
+    if (!this.renderTimer) this.renderTimer = setTimeout(() => this.flushRender(), DEFER_MAX_MS);
+    this.view.hold();
+    this.view.render();
+  }
+
+  /** Draw now if a render was held back (the analysis came, failed, or took too long). */
+  flushRender() {
+    if (!this.renderTimer) return;
+    clearTimeout(this.renderTimer);
+    this.renderTimer = null;
+    this.view.render();
+    this.view.release();
+    if (this.fitPending) {
+      this.fitPending = false;
+      this.zoomToFit();
+    }
+  }
+
   analysisFailed(error) {
+    this.flushRender();
     const problems = byTestId("stats-errors");
     problems.textContent = `analysis failed: ${error.message}`;
     problems.classList.add("bad");
@@ -165,8 +227,13 @@ class Editor {
   // ---- view actions ----
 
   zoomToFit() {
+    if (this.renderTimer) {
+      this.fitPending = true; // nothing to measure until the held-back render
+      return;
+    }
     const box = this.view.bounds();
-    const rect = this.svg.getBoundingClientRect();
+    // The size the ResizeObserver saw: asking the element would force a layout of the scene.
+    const rect = this.svgSize ?? this.svg.getBoundingClientRect();
     if (!box || rect.width === 0) return;
     const pad = 40;
     const zoom = Math.min(
@@ -182,6 +249,7 @@ class Editor {
 
   async autoLayout() {
     let positions = null;
+    if (this.view.folded) this.view.setFolded(false);
     try {
       const answer = await api.layout(this.store.doc);
       positions = answer.positions;
@@ -189,7 +257,7 @@ class Editor {
       positions = null; // the service cannot lay out (yet): use the quick layered layout
     }
     const names = this.store.doc.layers.map((l) => l.name);
-    if (!positions || !names.every((n) => Array.isArray(positions[n]))) {
+    if (stackingOn(this.store.doc) || !positions || !names.every((n) => Array.isArray(positions[n]))) {
       positions = layeredLayout(this.store.doc);
     } else {
       positions = fitToBoxes(positions);
@@ -416,7 +484,10 @@ class Editor {
       localStorage.setItem("netcanvas:ui", mode);
       applyUi(mode);
     });
-    new ResizeObserver(() => this.view.setViewport(this.store.session.viewport)).observe(this.svg);
+    new ResizeObserver(([entry]) => {
+      this.svgSize = { width: entry.contentRect.width, height: entry.contentRect.height };
+      this.view.setViewport(this.store.session.viewport);
+    }).observe(this.svg);
   }
 
   keydown(event) {

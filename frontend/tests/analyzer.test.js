@@ -38,3 +38,29 @@ test("a slow older answer never overwrites a newer one", async () => {
   await wait(80);
   assert.deepEqual(results, [2]);
 });
+
+test("a primed document is analysed once, and a move does not ask again", async () => {
+  const sent = [];
+  const analyzer = new Analyzer({
+    request: async (doc) => {
+      sent.push(doc.tag);
+      return {};
+    },
+    onResult: () => {},
+    delay: 0,
+  });
+  const layers = [{ name: "data", type: "Input", shape: [1, 3] }];
+  analyzer.prime({ tag: "primed", layers });
+  // the stored document gained positions, but its layers are the same
+  analyzer.schedule({ tag: "committed", layers: structuredClone(layers), view: { positions: {} } });
+  await wait(10);
+  assert.deepEqual(sent, ["primed"]);
+  // moving a node (same layers, new positions) needs no new analysis
+  analyzer.schedule({ tag: "moved", layers: structuredClone(layers), view: { positions: { data: [1, 2] } } });
+  await wait(10);
+  assert.deepEqual(sent, ["primed"]);
+  // a later edit with different layers is analysed as usual
+  analyzer.schedule({ tag: "edited", layers: [...layers, { name: "r", type: "ReLU" }] });
+  await wait(10);
+  assert.deepEqual(sent, ["primed", "edited"]);
+});

@@ -297,3 +297,14 @@ def test_figure_options_default_to_the_documents_view_style() -> None:
     assert with_view_style(asked, graph).rankdir == "LR"
     broken = Graph(view={"style": {"name": "nope"}})
     assert with_view_style(asked, broken) == asked
+
+
+def test_layout_lists_foldable_groups_when_asked(client) -> None:  # type: ignore[no-untyped-def]
+    from netcanvas import templates
+    from netcanvas.formats import native
+
+    document = native.to_document(templates.get("resnet50").graph())
+    plain = client.post("/api/layout", json=document)
+    assert plain.status_code == 200 and plain.json().get("groups") is None
+    folded = client.post("/api/layout?fold=true", json=document).json()
+    assert [g["count"] for g in folded["groups"]] == [2, 3, 5, 2]

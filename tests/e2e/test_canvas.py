@@ -230,12 +230,30 @@ def test_keyboard_shortcuts(page: Page) -> None:
     page.keyboard.press("Control+z")
     expect(page.locator(".node")).to_have_count(6)
 
-    zoom = tid(page, "canvas").get_attribute("data-zoom")
+    # L lays the graph out again: the copies pasted on top of each other move apart.
     page.keyboard.press("l")
-    page.keyboard.press("f")
     page.wait_for_function(
-        "(z) => document.querySelector('[data-testid=canvas]').dataset.zoom !== z", arg=zoom
+        "() => { const p = window.netcanvas.store.doc.view.positions;"
+        " return String(p.conv2_1) !== String(p.conv2_2); }"
     )
+    # F brings every node back on screen after panning them all out of sight.
+    canvas = tid(page, "canvas").bounding_box()
+    assert canvas
+    page.mouse.move(canvas["x"] + canvas["width"] / 2, canvas["y"] + canvas["height"] / 2)
+    page.mouse.wheel(0, 3000)
+    page.wait_for_timeout(100)
+    assert not page.evaluate(ALL_ON_SCREEN)
+    page.keyboard.press("f")
+    page.wait_for_function(ALL_ON_SCREEN)
+
+
+ALL_ON_SCREEN = """() => {
+  const c = document.querySelector('[data-testid=canvas]').getBoundingClientRect();
+  return [...document.querySelectorAll('.node')].every((n) => {
+    const r = n.getBoundingClientRect();
+    return r.top >= c.top && r.bottom <= c.bottom && r.left >= c.left && r.right <= c.right;
+  });
+}"""
 
 
 def test_box_select_then_delete(page: Page) -> None:

@@ -6,6 +6,7 @@ import io
 import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -14,7 +15,7 @@ from .helpers import centre, drop_from_palette, open_document, tid
 
 pytestmark = pytest.mark.e2e
 
-SMALL = {
+SMALL: dict[str, Any] = {
     "netcanvas": 1,
     "name": "small net",
     "layers": [

@@ -39,6 +39,24 @@ def test_screens(page: Page, caffe_corpus: Path, screenshots: Path) -> None:
         page.mouse.wheel(0, -300)
     page.keyboard.up("Control")
     page.screenshot(path=str(screenshots / "resnet50-zoomed.png"))
+    # Stacked: conv + BatchNorm + Scale + ReLU read as one box each.
+    tid(page, "stack-toggle").click()
+    expect(tid(page, "stack-toggle")).to_have_attribute("aria-pressed", "true")
+    page.screenshot(path=str(screenshots / "resnet50-stacked-fit.png"))
+    page.evaluate("() => window.netcanvas.reveal('res2a_branch2a')")
+    canvas = tid(page, "canvas").bounding_box()
+    assert canvas is not None
+    page.mouse.move(canvas["x"] + canvas["width"] / 2, canvas["y"] + canvas["height"] / 2)
+    page.keyboard.down("Control")
+    while float(tid(page, "canvas").get_attribute("data-zoom") or "1") < 0.9:
+        page.mouse.wheel(0, -200)
+    page.keyboard.up("Control")
+    page.screenshot(path=str(screenshots / "resnet50-stacked.png"))
+    tid(page, "ui-theme").click()
+    tid(page, "theme-select").select_option("dark")
+    page.screenshot(path=str(screenshots / "resnet50-stacked-dark.png"))
+    tid(page, "ui-theme").click()
+    tid(page, "theme-select").select_option("light")
 
     open_document(
         page,

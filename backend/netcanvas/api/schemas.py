@@ -180,12 +180,21 @@ class EdgeOut(BaseModel):
     points: list[list[float]]
 
 
+class GroupOut(BaseModel):
+    name: str = Field(description="The repeated block's name, as in the figure's legend")
+    count: int = Field(description="How many copies follow each other (the N of ×N)")
+    copies: list[list[str]] = Field(description="The layer names of each copy, in order")
+
+
 class LayoutOut(BaseModel):
     positions: dict[str, list[float]]
     sizes: dict[str, list[float]]
     edges: list[EdgeOut]
     width: float
     height: float
+    groups: list[GroupOut] | None = Field(
+        None, description="With fold=true: the repeated blocks the editor may fold"
+    )
 
 
 class ImportOut(BaseModel):

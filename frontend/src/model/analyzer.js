@@ -14,6 +14,20 @@ export class Analyzer {
     this.timer = null;
     this.sequence = 0;
     this.controller = null;
+    this.lastKey = null; // the layers last sent: moving a node needs no new analysis
+  }
+
+  /**
+   * Analyse a document that is about to be committed (a pasted or opened file), before the
+   * editor spends time storing and placing it; the schedule() that follows the commit for
+   * the same layers is then answered by this request instead of starting another.
+   */
+  prime(doc) {
+    if (this.timer !== null) this.timers.clearTimeout(this.timer);
+    this.timer = null;
+    this.lastKey = analysisKey(doc);
+    this.lastRun = Date.now();
+    this.run(structuredClone(doc));
   }
 
   /**
@@ -22,6 +36,10 @@ export class Analyzer {
    * for its last document.
    */
   schedule(doc) {
+    // Only the layers decide the analysis: positions and figure settings do not.
+    const key = analysisKey(doc);
+    if (key === this.lastKey) return;
+    this.lastKey = key;
     const snapshot = structuredClone(doc);
     const now = Date.now();
     if (this.timer === null && now - (this.lastRun ?? -Infinity) >= this.delay) {
@@ -47,7 +65,15 @@ export class Analyzer {
       const result = await this.request(doc, controller?.signal);
       if (mine === this.sequence) this.onResult(result, doc);
     } catch (error) {
-      if (mine === this.sequence && error?.name !== "AbortError") this.onError(error, doc);
+      if (error?.name === "AbortError") return;
+      if (mine === this.sequence) {
+        this.lastKey = null; // the same document is asked for again on the next edit
+        this.onError(error, doc);
+      }
     }
   }
+}
+
+function analysisKey(doc) {
+  return JSON.stringify(doc.layers ?? doc);
 }

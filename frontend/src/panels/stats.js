@@ -1,4 +1,6 @@
-// Totals and a sortable per-layer table (params, MACs, share of the total).
+// Totals and a sortable per-layer table (params, MACs, share of the total). The table is
+// built only while it is open and then updated row by row: an analysis of a 700-layer
+// network must not rebuild 4,000 cells nobody is looking at.
 
 import { formatCount, formatShape } from "../view/canvas.js";
 
@@ -22,8 +24,20 @@ export class StatsPanel {
     this.problems = root.querySelector("[data-testid=stats-errors]");
     this.table = root.querySelector("table");
     this.sort = { key: "macs", descending: true };
-    this.rows = [];
     this.buildHead();
+    this.rows = [];
+    this.rowElements = new Map(); // layer name -> {tr, key}
+    this.order = "";
+    this.details = root.querySelector("details");
+    this.details?.addEventListener("toggle", () => this.renderRows());
+    this.tbody.addEventListener("click", (event) => {
+      const tr = event.target.closest("tr[data-name]");
+      if (tr) this.onPick(tr.dataset.name);
+    });
+  }
+
+  get open() {
+    return this.details ? this.details.open : true;
   }
 
   buildHead() {
@@ -78,6 +92,7 @@ export class StatsPanel {
   }
 
   renderRows() {
+    if (!this.open) return;
     const { key, descending } = this.sort;
     const sorted = [...this.rows].sort((a, b) => {
       const order = typeof a[key] === "string" ? a[key].localeCompare(b[key]) : a[key] - b[key];
@@ -86,22 +101,47 @@ export class StatsPanel {
     for (const th of this.table.querySelectorAll("th")) th.removeAttribute("aria-sort");
     const index = COLUMNS.findIndex((c) => c.key === key);
     this.table.querySelectorAll("th")[index]?.setAttribute("aria-sort", descending ? "descending" : "ascending");
-    const fragment = document.createDocumentFragment();
+    const live = new Set();
     for (const row of sorted) {
-      const tr = document.createElement("tr");
-      if (row.error) tr.className = "bad";
-      for (const column of COLUMNS) {
-        const td = document.createElement("td");
+      live.add(row.name);
+      const cells = COLUMNS.map((column) => {
         const value = row[column.key];
-        if (column.key === "share") td.textContent = `${(value * 100).toFixed(1)}%`;
-        else if (!column.text) td.textContent = value.toLocaleString("en-US");
-        else td.textContent = value;
-        if (!column.text) td.className = "num";
-        tr.appendChild(td);
+        if (column.key === "share") return `${(value * 100).toFixed(1)}%`;
+        return column.text ? String(value) : value.toLocaleString("en-US");
+      });
+      const rowKey = cells.join("\u0000") + (row.error ? "!" : "");
+      let entry = this.rowElements.get(row.name);
+      if (!entry) {
+        const tr = document.createElement("tr");
+        tr.dataset.name = row.name;
+        for (const column of COLUMNS) {
+          const td = document.createElement("td");
+          if (!column.text) td.className = "num";
+          tr.appendChild(td);
+        }
+        entry = { tr, key: "" };
+        this.rowElements.set(row.name, entry);
       }
-      tr.addEventListener("click", () => this.onPick(row.name));
-      fragment.appendChild(tr);
+      if (entry.key !== rowKey) {
+        // Only the cells whose text changed are written.
+        cells.forEach((text, i) => {
+          const td = entry.tr.children[i];
+          if (td.textContent !== text) td.textContent = text;
+        });
+        entry.tr.className = row.error ? "bad" : "";
+        entry.key = rowKey;
+      }
     }
-    this.tbody.replaceChildren(fragment);
+    for (const [name, entry] of this.rowElements) {
+      if (!live.has(name)) {
+        entry.tr.remove();
+        this.rowElements.delete(name);
+      }
+    }
+    const order = sorted.map((row) => row.name).join("\u0000");
+    if (order !== this.order || this.tbody.children.length !== sorted.length) {
+      this.order = order;
+      this.tbody.replaceChildren(...sorted.map((row) => this.rowElements.get(row.name).tr));
+    }
   }
 }

@@ -20,10 +20,18 @@ export class PointerTools {
     svg.addEventListener("pointerdown", (e) => this.down(e));
     svg.addEventListener("pointermove", (e) => this.move(e));
     svg.addEventListener("pointerup", (e) => this.up(e));
-    svg.addEventListener("pointercancel", () => this.cancel());
+    svg.addEventListener("pointercancel", () => {
+      this.touches?.clear();
+      this.cancel();
+    });
     svg.addEventListener("wheel", (e) => this.wheel(e), { passive: false });
     svg.addEventListener("dragover", (e) => this.dragOver(e));
     svg.addEventListener("drop", (e) => this.drop(e));
+    svg.addEventListener("dblclick", (e) => {
+      // Pointer capture retargets the click to the canvas: use what was under the press.
+      const group = e.target.closest?.("[data-group]")?.dataset.group ?? this.pressedGroup;
+      if (group) host.view.openGroup(group);
+    });
     svg.addEventListener("pointerover", (e) => {
       const node = e.target.closest?.("[data-node]");
       host.store.setHover(node ? node.dataset.node : null);
@@ -39,8 +47,10 @@ export class PointerTools {
   }
 
   down(event) {
+    if (event.pointerType === "touch" && this.touchDown(event)) return;
     if (event.button !== 0 && event.button !== 1) return;
     const target = event.target;
+    this.pressedGroup = target.closest?.("[data-group]")?.dataset.group ?? null;
     const start = { x: event.clientX, y: event.clientY };
     const port = target.closest?.("[data-port]");
     const node = target.closest?.("[data-node]");
@@ -68,7 +78,8 @@ export class PointerTools {
       } else if (!selection.has(name)) {
         this.store.select([name]);
       }
-      const names = [...this.store.session.selection];
+      // A stacked follower is drawn inside its head's box: dragging it drags the whole box.
+      const names = [...new Set([...this.store.session.selection].map((n) => this.view.anchor(n)))];
       const origin = Object.fromEntries(names.map((n) => [n, this.view.position(n)]));
       this.gesture = { kind: "drag", start, origin, moved: false, last: null };
       event.preventDefault();
@@ -89,6 +100,10 @@ export class PointerTools {
   }
 
   move(event) {
+    if (this.touches?.has(event.pointerId)) {
+      this.touches.set(event.pointerId, [event.clientX, event.clientY]);
+      if (this.gesture?.kind === "pinch") return this.pinch();
+    }
     const g = this.gesture;
     if (!g) return;
     if (g.kind === "pan") {
@@ -129,6 +144,11 @@ export class PointerTools {
   }
 
   up(event) {
+    this.touches?.delete(event.pointerId);
+    if (this.gesture?.kind === "pinch") {
+      if (this.touches.size < 2) this.gesture = null;
+      return;
+    }
     const g = this.gesture;
     this.gesture = null;
     this.svg.classList.remove("panning");
@@ -138,6 +158,7 @@ export class PointerTools {
     } else if (g.kind === "drag") {
       if (g.moved && g.last) {
         const moves = g.last;
+        if (this.view.keepFoldedMoves(moves)) return;
         this.view.endLive();
         this.store.transact("Move", (tx) => moveLayers(tx, moves));
       }
@@ -196,15 +217,62 @@ export class PointerTools {
     if (problem) this.host.notify(problem, "error");
   }
 
+  /**
+   * A second finger turns the gesture into a pinch (touch screens; a trackpad pinch arrives
+   * as ctrl+wheel instead). Returns true when the event was taken for a pinch.
+   */
+  touchDown(event) {
+    this.touches ??= new Map();
+    this.touches.set(event.pointerId, [event.clientX, event.clientY]);
+    if (this.touches.size !== 2) return false;
+    // A one-finger drag or wire that turns into a pinch is dropped, not committed.
+    const before = this.gesture;
+    before?.line?.remove();
+    before?.rect?.remove();
+    this.view.endLive();
+    if (before?.kind === "drag") this.view.render();
+    this.svg.classList.remove("panning");
+    const [a, b] = [...this.touches.values()];
+    this.gesture = {
+      kind: "pinch",
+      distance: Math.hypot(b[0] - a[0], b[1] - a[1]) || 1,
+      centre: [(a[0] + b[0]) / 2, (a[1] + b[1]) / 2],
+      viewport: { ...this.store.session.viewport },
+    };
+    return true;
+  }
+
+  /** Zoom by the change in finger spread around their midpoint, and pan with the midpoint. */
+  pinch() {
+    const g = this.gesture;
+    const [a, b] = [...this.touches.values()];
+    const spread = Math.hypot(b[0] - a[0], b[1] - a[1]) || 1;
+    const centre = [(a[0] + b[0]) / 2, (a[1] + b[1]) / 2];
+    const { x, y, zoom } = g.viewport;
+    const next = Math.min(MAX_ZOOM, Math.max(MIN_ZOOM, (zoom * spread) / g.distance));
+    const k = next / zoom;
+    const rect = this.svg.getBoundingClientRect();
+    const [px, py] = [g.centre[0] - rect.left, g.centre[1] - rect.top];
+    this.store.setViewport({
+      zoom: next,
+      x: px - (px - x) * k + (centre[0] - g.centre[0]),
+      y: py - (py - y) * k + (centre[1] - g.centre[1]),
+    });
+  }
+
   wheel(event) {
     event.preventDefault();
     const { x, y, zoom } = this.store.session.viewport;
     if (event.ctrlKey || event.metaKey) {
-      // Zoom around the pointer: the canvas point under it stays under it.
+      // Zoom around the pointer: the canvas point under it stays under it. A trackpad pinch
+      // arrives as ctrl+wheel with small pixel steps, a mouse wheel notch as ~100 px: scale
+      // the small steps up so a pinch zooms as fast as the fingers move.
       const rect = this.svg.getBoundingClientRect();
       const px = event.clientX - rect.left;
       const py = event.clientY - rect.top;
-      const factor = Math.exp(-event.deltaY * 0.0015);
+      const lines = event.deltaMode === 1 ? 16 : 1;
+      const delta = event.deltaY * lines;
+      const factor = Math.exp(-delta * (Math.abs(delta) < 40 ? 0.01 : 0.0015));
       const next = Math.min(MAX_ZOOM, Math.max(MIN_ZOOM, zoom * factor));
       const k = next / zoom;
       this.store.setViewport({ zoom: next, x: px - (px - x) * k, y: py - (py - y) * k });

@@ -1,24 +1,45 @@
-// A quick layered layout for nodes that have no position yet (imports, pasted source).
-// Longest-path layers top to bottom, one barycentre pass to untangle. DOM-free.
+// A quick layered layout for nodes that have no position yet (imports, pasted source), and for
+// the stacked and folded views. Longest-path layers top to bottom, one barycentre pass to
+// untangle; linear in the size of the graph for chains. DOM-free.
 
 import { predecessors } from "../model/document.js";
+import { anchorOf, findStacks, stackingOn } from "./stacks.js";
 
 export const NODE_W = 172;
 export const NODE_H = 58;
+/** Height of one follower's row inside a stacked box. */
+export const ROW_H = 22;
 const GAP_X = 36;
 const GAP_Y = 44;
 
-/** Positions {name: [x, y]} (top-left corners) for every layer. */
+/** Height of a node's box: taller when followers are stacked under it. */
+export function boxHeight(followers = 0) {
+  return NODE_H + followers * ROW_H;
+}
+
+/**
+ * Positions {name: [x, y]} (top-left corners) for every layer. With stacking on
+ * (view.style.stack) a stack is laid out as one tall box and its followers sit in rows
+ * under the head.
+ */
 export function layeredLayout(doc) {
+  const stacks = stackingOn(doc) ? findStacks(doc) : null;
+  const anchor = (name) => anchorOf(stacks, name);
   const names = new Set(doc.layers.map((layer) => layer.name));
+  const heads = doc.layers.filter((layer) => anchor(layer.name) === layer.name);
+  const preds = new Map(heads.map((layer) => [layer.name, []]));
+  for (const layer of doc.layers) {
+    const own = preds.get(anchor(layer.name));
+    for (const p of predecessors(layer)) {
+      const from = anchor(p);
+      if (names.has(p) && from !== anchor(layer.name) && !own.includes(from)) own.push(from);
+    }
+  }
   const rank = new Map();
-  const preds = new Map(
-    doc.layers.map((layer) => [layer.name, predecessors(layer).filter((p) => names.has(p))]),
-  );
   // Documents are usually in topological order; iterate to settle the odd forward reference.
   for (let pass = 0; pass < 3; pass += 1) {
     let changed = false;
-    for (const layer of doc.layers) {
+    for (const layer of heads) {
       let r = 0;
       for (const p of preds.get(layer.name)) r = Math.max(r, (rank.get(p) ?? 0) + 1);
       if (rank.get(layer.name) !== r) {
@@ -29,15 +50,14 @@ export function layeredLayout(doc) {
     if (!changed) break;
   }
   const rows = [];
-  for (const layer of doc.layers) {
-    const r = rank.get(layer.name);
-    (rows[r] ??= []).push(layer.name);
-  }
+  for (const layer of heads) (rows[rank.get(layer.name)] ??= []).push(layer.name);
+  const height = (name) => boxHeight(stacks?.members.get(name)?.length ?? 0);
   const x = new Map();
   const positions = {};
+  let top = 0;
   rows.forEach((row, r) => {
     if (!row) return;
-    if (r > 0) {
+    if (r > 0 && row.length > 1) {
       const centre = (name) => {
         const xs = preds.get(name).map((p) => x.get(p)).filter((v) => v !== undefined);
         return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0;
@@ -45,12 +65,21 @@ export function layeredLayout(doc) {
       row.sort((a, b) => centre(a) - centre(b));
     }
     const width = row.length * NODE_W + (row.length - 1) * GAP_X;
+    let tallest = 0;
     row.forEach((name, i) => {
       const left = -width / 2 + i * (NODE_W + GAP_X);
       x.set(name, left + NODE_W / 2);
-      positions[name] = [Math.round(left), r * (NODE_H + GAP_Y)];
+      positions[name] = [Math.round(left), top];
+      tallest = Math.max(tallest, height(name));
     });
+    top += tallest + GAP_Y;
   });
+  if (stacks) {
+    for (const [head, list] of stacks.members) {
+      const [hx, hy] = positions[head];
+      list.forEach((name, i) => (positions[name] = [hx, hy + NODE_H + i * ROW_H]));
+    }
+  }
   return positions;
 }
 

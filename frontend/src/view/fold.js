@@ -1,0 +1,86 @@
+// Folded groups: the service finds repeated single-entry single-exit blocks (POST
+// /api/layout?fold=true answers "groups": [{name, count, copies: [[layer names], ...]}]); the
+// canvas shows each closed group as one box "name ×N" in place of all its copies. DOM-free.
+
+import { parseRef } from "../model/document.js";
+
+/** Keep only well-formed groups whose layers all exist in the document. */
+export function validGroups(groups, doc) {
+  if (!Array.isArray(groups)) return [];
+  const names = new Set(doc.layers.map((layer) => layer.name));
+  return groups.filter(
+    (g) =>
+      g &&
+      typeof g.name === "string" &&
+      Number.isInteger(g.count) &&
+      Array.isArray(g.copies) &&
+      g.copies.length > 0 &&
+      g.copies.every((copy) => Array.isArray(copy) && copy.length > 0 && copy.every((n) => names.has(n))),
+  );
+}
+
+/** A box id that cannot clash with a layer name. */
+export function groupId(group) {
+  return `group:${group.name}`;
+}
+
+/**
+ * What the canvas shows with the closed groups folded:
+ *   hidden: Set of layer names drawn inside a box,
+ *   boxes: [{id, group, label, inputs: [layer names], outputs: [layer names]}],
+ *   doc: a stand-in document (hidden layers removed, one layer per box, references rewired)
+ *        for laying out what is visible.
+ * `open` holds the names of groups opened by a double-click: those are drawn as usual.
+ */
+export function foldView(doc, groups, open = new Set()) {
+  const hidden = new Map(); // layer name -> box id
+  const closed = validGroups(groups, doc).filter((g) => !open.has(g.name));
+  for (const group of closed) {
+    for (const copy of group.copies) {
+      for (const name of copy) if (!hidden.has(name)) hidden.set(name, groupId(group));
+    }
+  }
+  const boxes = closed.map((group) => ({
+    id: groupId(group),
+    group,
+    label: `${group.name} ×${group.count}`,
+    inputs: [],
+    outputs: [],
+  }));
+  const boxById = new Map(boxes.map((box) => [box.id, box]));
+  const layers = [];
+  const placed = new Set();
+  for (const layer of doc.layers) {
+    const inside = hidden.get(layer.name);
+    const sources = (layer.inputs ?? []).map((ref) => parseRef(ref).name);
+    if (inside) {
+      const box = boxById.get(inside);
+      for (const src of sources) {
+        const outer = hidden.get(src);
+        if (outer !== inside && !box.inputs.includes(outer ?? src)) box.inputs.push(outer ?? src);
+      }
+      if (!placed.has(inside)) {
+        placed.add(inside);
+        layers.push({ name: inside, type: "Group", inputs: [] });
+      }
+      continue;
+    }
+    const inputs = [];
+    for (const src of sources) {
+      const via = hidden.get(src) ?? src;
+      if (!inputs.includes(via)) inputs.push(via);
+      const box = boxById.get(via);
+      if (box && !box.outputs.includes(layer.name)) box.outputs.push(layer.name);
+    }
+    layers.push({ ...layer, inputs });
+  }
+  for (const layer of layers) {
+    const box = boxById.get(layer.name);
+    if (box) layer.inputs = [...box.inputs];
+  }
+  return {
+    hidden: new Set(hidden.keys()),
+    boxes,
+    doc: { ...doc, layers },
+  };
+}

@@ -1,0 +1,127 @@
+// SVG markup for the canvas: one string per node, edge or folded box, parsed in one go by the
+// view (see canvas.js). Pure string building apart from nodeEntry, which reads parsed elements.
+
+import { NODE_H, NODE_W, ROW_H, boxHeight } from "./layout.js";
+
+const PORT_R = 6;
+const ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+const esc = (text) => String(text).replace(/[&<>"']/g, (c) => ESCAPES[c]);
+
+/** "1×64×56×56" (DESIGN 3). */
+export function formatShape(shape) {
+  return Array.isArray(shape) ? shape.join("×") : "?";
+}
+
+/** An edge's element. */
+export function edgeMarkup(id, cls, d) {
+  return `<g class="${cls}" data-testid="edge-${esc(id)}"><path d="${d}"/></g>`;
+}
+
+function portsMarkup(name, state) {
+  const n = esc(name);
+  let out = "";
+  const internal = (hide) => (hide ? " internal" : "");
+  for (let i = 0; i < state.inCount; i += 1) {
+    const cx = (NODE_W * (i + 1)) / (state.inCount + 1);
+    out += `<circle class="port port-in${internal(state.row)}" cx="${cx}" cy="0" r="${PORT_R}" data-testid="port-in-${n}-${i}" data-port="in" data-node="${n}" data-index="${i}"/>`;
+  }
+  for (let i = 0; i < state.outCount; i += 1) {
+    const cx = (NODE_W * (i + 1)) / (state.outCount + 1);
+    const hide = state.followers > 0 || (state.row && !state.last);
+    out += `<circle class="port port-out${internal(hide)}" cx="${cx}" cy="${state.h}" r="${PORT_R}" data-testid="port-out-${n}-${i}" data-port="out" data-node="${n}" data-index="${i}"/>`;
+  }
+  return out;
+}
+
+export function nodeMarkup(name, state) {
+  const n = esc(name);
+  let body;
+  if (state.row) {
+    body =
+      `<rect class="node-box row-box" width="${NODE_W}" height="${ROW_H}"/>` +
+      `<line class="row-rule" x1="8" x2="${NODE_W - 8}" y1="0" y2="0"/>` +
+      `<text class="node-name row-name" x="10" y="15">${esc(state.title)}</text>` +
+      `<text class="node-shape row-shape" x="${NODE_W - 10}" y="15" text-anchor="end" data-testid="shape-${n}">${esc(state.shape)}</text>`;
+  } else {
+    body =
+      `<rect class="node-box" width="${NODE_W}" height="${boxHeight(state.followers)}" rx="6"/>` +
+      `<text class="node-name" x="10" y="18">${esc(state.title)}</text>` +
+      `<text class="node-type" x="10" y="33">${esc(state.type)}</text>` +
+      `<text class="node-shape" x="10" y="49" data-testid="shape-${n}">${esc(state.shape)}</text>`;
+  }
+  let error = "";
+  if (state.error) {
+    error =
+      `<g class="error-badge" transform="translate(${NODE_W - 4} 4)"><circle r="9"/><text y="4" text-anchor="middle">!</text></g>` +
+      `<text class="node-error" x="${NODE_W + 14}" y="${state.row ? 15 : 22}" data-testid="node-error-${n}">${esc(state.error)}</text>`;
+  }
+  return (
+    `<g class="${state.cls}" data-testid="node-${n}" data-node="${n}" tabindex="-1" transform="${state.transform}">` +
+    `${body}<g class="ports">${portsMarkup(name, state)}</g>${error}</g>`
+  );
+}
+
+export function nodeEntry(g, state) {
+  return {
+    g,
+    title: g.querySelector(".node-name"),
+    type: g.querySelector(".node-type"),
+    shape: g.querySelector(".node-shape"),
+    tip: null, // the <title> tooltip is made on first hover (see showTip)
+    error: g.querySelector(".node-error"),
+    state,
+    frame: state.frame,
+    h: state.h,
+    inCount: state.inCount,
+    outCount: state.outCount,
+    selected: false,
+    hovered: false,
+  };
+}
+
+export function boxMarkup(box) {
+  const name = esc(box.group.name);
+  const layers = box.group.copies[0].length;
+  return (
+    `<g class="node group-box" data-testid="group-${name}" data-group="${name}" tabindex="-1">` +
+    `<rect class="group-shadow" x="8" y="8" width="${NODE_W}" height="${NODE_H}" rx="6"/>` +
+    `<rect class="group-shadow" x="4" y="4" width="${NODE_W}" height="${NODE_H}" rx="6"/>` +
+    `<rect class="node-box" width="${NODE_W}" height="${NODE_H}" rx="6"/>` +
+    `<text class="node-name" x="10" y="18">${esc(clip(box.label, 22))}</text>` +
+    `<text class="node-type" x="10" y="33">${box.group.count} copies · ${layers} layers each</text>` +
+    `<text class="node-shape" x="10" y="49">…</text>` +
+    `<title>${esc(`${box.label}: ${box.group.count} copies of ${layers} layers (double-click to open)`)}</title></g>`
+  );
+}
+
+export function curve([x1, y1], [x2, y2]) {
+  const dy = Math.max(30, Math.abs(y2 - y1) / 2);
+  return `M${x1} ${y1} C${x1} ${y1 + dy} ${x2} ${y2 - dy} ${x2} ${y2}`;
+}
+
+export function clip(text, n) {
+  return text.length > n ? `${text.slice(0, n - 1)}…` : text;
+}
+
+/** "Conv2d 64 · 3×3 /2": the type and its most telling settings. */
+export function describe(layer) {
+  const bits = [layer.type];
+  const width = layer.out_channels ?? layer.out_features ?? layer.hidden_size ?? layer.embed_dim;
+  if (width !== undefined) bits.push(String(width));
+  const k = layer.kernel_size;
+  if (k !== undefined) bits.push(Array.isArray(k) ? k.join("×") : `${k}×${k}`);
+  const s = layer.stride;
+  if (s !== undefined && s !== 1) bits.push(`/${Array.isArray(s) ? s.join("×") : s}`);
+  return bits.join(" ");
+}
+
+export function tooltip(layer, result) {
+  const lines = [`${layer.name} (${layer.type}${layer.inplace ? ", in place" : ""})`];
+  if (result) {
+    for (const shape of result.output_shapes ?? []) lines.push(`→ ${formatShape(shape)}`);
+    lines.push(`params ${result.params ?? 0}, MACs ${result.macs ?? 0}`);
+    if (result.error) lines.push(`error: ${result.error}`);
+    for (const w of result.warnings ?? []) lines.push(`warning: ${w}`);
+  }
+  return lines.join("\n");
+}
