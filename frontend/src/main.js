@@ -118,10 +118,14 @@ class Editor {
   // ---- documents ----
 
   /** Bring a document in (open, template, source edit) as one undoable step. */
-  loadDocument(doc, label, { source = null, merge = undefined, keepPositions = false, fresh = false } = {}) {
+  loadDocument(doc, label, { source = null, merge = undefined, keepPositions = false, fresh = false, analysis = null } = {}) {
     let next = normalize(doc, this.sources);
-    // The service starts on the analysis while this thread stores and places the layers.
-    if (!this.store.readOnly) this.analyzer.prime(next);
+    // An import may carry its analysis; otherwise the service starts on it while this
+    // thread stores and places the layers.
+    if (!this.store.readOnly) {
+      if (analysis) this.analyzer.expect(next);
+      else this.analyzer.prime(next);
+    }
     if (keepPositions) {
       const old = this.store.doc.view?.positions ?? {};
       const names = new Set(next.layers.map((l) => l.name));
@@ -134,6 +138,7 @@ class Editor {
     const unplaced = next.layers.filter((l) => !next.view.positions[l.name]).length;
     next = withPositions(next);
     this.store.replace(label, next, { source, merge });
+    if (analysis && !this.store.readOnly) this.analyzer.deliver(analysis, next);
     if (fresh) this.store.clearHistory();
     this.syncFigureSelects();
     if (unplaced === next.layers.length || fresh) this.zoomToFit();
@@ -336,8 +341,8 @@ class Editor {
     try {
       const body = format === "onnx" ? await file.arrayBuffer() : await file.text();
       const params = format === "prototxt" ? { phase: byTestId("phase-select").value } : {};
-      const { document: doc, warnings } = await api.import(format, body, params);
-      this.loadDocument(doc, `Open ${file.name}`);
+      const { document: doc, warnings, analysis } = await api.import(format, body, { ...params, analysis: true });
+      this.loadDocument(doc, `Open ${file.name}`, { analysis });
       if (format === "onnx") this.source.documentChanged({});
       else this.source.showText(format, body);
       this.notify(warnings?.length ? `Opened ${file.name} (${warnings.length} warning(s))` : `Opened ${file.name}`);

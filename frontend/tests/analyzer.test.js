@@ -64,3 +64,26 @@ test("a primed document is analysed once, and a move does not ask again", async 
   await wait(10);
   assert.deepEqual(sent, ["primed", "edited"]);
 });
+
+test("an answer that came with the import is used, and no request is made for it", async () => {
+  const sent = [];
+  const results = [];
+  const analyzer = new Analyzer({
+    request: async (doc) => {
+      sent.push(doc.layers.length);
+      return { n: doc.layers.length };
+    },
+    onResult: (result) => results.push(result.n),
+    delay: 10,
+  });
+  const doc = { layers: [{ name: "a" }, { name: "b" }] };
+  analyzer.expect(doc);
+  analyzer.schedule({ ...doc, view: { positions: { a: [0, 0] } } }); // stored with positions
+  analyzer.deliver({ n: "from import" }, doc);
+  await wait(30);
+  assert.deepEqual(sent, []);
+  assert.deepEqual(results, ["from import"]);
+  analyzer.schedule({ layers: [{ name: "a" }] }); // a real edit afterwards still asks
+  await wait(30);
+  assert.deepEqual(sent, [1]);
+});

@@ -308,3 +308,12 @@ def test_layout_lists_foldable_groups_when_asked(client) -> None:  # type: ignor
     assert plain.status_code == 200 and plain.json().get("groups") is None
     folded = client.post("/api/layout?fold=true", json=document).json()
     assert [g["count"] for g in folded["groups"]] == [2, 3, 5, 2]
+
+
+def test_import_can_answer_the_analysis_in_the_same_trip(client) -> None:  # type: ignore[no-untyped-def]
+    body = b"layers:\n  - {name: x, type: Input, shape: [1, 8]}\n  - {name: fc, type: Linear}\n"
+    plain = client.post("/api/import?format=yaml", content=body).json()
+    assert plain.get("analysis") is None
+    both = client.post("/api/import?format=yaml&analysis=true", content=body).json()
+    separate = client.post("/api/analyze", json=both["document"]).json()
+    assert both["analysis"] == separate

@@ -200,6 +200,9 @@ class LayoutOut(BaseModel):
 class ImportOut(BaseModel):
     document: dict[str, Any]
     warnings: list[str]
+    analysis: dict[str, Any] | None = Field(
+        None, description="With analysis=true: what /api/analyze answers for the document"
+    )
 
 
 # --- designs ---------------------------------------------------------------------------

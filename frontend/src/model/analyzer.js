@@ -31,6 +31,24 @@ export class Analyzer {
   }
 
   /**
+   * The service already answered for this document (an import asked with analysis=true):
+   * no request is made for these layers, and deliver() hands the answer over once the
+   * document is stored.
+   */
+  expect(doc) {
+    if (this.timer !== null) this.timers.clearTimeout(this.timer);
+    this.timer = null;
+    if (this.controller) this.controller.abort();
+    this.sequence += 1;
+    this.lastKey = analysisKey(doc);
+    this.lastRun = Date.now();
+  }
+
+  deliver(result, doc) {
+    this.onResult(result, doc);
+  }
+
+  /**
    * Leading and trailing edge: the first edit after a quiet spell is analysed at once (an
    * edit shows its shapes without waiting), a burst within `delay` collapses into one request
    * for its last document.

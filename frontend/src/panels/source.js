@@ -101,11 +101,11 @@ export class SourcePanel {
     const mine = ++this.sequence;
     const params = this.format.value === "prototxt" ? { phase: this.phase.value } : {};
     try {
-      const { document: doc, warnings } = await api.import(this.format.value, this.editor.value, params);
+      const { document: doc, warnings, analysis } = await api.import(this.format.value, this.editor.value, { ...params, analysis: true });
       if (mine !== this.sequence) return;
       this.showError(null);
       this.status.textContent = warnings?.length ? `${warnings.length} warning(s): ${warnings[0]}` : "";
-      this.host.loadDocument(doc, "Edit source", { source: "source", merge: "source", keepPositions: true });
+      this.host.loadDocument(doc, "Edit source", { source: "source", merge: "source", keepPositions: true, analysis });
     } catch (error) {
       if (mine !== this.sequence) return;
       this.status.textContent = "";

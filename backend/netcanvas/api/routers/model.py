@@ -104,6 +104,10 @@ async def import_model(
     phase: Annotated[
         Literal["TRAIN", "TEST"], Query(description="Caffe phase whose layers to keep")
     ] = "TEST",
+    analysis: Annotated[
+        bool,
+        Query(description="Also answer the analysis (as /api/analyze would): one round trip"),
+    ] = False,
 ) -> dict[str, Any]:
     """Parse the bytes; a parse error answers 422 with its line and column."""
     data = await request.body()
@@ -113,7 +117,10 @@ async def import_model(
     check_size(graph, settings)
     document = check_plain(native.to_document(graph))
     result = await run_in_threadpool(analyze, graph)
-    return {"document": document, "warnings": result.warnings}
+    answer: dict[str, Any] = {"document": document, "warnings": result.warnings}
+    if analysis:
+        answer["analysis"] = result.to_json()
+    return answer
 
 
 def _export_media_types() -> dict[str, dict[str, Any]]:
