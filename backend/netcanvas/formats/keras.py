@@ -3,13 +3,21 @@
 The code sets ``data_format="channels_first"`` on every spatial layer so tensors keep
 our ``[N, C, H, W]`` layout, and pads explicitly where PyTorch's padding has no Keras
 spelling. One table maps registry types to emitters; types Keras cannot express with
-the same shapes and parameter counts are refused, all named in one message.
+the same shapes and parameter counts are refused (UNSUPPORTED gives each reason), all
+named in one message.
+
+Where Keras's own layers hold other weights than PyTorch's (recurrent cells keep one
+bias vector, PyTorch two), or have no Transformer layer, the generated file defines a
+small Keras layer class (HELPERS) with PyTorch's parameterisation, built from keras.ops
+and Keras layers, so its parameter count equals torch.nn's. Layers with several outputs
+return a list; later layers read its items.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from netcanvas.formats.base import UnsupportedError
@@ -38,6 +46,8 @@ class K:
     args: list[str]
     in_shapes: list[Shape]
     out_shapes: list[Shape]
+    # Helper classes (HELPERS) the generated file must define.
+    needs: set[str] = field(default_factory=set)
 
     @property
     def shape(self) -> Shape:
@@ -55,8 +65,26 @@ UNSUPPORTED: dict[str, str] = {
     "CrossEntropyLoss": "a training loss",
     "MSELoss": "a training loss",
     "Accuracy": "a training metric",
-    "LSTM": "Keras LSTM keeps one bias vector per gate (PyTorch two): parameter counts differ",
-    "RNN": "Keras SimpleRNN keeps one bias vector (PyTorch two): parameter counts differ",
+    "BCEWithLogitsLoss": "a training loss",
+    "ContrastiveLoss": "a training loss",
+    "DetectionOutput": "SSD post-processing has no Keras layer",
+    "PriorBox": "SSD prior boxes have no Keras layer",
+    "ROIPooling": "region pooling has no Keras layer",
+    "MaxUnpool2d": "needs pooling indices, which Keras pooling does not output",
+    "ArgMax": "Caffe's flattened top-k with values is not mapped",
+    "InnerProduct": "Caffe's axis-flattening fully connected layer is not mapped (use Linear)",
+    "Scale": "Caffe's broadcast scale with a learned or second-input factor is not mapped",
+    "Bias": "Caffe's broadcast bias is not mapped",
+    "Reduction": "Caffe's flattened reductions are not mapped",
+    "Normalize": "Caffe's SSD L2 normalisation with learned scales is not mapped",
+    "MVN": "Caffe's mean-variance normalisation is not mapped",
+    "Interp": "Caffe's align-corners interpolation has no Keras layer",
+    "InstanceNorm1d": "not mapped yet (Keras has no instance normalisation layer)",
+    "InstanceNorm2d": "not mapped yet (Keras has no instance normalisation layer)",
+    "RMSNorm": "not mapped yet (LayerNormalization(rms_scaling=True) scales differently)",
+    "LocalResponseNorm": "Keras has no local response normalisation layer",
+    "PixelShuffle": "Keras has no pixel shuffle in channels-first layout",
+    "PixelUnshuffle": "Keras has no pixel unshuffle in channels-first layout",
 }
 
 
@@ -323,7 +351,8 @@ def _reshape(k: K) -> list[str]:
 def _permute(k: K) -> list[str]:
     dims = [shapes.normalize_axis(d, len(k.shape)) for d in k.params.dims]
     if dims[0] != 0:
-        raise k.refuse("Keras Permute keeps the batch axis first")
+        # Keras's Permute keeps the batch axis; a transpose moves it (shapes are static).
+        return [f"layers.Lambda(lambda x: keras.ops.transpose(x, {tuple(dims)!r}))"]
     return [f"layers.Permute({tuple(dims[1:])!r})"]
 
 
@@ -365,14 +394,119 @@ def _zero_pad(k: K) -> list[str]:
     return [_pad_layer(2, [top, left], [bottom, right])]
 
 
-@emits("GRU")
-def _gru(k: K) -> list[str]:
+@emits("RNN", "GRU", "LSTM")
+def _recurrent(k: K) -> list[str]:
+    # Keras's own cells keep one bias vector where PyTorch keeps two, so the counts
+    # would differ: a small layer with PyTorch's weights is written into the file.
     p = k.params
-    if p.num_layers != 1 or p.bidirectional or not p.batch_first or len(k.args) > 1:
-        raise k.refuse("only a one-layer, one-direction, batch-first GRU without h_0 maps")
+    k.needs.add("TorchRecurrent")
+    extra = ""
+    if k.type == "LSTM" and p.proj_size:
+        extra = f", proj_size={p.proj_size}"
+    if k.type == "RNN":
+        extra = f", nonlinearity={p.nonlinearity!r}"
     return [
-        f"layers.GRU({p.hidden_size}, return_sequences=True, reset_after=True, use_bias={p.bias})"
+        f"TorchRecurrent({k.type!r}, {k.shape[2]}, {p.hidden_size}, num_layers={p.num_layers}, "
+        f"bias={p.bias}, batch_first={p.batch_first}, dropout={p.dropout!r}, "
+        f"bidirectional={p.bidirectional}{extra})"
     ]
+
+
+@emits("MultiheadAttention")
+def _attention(k: K) -> list[str]:
+    p = k.params
+    if p.add_bias_kv or p.add_zero_attn:
+        raise k.refuse("Keras MultiHeadAttention has no add_bias_kv / add_zero_attn")
+    k.needs.add("TorchMultiheadAttention")
+    return [
+        f"TorchMultiheadAttention({k.shape[2]}, {p.num_heads}, dropout={p.dropout!r}, "
+        f"bias={p.bias}, batch_first={p.batch_first})"
+    ]
+
+
+@emits("TransformerEncoderLayer", "TransformerDecoderLayer")
+def _transformer(k: K) -> list[str]:
+    p = k.params
+    k.needs.add("TorchTransformerLayer")
+    return [
+        f"TorchTransformerLayer({k.shape[2]}, {p.nhead}, {p.dim_feedforward}, "
+        f"dropout={p.dropout!r}, activation={p.activation!r}, "
+        f"layer_norm_eps={p.layer_norm_eps!r}, batch_first={p.batch_first}, "
+        f"norm_first={p.norm_first}, bias={p.bias}, "
+        f"decoder={k.type == 'TransformerDecoderLayer'})"
+    ]
+
+
+def _affine(scale: float, shift: float) -> str:
+    expr = "x" if scale == 1.0 else f"{scale!r} * x"
+    return expr if shift == 0.0 else f"({shift!r} + {expr})"
+
+
+@emits("Power")
+def _power(k: K) -> list[str]:
+    p = k.params
+    return [f"layers.Lambda(lambda x: keras.ops.power({_affine(p.scale, p.shift)}, {p.power!r}))"]
+
+
+@emits("Exp")
+def _exp(k: K) -> list[str]:
+    p = k.params
+    inner = _affine(p.scale, p.shift)
+    if p.base == -1.0:  # Caffe: base -1 means e
+        return [f"layers.Lambda(lambda x: keras.ops.exp({inner}))"]
+    return [f"layers.Lambda(lambda x: keras.ops.power({p.base!r}, {inner}))"]
+
+
+@emits("Log")
+def _log(k: K) -> list[str]:
+    p = k.params
+    inner = _affine(p.scale, p.shift)
+    divide = "" if p.base == -1.0 else f" / {math.log(p.base)!r}"
+    return [f"layers.Lambda(lambda x: keras.ops.log({inner}){divide})"]
+
+
+@emits("Abs")
+def _abs(k: K) -> list[str]:
+    return ["layers.Lambda(lambda x: keras.ops.abs(x))"]
+
+
+@emits("BinaryThreshold")
+def _threshold(k: K) -> list[str]:
+    t = k.params.threshold
+    return [f"layers.Lambda(lambda x: keras.ops.cast(x > {t!r}, x.dtype))"]
+
+
+@emits("Tile")
+def _tile(k: K) -> list[str]:
+    repeats = [1] * len(k.shape)
+    repeats[shapes.normalize_axis(k.params.axis, len(k.shape))] = k.params.tiles
+    return [f"layers.Lambda(lambda x: keras.ops.tile(x, {repeats!r}))"]
+
+
+@emits("MatMul")
+def _matmul(k: K) -> list[str]:
+    return ["layers.Lambda(lambda xs: keras.ops.matmul(xs[0], xs[1]))"]
+
+
+@emits("ConstantPad2d")
+def _constant_pad(k: K) -> list[str]:
+    pad = k.params.padding
+    left, right, top, bottom = [pad] * 4 if isinstance(pad, int) else pad
+    if min(left, right, top, bottom) < 0:
+        raise k.refuse("negative padding (cropping)")
+    widths = ((0, 0),) * (len(k.shape) - 2) + ((top, bottom), (left, right))
+    value = k.params.value
+    return [f"layers.Lambda(lambda x: keras.ops.pad(x, {widths!r}, constant_values={value!r}))"]
+
+
+@emits("Split", "TensorSplit")
+def _split(k: K) -> list[str]:
+    axis = shapes.normalize_axis(k.params.dim, len(k.shape))
+    cuts, total = [], 0
+    for out in k.out_shapes[:-1]:
+        total += out[axis]
+        cuts.append(total)
+    return [f"layers.Lambda(lambda x: keras.ops.split(x, {cuts!r}, axis={axis}))"]
 
 
 @emits("Identity", "Output")
@@ -395,7 +529,8 @@ def generate(graph: Graph) -> str:
     if problems:
         raise UnsupportedError("cannot export to Keras: " + "; ".join(problems))
     structure = analyse_structure(graph)
-    names = Namespace(("keras", "layers", "os", "build_model"))
+    names = Namespace(("keras", "layers", "os", "build_model", *HELPERS))
+    needs: set[str] = set()
     var: dict[tuple[str, int], str] = {}
     inputs: list[str] = []
     body: list[str] = []
@@ -418,14 +553,11 @@ def generate(graph: Graph) -> str:
             continue
         spec = lookup(node.type)
         assert spec is not None
-        if any(r.index > 0 for r in refs):
-            raise UnsupportedError(
-                f"cannot export to Keras: {node.name} uses a second output (only the first maps)"
-            )
         args = [var[(r.node, r.index)] for r in refs]
         in_shapes = [analysis[r.node].output_shapes[r.index] or () for r in refs]
         k = K(node.type, node.name, spec.Params.model_validate(node.params), args, in_shapes, outs)
         calls = EMITTERS[node.type](k)
+        needs.update(k.needs)
         args = k.args  # an emitter may drop inputs that only lend their shape
         current = f"[{', '.join(args)}]" if len(args) > 1 else args[0]
         for i, call in enumerate(calls):
@@ -435,6 +567,10 @@ def generate(graph: Graph) -> str:
             target = ident if last else names.add(f"{node.name}_{i}")
             body.append(f"    {target} = {call}({current})")
             current = target
+        if len(outs) > 1:
+            # The layer returns a list: later layers read its items.
+            for index in range(len(outs)):
+                var[(node.name, index)] = f"{ident}[{index}]"
     outputs = [
         var[(r.name, 0)]
         for r in analysis.nodes
@@ -454,6 +590,7 @@ def generate(graph: Graph) -> str:
         "from keras import layers  # noqa: E402",
         "",
         "",
+        *(HELPERS[name] + "\n\n" for name in sorted(needs)),
         "def build_model() -> keras.Model:",
         *body,
         f"    return keras.Model(inputs=[{', '.join(inputs)}], outputs=[{', '.join(outputs)}], "
@@ -473,3 +610,225 @@ def _model_name(title: str) -> str:
 
 def dump(graph: Graph, options: dict[str, Any] | None = None) -> bytes:
     return generate(graph).encode()
+
+
+# Helper classes written into generated files that need them (plain Keras 3 code).
+TORCHRECURRENT = '''\
+class TorchRecurrent(keras.layers.Layer):
+    """torch.nn.RNN/GRU/LSTM in keras.ops, with PyTorch's weights: W_ih, W_hh and two biases
+    per layer and direction (Keras keeps one bias), plus LSTM's projection W_hr.
+
+    Weights are named as in PyTorch's state_dict (``self.torch_weights``) so trained
+    PyTorch weights can be copied in. Returns [output, h_n] (LSTM: [output, h_n, c_n]).
+    """
+
+    GATES = {"RNN": 1, "GRU": 3, "LSTM": 4}
+
+    def __init__(self, mode, input_size, hidden_size, num_layers=1, bias=True,
+                 batch_first=True, dropout=0.0, bidirectional=False, proj_size=0,
+                 nonlinearity="tanh", **kwargs):
+        # The constructor's arguments, for get_config (model.save / load_model).
+        settings = {k: v for k, v in locals().items() if k not in ("self", "kwargs", "__class__")}
+        super().__init__(**kwargs)
+        self.settings = settings
+        self.mode, self.hidden_size, self.num_layers = mode, hidden_size, num_layers
+        self.batch_first, self.proj_size, self.nonlinearity = batch_first, proj_size, nonlinearity
+        self.directions = 2 if bidirectional else 1
+        self.dropout = layers.Dropout(dropout)  # between stacked layers, as in PyTorch
+        self.out_size = proj_size or hidden_size
+        rows, bound = self.GATES[mode] * hidden_size, hidden_size**-0.5
+        init = keras.initializers.RandomUniform(-bound, bound)
+        self.torch_weights = {}
+        for layer in range(num_layers):
+            fan_in = input_size if layer == 0 else self.directions * self.out_size
+            for suffix in ["", "_reverse"][: self.directions]:
+                shapes = {"weight_ih": (rows, fan_in), "weight_hh": (rows, self.out_size)}
+                if bias:
+                    shapes |= {"bias_ih": (rows,), "bias_hh": (rows,)}
+                if proj_size:
+                    shapes["weight_hr"] = (proj_size, hidden_size)
+                for kind, shape in shapes.items():
+                    name = f"{kind}_l{layer}{suffix}"
+                    self.torch_weights[name] = self.add_weight(shape, init, name=name)
+        self.built = True
+
+    def _step(self, w, x, h, c):
+        ops = keras.ops
+        gi = ops.matmul(x, ops.transpose(w["weight_ih"]))
+        gh = ops.matmul(h, ops.transpose(w["weight_hh"]))
+        if "bias_ih" in w:
+            gi, gh = gi + w["bias_ih"], gh + w["bias_hh"]
+        if self.mode == "RNN":
+            return (ops.relu if self.nonlinearity == "relu" else ops.tanh)(gi + gh), c
+        if self.mode == "GRU":
+            ir, iz, inn = ops.split(gi, 3, axis=-1)
+            hr, hz, hn = ops.split(gh, 3, axis=-1)
+            r, z = ops.sigmoid(ir + hr), ops.sigmoid(iz + hz)
+            n = ops.tanh(inn + r * hn)
+            return (1 - z) * n + z * h, c
+        i, f, g, o = ops.split(gi + gh, 4, axis=-1)
+        c = ops.sigmoid(f) * c + ops.sigmoid(i) * ops.tanh(g)
+        h = ops.sigmoid(o) * ops.tanh(c)
+        if "weight_hr" in w:
+            h = ops.matmul(h, ops.transpose(w["weight_hr"]))
+        return h, c
+
+    def call(self, inputs, training=None):
+        ops = keras.ops
+        x, *states = inputs if isinstance(inputs, (list, tuple)) else [inputs]
+        if not self.batch_first:
+            x = ops.transpose(x, (1, 0, 2))
+        batch, steps = x.shape[0], x.shape[1]
+        h_n, c_n = [], []
+        for layer in range(self.num_layers):
+            if layer:
+                x = self.dropout(x, training=training)
+            outputs = []
+            for d, suffix in enumerate(["", "_reverse"][: self.directions]):
+                w = {k.split("_l")[0]: v for k, v in self.torch_weights.items()
+                     if k.endswith(f"_l{layer}{suffix}")}
+                index = layer * self.directions + d
+                h = states[0][index] if states else ops.zeros((batch, self.out_size), x.dtype)
+                c = states[1][index] if len(states) > 1 else ops.zeros(
+                    (batch, self.hidden_size), x.dtype)
+                order = range(steps - 1, -1, -1) if suffix else range(steps)
+                seq = [None] * steps
+                for t in order:
+                    h, c = self._step(w, x[:, t], h, c)
+                    seq[t] = h
+                outputs.append(ops.stack(seq, axis=1))
+                h_n.append(h)
+                c_n.append(c)
+            x = ops.concatenate(outputs, axis=-1) if len(outputs) > 1 else outputs[0]
+        if not self.batch_first:
+            x = ops.transpose(x, (1, 0, 2))
+        result = [x, ops.stack(h_n)]
+        return result + [ops.stack(c_n)] if self.mode == "LSTM" else result
+
+    def compute_output_spec(self, inputs, training=None):
+        x = inputs[0] if isinstance(inputs, (list, tuple)) else inputs
+        batch = x.shape[0] if self.batch_first else x.shape[1]
+        seq = (*x.shape[:2], self.directions * self.out_size)
+        states = (self.num_layers * self.directions, batch)
+        specs = [seq, (*states, self.out_size)]
+        if self.mode == "LSTM":
+            specs.append((*states, self.hidden_size))
+        return [keras.KerasTensor(s, dtype=x.dtype) for s in specs]
+
+    def get_config(self):
+        return {**super().get_config(), **self.settings}
+'''
+
+
+TORCHMULTIHEADATTENTION = '''\
+class TorchMultiheadAttention(keras.layers.Layer):
+    """torch.nn.MultiheadAttention on keras.layers.MultiHeadAttention: the q/k/v/output
+    kernels and biases are PyTorch's in_proj and out_proj. Returns [output, weights],
+    the weights averaged over heads as PyTorch does by default."""
+
+    def __init__(self, embed_dim, num_heads, dropout=0.0, bias=True, batch_first=True,
+                 **kwargs):
+        # The constructor's arguments, for get_config (model.save / load_model).
+        settings = {k: v for k, v in locals().items() if k not in ("self", "kwargs", "__class__")}
+        super().__init__(**kwargs)
+        self.settings = settings
+        self.batch_first = batch_first
+        self.attention = layers.MultiHeadAttention(
+            num_heads, embed_dim // num_heads, dropout=dropout, use_bias=bias)
+
+    def build(self, input_shape):
+        q, k, v = input_shape if isinstance(input_shape[0], (list, tuple)) else [input_shape] * 3
+        if not self.batch_first:
+            q, k, v = ((s[1], s[0], s[2]) for s in (q, k, v))
+        self.attention.build(q, v, k)
+
+    def call(self, inputs, training=None):
+        ops = keras.ops
+        q, k, v = inputs if isinstance(inputs, (list, tuple)) else [inputs] * 3
+        if not self.batch_first:
+            q, k, v = (ops.transpose(t, (1, 0, 2)) for t in (q, k, v))
+        out, scores = self.attention(
+            q, v, key=k, return_attention_scores=True, training=training)
+        if not self.batch_first:
+            out = ops.transpose(out, (1, 0, 2))
+        return [out, ops.mean(scores, axis=1)]
+
+    def get_config(self):
+        return {**super().get_config(), **self.settings}
+'''
+
+
+TORCHTRANSFORMERLAYER = '''\
+class TorchTransformerLayer(keras.layers.Layer):
+    """torch.nn.TransformerEncoderLayer (decoder=False) or TransformerDecoderLayer: attention
+    blocks and a two-Dense feed-forward, each residual, with LayerNorms after (post-norm)
+    or before (norm_first) each block."""
+
+    def __init__(self, d_model, nhead, dim_feedforward, dropout=0.1, activation="relu",
+                 layer_norm_eps=1e-5, batch_first=True, norm_first=False, bias=True,
+                 decoder=False, **kwargs):
+        # The constructor's arguments, for get_config (model.save / load_model).
+        settings = {k: v for k, v in locals().items() if k not in ("self", "kwargs", "__class__")}
+        super().__init__(**kwargs)
+        self.settings = settings
+        self.batch_first, self.norm_first, self.decoder = batch_first, norm_first, decoder
+        blocks = 2 if decoder else 1
+        self.attentions = [
+            layers.MultiHeadAttention(nhead, d_model // nhead, dropout=dropout, use_bias=bias)
+            for _ in range(blocks)
+        ]
+        self.norms = [
+            layers.LayerNormalization(epsilon=layer_norm_eps, center=bias)
+            for _ in range(blocks + 1)
+        ]
+        self.linear1 = layers.Dense(dim_feedforward, use_bias=bias)
+        self.linear2 = layers.Dense(d_model, use_bias=bias)
+        self.activation = activation
+        self.dropout = layers.Dropout(dropout)
+
+    def build(self, input_shape):
+        x, *memory = input_shape if isinstance(input_shape[0], (list, tuple)) else [input_shape]
+        if not self.batch_first:
+            x, *memory = ((s[1], s[0], s[2]) for s in (x, *memory))
+        self.attentions[0].build(x, x)
+        if self.decoder:
+            self.attentions[1].build(x, memory[0])
+        for norm in self.norms:
+            norm.build(x)
+        self.linear1.build(x)
+        self.linear2.build((*x[:-1], self.linear1.units))
+
+    def _feed_forward(self, x, training):
+        # PyTorch's "gelu" is the exact (erf) GELU.
+        act = keras.activations.relu if self.activation == "relu" else (
+            lambda t: keras.activations.gelu(t, approximate=False))
+        hidden = self.dropout(act(self.linear1(x)), training=training)
+        return self.dropout(self.linear2(hidden), training=training)
+
+    def call(self, inputs, training=None):
+        ops = keras.ops
+        x, *memory = inputs if isinstance(inputs, (list, tuple)) else [inputs]
+        if not self.batch_first:
+            x, *memory = (ops.transpose(t, (1, 0, 2)) for t in (x, *memory))
+        blocks = [lambda t, a=a: self.dropout(a(t, t, training=training), training=training)
+                  for a in self.attentions[:1]]
+        if self.decoder:
+            blocks.append(lambda t: self.dropout(
+                self.attentions[1](t, memory[0], training=training), training=training))
+        blocks.append(lambda t: self._feed_forward(t, training))
+        for block, norm in zip(blocks, self.norms):
+            x = x + block(norm(x)) if self.norm_first else norm(x + block(x))
+        if not self.batch_first:
+            x = ops.transpose(x, (1, 0, 2))
+        return x
+
+    def get_config(self):
+        return {**super().get_config(), **self.settings}
+'''
+
+
+HELPERS = {
+    "TorchRecurrent": TORCHRECURRENT,
+    "TorchMultiheadAttention": TORCHMULTIHEADATTENTION,
+    "TorchTransformerLayer": TORCHTRANSFORMERLAYER,
+}
