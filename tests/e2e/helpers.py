@@ -13,6 +13,9 @@ def tid(page: Page, testid: str) -> Any:
 
 
 def centre(page: Page, testid: str) -> tuple[float, float]:
+    # A load may be drawn a moment after its nodes exist (big loads wait for their
+    # analysis): measure what a person would see, once it is shown.
+    expect(tid(page, testid)).to_be_visible()
     box = tid(page, testid).bounding_box()
     assert box is not None, f"{testid} is not on screen"
     return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
