@@ -20,7 +20,6 @@ from typing import Any
 
 from netcanvas.formats import prototxt
 from netcanvas.formats.base import FormatError
-from netcanvas.formats.caffe_export import Exporter
 from netcanvas.formats.caffe_layers import V1_TYPES, Unmapped, import_layer, output_count, plain
 from netcanvas.formats.prototxt import Enum, Message, as_list
 from netcanvas.graph.model import Graph, Node, parse_ref
@@ -426,4 +425,6 @@ def _pad_out(node: Node) -> tuple[int, int]:
 
 def dump(graph: Graph, options: dict[str, Any]) -> bytes:
     """Write the graph as `layer {}` prototxt; UnsupportedError lists what cannot be."""
+    from netcanvas.formats.caffe_export import Exporter  # only writing needs it
+
     return Exporter(graph).run().encode("utf-8")
