@@ -43,8 +43,13 @@ def check_export(
     analysis = analyze(graph)
     assert analysis.ok, analysis.errors
     model = export(graph, options)
-    onnx.checker.check_model(model, full_check=True)
-    inferred = inferred_model = onnx.shape_inference.infer_shapes(model, strict_mode=True)
+    data = model.SerializeToString()  # once: VGG-sized weights make every copy cost seconds
+    onnx.checker.check_model(data, full_check=True)  # includes strict inference on the model
+    # The shapes of every tensor, inferred again on the same graph without the weights'
+    # bytes: inference reads only their types and shapes (and small constant inputs).
+    inferred = inferred_model = onnx.shape_inference.infer_shapes(
+        _skeleton(model), strict_mode=True
+    )
     known = {n.name for n in graph.nodes}
     dynamic = bool((options or {}).get("dynamic_batch"))
     graph_batch = next(
@@ -62,7 +67,7 @@ def check_export(
             assert all(ours[i] == graph_batch for i in batch_axes), (info.name, dims, ours)
             dims = [ours[i] if isinstance(d, str) else d for i, d in enumerate(dims)]
         assert dims == ours, f"{info.name}: ONNX infers {dims}, we say {ours}"
-    session = _session(model.SerializeToString(), ort)
+    session = _session(data, ort)
     feeds = {}
     for spec in session.get_inputs():
         shape = list(analysis[spec.name].output_shapes[0] or ())
@@ -97,13 +102,48 @@ def _our_tensors(graph: Graph, analysis: Any) -> set[str]:
     return out
 
 
+# Tensors this large become declared graph inputs in the shape-inference skeleton.
+_BIG = 4096
+
+
+def _skeleton(model: Any) -> Any:
+    """The model with its large float initializers declared as typed inputs instead."""
+    from onnx import TensorProto, helper
+
+    small, declared = [], []
+    for tensor in model.graph.initializer:
+        count = int(np.prod(tensor.dims)) if tensor.dims else 1
+        if tensor.data_type == TensorProto.FLOAT and count > _BIG:
+            declared.append(
+                helper.make_tensor_value_info(tensor.name, tensor.data_type, list(tensor.dims))
+            )
+        else:
+            small.append(tensor)
+    graph = helper.make_graph(
+        list(model.graph.node),
+        model.graph.name,
+        [*model.graph.input, *declared],
+        list(model.graph.output),
+        small,
+    )
+    skeleton = helper.make_model(graph, opset_imports=list(model.opset_import))
+    skeleton.ir_version = model.ir_version
+    return skeleton
+
+
+_SESSION_OPTIONS: list[Any] = []
+
+
 def _session(data: bytes, ort: Any) -> Any:
-    options = ort.SessionOptions()
-    options.log_severity_level = 3
-    options.intra_op_num_threads = 1
-    # The oracle is the runtime's semantics, not its optimiser: skip graph rewriting.
-    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
-    return ort.InferenceSession(data, options, providers=["CPUExecutionProvider"])
+    if not _SESSION_OPTIONS:
+        options = ort.SessionOptions()
+        options.log_severity_level = 3
+        options.intra_op_num_threads = 1
+        options.inter_op_num_threads = 1
+        # The oracle is the runtime's semantics, not its optimiser: skip graph rewriting.
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+        _SESSION_OPTIONS.append(options)
+    return ort.InferenceSession(data, _SESSION_OPTIONS[0], providers=["CPUExecutionProvider"])
 
 
 def has(*types: str) -> bool:
@@ -262,11 +302,11 @@ def test_refusals_name_every_problem() -> None:
     graph = sequential(
         [
             ("data", "Input", {"shape": [1, 3, 8, 8]}),
-            ("odd", "PriorBox", {}),
+            ("odd", "DetectionOutput", {}),
             ("conv", "Conv2d", {"out_channels": 4}),
         ]
     )
-    with pytest.raises(UnsupportedError, match="PriorBox"):
+    with pytest.raises(UnsupportedError, match="DetectionOutput"):
         export(graph)
     no_shape = sequential([("data", "Input", {}), ("conv", "Conv2d", {})])
     with pytest.raises(UnsupportedError, match="input shape"):
@@ -618,3 +658,216 @@ def test_values_match_torch(kind: str, params: dict[str, Any], shape: list[int])
         want = namespace["Network"]().eval()(torch.from_numpy(x)).numpy()
     got = _session(model.SerializeToString(), ort).run(None, {"data": x})[0]
     np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
+
+
+# --- Caffe-only layers: priors, ROI pooling, ArgMax ----------------------------------
+
+
+def _caffe_priors(
+    feature_hw: tuple[int, int],
+    image_hw: tuple[int, int],
+    min_sizes: list[float],
+    max_sizes: list[float],
+    ratios: list[float],
+    flip: bool,
+    clip: bool,
+    variance: list[float],
+    step: float,
+    offset: float,
+) -> np.ndarray[Any, Any]:
+    """Caffe SSD's PriorBoxLayer::Forward_cpu, loop by loop, as its source documents it."""
+    layer_h, layer_w = feature_hw
+    img_h, img_w = image_hw
+    all_ratios = [1.0]
+    for r in ratios:
+        if all(abs(r - a) >= 1e-6 for a in all_ratios):
+            all_ratios.append(r)
+            if flip:
+                all_ratios.append(1.0 / r)
+    step_w = step if step else img_w / layer_w
+    step_h = step if step else img_h / layer_h
+    top: list[float] = []
+    for h in range(layer_h):
+        for w in range(layer_w):
+            center_x = (w + offset) * step_w
+            center_y = (h + offset) * step_h
+            for s, min_size in enumerate(min_sizes):
+                widths = [min_size]
+                heights = [min_size]
+                if max_sizes:
+                    widths.append((min_size * max_sizes[s]) ** 0.5)
+                    heights.append((min_size * max_sizes[s]) ** 0.5)
+                for ar in all_ratios:
+                    if abs(ar - 1.0) < 1e-6:
+                        continue
+                    widths.append(min_size * ar**0.5)
+                    heights.append(min_size / ar**0.5)
+                for box_w, box_h in zip(widths, heights, strict=True):
+                    top += [
+                        (center_x - box_w / 2.0) / img_w,
+                        (center_y - box_h / 2.0) / img_h,
+                        (center_x + box_w / 2.0) / img_w,
+                        (center_y + box_h / 2.0) / img_h,
+                    ]
+    if clip:
+        top = [min(max(v, 0.0), 1.0) for v in top]
+    variances = variance * (len(top) // 4) if len(variance) == 4 else variance * len(top)
+    return np.asarray([[top, variances]], dtype=np.float32)
+
+
+def _run(graph: Graph, feeds: dict[str, np.ndarray[Any, Any]]) -> list[Any]:
+    """Export, check in full, run: for tests whose inputs must be chosen (ROI boxes)."""
+    import onnx
+    import onnxruntime as ort
+
+    from netcanvas.formats.onnx_export import export
+
+    data = export(graph).SerializeToString()
+    onnx.checker.check_model(data, full_check=True)
+    return list(_session(data, ort).run(None, feeds))
+
+
+PRIOR_CASES = [
+    # (feature H, W), (image H, W), min, max, ratios, flip, clip, variance, step, offset
+    ((2, 2), (8, 8), [2.0], [4.0], [2.0], True, False, [0.1, 0.1, 0.2, 0.2], 0.0, 0.5),
+    ((3, 5), (30, 50), [6.0, 12.0], [9.0, 20.0], [2.0, 3.0], True, True, [0.1], 10.0, 0.5),
+    ((4, 3), (32, 30), [16.0], [], [2.0, 0.5], False, True, [0.1, 0.1, 0.2, 0.2], 0.0, 0.25),
+]
+
+
+@pytest.mark.parametrize("case", PRIOR_CASES)
+def test_prior_box_is_caffes_constant(case: tuple[Any, ...]) -> None:
+    (fh, fw), (ih, iw), min_s, max_s, ratios, flip, clip, variance, step, offset = case
+    need("onnxruntime")
+    params = {"min_size": min_s, "max_size": max_s, "aspect_ratio": ratios, "flip": flip,
+              "clip": clip, "variance": variance, "step": step, "offset": offset}  # fmt: skip
+    graph = Graph(
+        "priors",
+        [
+            Node("data", "Input", {"shape": [1, 3, ih, iw]}),
+            Node("feat", "AdaptiveAvgPool2d", {"output_size": [fh, fw]}, ["data"]),
+            Node("priors", "PriorBox", params, ["feat", "data"]),
+        ],
+    )
+    check_export(graph)
+    x = np.zeros([1, 3, ih, iw], dtype=np.float32)
+    (got,) = _run(graph, {"data": x})
+    want = _caffe_priors((fh, fw), (ih, iw), min_s, max_s, ratios, flip, clip, variance,
+                         step, offset)  # fmt: skip
+    np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-7)
+    if case is PRIOR_CASES[0]:
+        # By hand: cell (0, 0) has centre (2, 2) in an 8×8 image; its min box is 2 wide.
+        np.testing.assert_allclose(got[0, 0, :4], [0.125, 0.125, 0.375, 0.375])
+        np.testing.assert_allclose(got[0, 1, :4], [0.1, 0.1, 0.2, 0.2])
+
+
+def _caffe_roi_pool(
+    features: np.ndarray[Any, Any], rois: np.ndarray[Any, Any], ph: int, pw: int, scale: float
+) -> np.ndarray[Any, Any]:
+    """Caffe's ROIPoolingLayer forward: rounded box, +1 extent, floor/ceil bins, 0 if empty."""
+    _, channels, height, width = features.shape
+    out = np.zeros([len(rois), channels, ph, pw], dtype=np.float32)
+    for r, (batch, x1, y1, x2, y2) in enumerate(rois):
+        start_w, start_h = int(np.floor(x1 * scale + 0.5)), int(np.floor(y1 * scale + 0.5))
+        end_w, end_h = int(np.floor(x2 * scale + 0.5)), int(np.floor(y2 * scale + 0.5))
+        bin_h = max(end_h - start_h + 1, 1) / ph
+        bin_w = max(end_w - start_w + 1, 1) / pw
+        for i in range(ph):
+            for j in range(pw):
+                h0 = min(max(int(np.floor(i * bin_h)) + start_h, 0), height)
+                h1 = min(max(int(np.ceil((i + 1) * bin_h)) + start_h, 0), height)
+                w0 = min(max(int(np.floor(j * bin_w)) + start_w, 0), width)
+                w1 = min(max(int(np.ceil((j + 1) * bin_w)) + start_w, 0), width)
+                if h1 > h0 and w1 > w0:
+                    out[r, :, i, j] = features[int(batch), :, h0:h1, w0:w1].max(axis=(1, 2))
+    return out
+
+
+def test_roi_pooling_is_onnx_max_roi_pool_with_caffes_bins() -> None:
+    need("onnxruntime")
+    graph = Graph(
+        "roi",
+        [
+            Node("feat", "Input", {"shape": [2, 3, 6, 8]}),
+            Node("rois", "Input", {"shape": [4, 5]}),
+            Node(
+                "pool",
+                "ROIPooling",
+                {"pooled_h": 2, "pooled_w": 3, "spatial_scale": 0.5},
+                ["feat", "rois"],
+            ),  # fmt: skip
+        ],
+    )
+    features = np.random.default_rng(3).standard_normal([2, 3, 6, 8]).astype(np.float32)
+    rois = np.asarray(
+        [[0, 0, 0, 15, 11], [1, 2.2, 4.1, 9.3, 8.8], [1, 6, 2, 6, 2], [0, 10.4, 0.2, 13.7, 7.1]],
+        dtype=np.float32,
+    )
+    (got,) = _run(graph, {"feat": features, "rois": rois})
+    assert got.shape == (4, 3, 2, 3)  # our analysis: [R, C, pooled_h, pooled_w]
+    np.testing.assert_allclose(got, _caffe_roi_pool(features, rois, 2, 3, 0.5))
+
+
+@pytest.mark.parametrize(
+    ("params", "shape"),
+    [
+        ({"top_k": 3}, [2, 4, 5]),
+        ({"top_k": 2, "out_max_val": True}, [2, 3, 2, 2]),
+        ({"top_k": 2, "axis": 1}, [2, 6, 3]),
+        ({"top_k": 1, "axis": -1, "out_max_val": True}, [2, 3, 7]),
+    ],
+)
+def test_argmax_is_caffes_top_k(params: dict[str, Any], shape: list[int]) -> None:
+    need("onnxruntime")
+    graph = sequential([("data", "Input", {"shape": shape}), ("arg", "ArgMax", params)])
+    check_export(graph)
+    x = np.random.default_rng(5).standard_normal(shape).astype(np.float32)
+    (got,) = _run(graph, {"data": x})
+    k = params["top_k"]
+    if "axis" in params:
+        order = np.flip(np.argsort(x, axis=params["axis"]), axis=params["axis"])
+        order = np.take(order, range(k), axis=params["axis"])
+        values = np.take_along_axis(x, order, axis=params["axis"])
+        want = values if params.get("out_max_val") else order.astype(np.float32)
+    else:
+        flat = x.reshape(shape[0], -1)
+        order = np.argsort(-flat, axis=1)[:, :k]
+        rows = [order.astype(np.float32)]
+        if params.get("out_max_val"):
+            rows.append(np.take_along_axis(flat, order, axis=1))
+        want = np.stack(rows, axis=1)
+    np.testing.assert_allclose(got, want)
+
+
+@pytest.mark.parametrize(
+    ("size", "ceil", "unpool"),
+    [
+        (6, False, {"kernel_size": 2}),
+        (5, True, {"kernel_size": 2, "output_size": [5, 5]}),  # smaller than the default
+        (7, False, {"kernel_size": 2, "output_size": [7, 7]}),  # larger than the default
+    ],
+)
+def test_max_unpool_reads_the_pooling_mask(size: int, ceil: bool, unpool: dict[str, Any]) -> None:
+    """SegNet's unpooling: values go back where the max pooling found them (torch oracle)."""
+    need("torch")
+    import torch
+
+    graph = Graph(
+        "segnet",
+        [
+            Node("data", "Input", {"shape": [1, 3, size, size]}),
+            Node(
+                "pool", "MaxPool2d", {"kernel_size": 2, "stride": 2, "ceil_mode": ceil}, ["data"]
+            ),  # fmt: skip
+            Node("scale", "Multiply", {}, ["pool", "pool"]),
+            Node("unpool", "MaxUnpool2d", unpool, ["scale", "pool"]),
+        ],
+    )
+    check_export(graph)
+    x = np.random.default_rng(11).standard_normal([1, 3, size, size]).astype(np.float32)
+    (got,) = _run(graph, {"data": x})
+    pooled, indices = torch.nn.functional.max_pool2d(
+        torch.from_numpy(x), 2, 2, ceil_mode=ceil, return_indices=True
+    )
+    want = torch.nn.functional.max_unpool2d(pooled * pooled, indices, 2, 2, output_size=[size] * 2)
+    np.testing.assert_allclose(got, want.numpy(), rtol=1e-6)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from onnx import NodeProto, TensorProto, helper, numpy_helper
+from onnx import GraphProto, NodeProto, helper
 
 from netcanvas.formats.base import UnsupportedError
 from netcanvas.graph.model import Node
@@ -28,7 +28,9 @@ class Builder:
     """Collects nodes and initializers; hands out unique tensor names."""
 
     nodes: list[NodeProto] = field(default_factory=list)
-    initializers: list[TensorProto] = field(default_factory=list)
+    # Initializers are written straight into the graph that will be saved: a VGG's
+    # half-gigabyte of weights is then copied once, not once per protobuf hand-over.
+    graph: GraphProto = field(default_factory=GraphProto)
     taken: set[str] = field(default_factory=set)
     node_names: set[str] = field(default_factory=set)
     rng: np.random.Generator = field(default_factory=lambda: np.random.default_rng(SEED))
@@ -63,7 +65,11 @@ class Builder:
 
     def const(self, hint: str, array: np.ndarray[Any, Any]) -> str:
         name = self.name(hint)
-        self.initializers.append(numpy_helper.from_array(array, name))
+        tensor = self.graph.initializer.add()
+        tensor.name = name
+        tensor.data_type = helper.np_dtype_to_tensor_dtype(array.dtype)
+        tensor.dims.extend(array.shape)
+        tensor.raw_data = np.ascontiguousarray(array, dtype=array.dtype.newbyteorder("<")).tobytes()
         return name
 
     def ints(self, hint: str, values: Sequence[int]) -> str:

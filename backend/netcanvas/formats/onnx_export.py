@@ -75,7 +75,14 @@ def export(graph: Graph, options: dict[str, Any] | None = None) -> ModelProto:
     analysis = analyze(graph)
     structure = analyse_structure(graph)
     nodes = {n.name: n for n in graph.nodes}
-    builder = Builder(dynamic_batch=dynamic)
+    model = helper.make_model(
+        helper.make_graph([], _safe(graph.name), [], []),
+        opset_imports=[helper.make_opsetid("", OPSET)],
+        producer_name="netcanvas",
+        doc_string=f"Exported by netcanvas from '{graph.name}'",
+    )
+    model.ir_version = IR_VERSION
+    builder = Builder(dynamic_batch=dynamic, graph=model.graph)
     builder.taken.update(tensor_name(r.name, k) for r in analysis.nodes for k in range(8))
     consumed: set[str] = set()
     inputs: list[Any] = []
@@ -108,16 +115,9 @@ def export(graph: Graph, options: dict[str, Any] | None = None) -> ModelProto:
     outputs = _graph_outputs(graph, analysis, consumed, dynamic)
     if not outputs:
         raise UnsupportedError("cannot export to ONNX: the graph has no layer after its inputs")
-    onnx_graph = helper.make_graph(builder.nodes, _safe(graph.name), inputs, outputs)
-    model = helper.make_model(
-        onnx_graph,
-        opset_imports=[helper.make_opsetid("", OPSET)],
-        producer_name="netcanvas",
-        doc_string=f"Exported by netcanvas from '{graph.name}'",
-    )
-    model.ir_version = IR_VERSION
-    # Weights go in after make_model, which copies its graph: one copy of them, not two.
-    model.graph.initializer.extend(builder.initializers)
+    model.graph.node.extend(builder.nodes)
+    model.graph.input.extend(inputs)
+    model.graph.output.extend(outputs)
     return model
 
 

@@ -1,23 +1,35 @@
-"""ONNX emitters for Caffe-only layers, with Caffe's semantics (part of the one table)."""
+"""ONNX emitters for Caffe-only layers, with Caffe's semantics (part of the one table).
+
+SSD's PriorBox becomes a constant (its boxes depend only on shapes and settings),
+Fast R-CNN's ROIPooling is ONNX MaxRoiPool (same ROI layout and bins), SegNet's
+unpooling is MaxUnpool fed by its MaxPool's Indices, ArgMax is TopK (ties go to the
+lower index, where Caffe's partial sort may pick either).
+DetectionOutput stays refused: its row count after NMS is data-dependent, ours static.
+"""
 
 from __future__ import annotations
 
 import math
+from typing import Any
+
+import numpy as np
+from onnx import TensorProto
 
 from netcanvas.formats.onnx_build import Emit
 from netcanvas.formats.onnx_ops import UNSUPPORTED, emits
 from netcanvas.graph import shapes
+from netcanvas.graph.shapes import Shape
+from netcanvas.layers.detection import _ratios
 
 UNSUPPORTED.update(
     {
         "Silence": "has no output: it only swallows blobs during training",
         "BCEWithLogitsLoss": "a training loss, not part of an inference graph",
         "ContrastiveLoss": "a training loss, not part of an inference graph",
+        # ONNX NonMaxSuppression returns as many boxes as survive; Caffe pads or cuts to
+        # keep_top_k rows, which needs per-class top-k, a global sort and -1 padding that
+        # would make a long, unverifiable subgraph: refused rather than approximated.
         "DetectionOutput": "SSD's NMS post-processing has no ONNX operator with Caffe's output",
-        "PriorBox": "SSD prior boxes are a Caffe custom layer without an ONNX operator",
-        "ROIPooling": "ONNX MaxRoiPool takes ROIs in another layout; not mapped",
-        "MaxUnpool2d": "needs int64 pooling indices, which no registry pooling layer outputs",
-        "ArgMax": "Caffe's flattened top-k with values has no single ONNX operator; not mapped",
     }
 )
 
@@ -212,3 +224,135 @@ def _interp(e: Emit) -> None:
     sizes = b.ints(e.hint("sizes"), list(e.out_shapes[0]))
     b.op("Resize", [x, "", "", sizes], e.outputs, name=name, mode="linear",
          coordinate_transformation_mode="align_corners")  # fmt: skip
+
+
+def prior_boxes(params: Any, feature: Shape, image: Shape) -> np.ndarray[Any, Any]:
+    """Caffe's PriorBoxLayer output ``[1, 2, H·W·priors·4]``: boxes, then variances.
+
+    For each cell (row-major) and each min_size: the square min box, the square
+    sqrt(min·max) box, then one box per aspect ratio other than 1, corners in
+    image-relative units. A max_size list shorter than min_size adds no box for the
+    unpaired min sizes, as the registry's prior count assumes.
+    """
+    height, width = feature[2:]
+    img_h, img_w = image[2:]
+    step_h = params.step or img_h / height
+    step_w = params.step or img_w / width
+    sizes: list[tuple[float, float]] = []  # (box width, box height) per prior of one cell
+    for s, min_size in enumerate(params.min_size):
+        sizes.append((min_size, min_size))
+        if s < len(params.max_size):
+            side = math.sqrt(min_size * params.max_size[s])
+            sizes.append((side, side))
+        for ratio in _ratios(params)[1:]:
+            sizes.append((min_size * math.sqrt(ratio), min_size / math.sqrt(ratio)))
+    cy = (np.arange(height, dtype=np.float64) + params.offset) * step_h
+    cx = (np.arange(width, dtype=np.float64) + params.offset) * step_w
+    half = np.asarray(sizes, dtype=np.float64) / 2  # [P, 2]
+    grid_y, grid_x = np.meshgrid(cy, cx, indexing="ij")  # [H, W]
+    centre_x = grid_x[:, :, None]
+    centre_y = grid_y[:, :, None]
+    boxes = np.stack(
+        [
+            (centre_x - half[:, 0]) / img_w,
+            (centre_y - half[:, 1]) / img_h,
+            (centre_x + half[:, 0]) / img_w,
+            (centre_y + half[:, 1]) / img_h,
+        ],
+        axis=-1,
+    ).reshape(-1)  # H, W, P, 4 flattened row-major, as Caffe writes them
+    if params.clip:
+        boxes = np.clip(boxes, 0.0, 1.0)
+    variance = np.resize(np.asarray(params.variance or [0.1], dtype=np.float64), boxes.size)
+    return np.stack([boxes, variance]).reshape(1, 2, -1).astype(np.float32)
+
+
+@emits("PriorBox")
+def _prior_box(e: Emit) -> None:
+    # The boxes depend only on the two input shapes and the settings: one constant.
+    if len(e.params.variance) not in (0, 1, 4):
+        raise e.unsupported("Caffe takes 1 or 4 variances")
+    priors = prior_boxes(e.params, e.in_shapes[0], e.in_shapes[1])
+    e.b.op("Identity", [e.b.const(e.hint("priors"), priors)], e.outputs, name=e.node.name)
+
+
+@emits("ROIPooling")
+def _roi_pooling(e: Emit) -> None:
+    # ONNX MaxRoiPool is Caffe's ROIPooling: rois [R, 5] as (batch, x1, y1, x2, y2).
+    p = e.params
+    rois = e.inputs[1]
+    if len(e.in_shapes[1]) != 2:
+        target = e.b.ints(e.hint("rois_shape"), [e.in_shapes[1][0], 5])
+        rois = e.b.op("Reshape", [rois, target], name=f"{e.node.name}/rois")[0]
+    e.b.op(
+        "MaxRoiPool",
+        [e.input, rois],
+        e.outputs,
+        name=e.node.name,
+        pooled_shape=[p.pooled_h, p.pooled_w],
+        spatial_scale=float(p.spatial_scale),
+    )
+
+
+def _topk(e: Emit, x: str, k: str, axis: int) -> list[str]:
+    name = e.node.name
+    outs = [e.b.name(f"{name}/values"), e.b.name(f"{name}/indices")]
+    return e.b.op("TopK", [x, k], outs, name=f"{name}/topk", axis=axis)
+
+
+@emits("ArgMax")
+def _argmax(e: Emit) -> None:
+    """Caffe ArgMax as TopK; indices become floats, as Caffe writes them to a float blob."""
+    p, b, name = e.params, e.b, e.node.name
+    k = b.ints(e.hint("k"), [p.top_k])
+    if p.axis is not None:
+        axis = shapes.normalize_axis(p.axis, len(e.shape), "axis")
+        values, indices = _topk(e, e.input, k, axis)
+        if p.out_max_val:  # with an axis, Caffe outputs only the values
+            b.op("Identity", [values], e.outputs, name=name)
+        else:
+            b.op("Cast", [indices], e.outputs, name=name, to=TensorProto.FLOAT)
+        return
+    flat = b.op("Flatten", [e.input], name=f"{name}/flatten", axis=1)[0]
+    values, indices = _topk(e, flat, k, 1)
+    found = b.op("Cast", [indices], name=f"{name}/cast", to=TensorProto.FLOAT)[0]
+    one = b.ints(e.hint("axis"), [1])
+    if not p.out_max_val:
+        b.op("Unsqueeze", [found, one], e.outputs, name=name)
+        return
+    # [N, 2, k]: the indices row, then the values row.
+    rows = [
+        b.op("Unsqueeze", [t, one], name=f"{name}/{what}")[0]
+        for t, what in ((found, "index_row"), (values, "value_row"))
+    ]
+    b.op("Concat", rows, e.outputs, name=name, axis=1)
+
+
+@emits("MaxUnpool2d")
+def _max_unpool(e: Emit) -> None:
+    """ONNX MaxUnpool fed by the Indices output of the MaxPool whose mask it reads.
+
+    Caffe's SegNet pooling has a second top, the mask; our graph wires the unpooling
+    to the pooling layer itself, so that MaxPool node gains ONNX's Indices output.
+    """
+    pool = next((n for n in e.b.nodes if list(n.output) == [e.inputs[1]]), None)
+    if pool is None or pool.op_type != "MaxPool":
+        raise e.unsupported("its indices must come from a MaxPool2d (the pooling mask)")
+    if len(pool.output) == 1:
+        pool.output.append(e.b.name(f"{pool.output[0]}/indices"))
+    indices = pool.output[1]
+    p, b, name = e.params, e.b, e.node.name
+    kernel = list(shapes.per_axis(p.kernel_size, 2, "kernel_size"))
+    stride = list(shapes.per_axis(p.stride or p.kernel_size, 2, "stride"))
+    pads = list(shapes.per_axis(p.padding, 2, "padding"))
+    # The indices are flat positions in the pooling's input, so only the output size
+    # matters; onnxruntime refuses an output_shape below the default, so a smaller one
+    # (a ceil-mode pooling of an odd size) is asked for as extra end padding instead.
+    ends, inputs = list(pads), [e.input, indices]
+    for axis, want in enumerate(e.out_shapes[0][2:]):
+        base = (e.shape[2 + axis] - 1) * stride[axis] + kernel[axis] - 2 * pads[axis]
+        ends[axis] += max(base - want, 0)
+        if want > base:
+            inputs[2:] = [b.ints(e.hint("output_shape"), list(e.out_shapes[0]))]
+    b.op("MaxUnpool", inputs, e.outputs, name=name, kernel_shape=kernel, strides=stride,
+         pads=pads + ends)  # fmt: skip
