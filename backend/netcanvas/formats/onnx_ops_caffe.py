@@ -19,7 +19,7 @@ from netcanvas.formats.onnx_build import Emit
 from netcanvas.formats.onnx_ops import UNSUPPORTED, emits
 from netcanvas.graph import shapes
 from netcanvas.graph.shapes import Shape
-from netcanvas.layers.detection import _ratios
+from netcanvas.layers.detection import prior_ratios
 
 UNSUPPORTED.update(
     {
@@ -244,7 +244,7 @@ def prior_boxes(params: Any, feature: Shape, image: Shape) -> np.ndarray[Any, An
         if s < len(params.max_size):
             side = math.sqrt(min_size * params.max_size[s])
             sizes.append((side, side))
-        for ratio in _ratios(params)[1:]:
+        for ratio in prior_ratios(params)[1:]:
             sizes.append((min_size * math.sqrt(ratio), min_size / math.sqrt(ratio)))
     cy = (np.arange(height, dtype=np.float64) + params.offset) * step_h
     cx = (np.arange(width, dtype=np.float64) + params.offset) * step_w

@@ -30,7 +30,7 @@ class PriorBoxParams(Params):
     offset: float = Field(0.5, description="Box centre offset within a cell")
 
 
-def _ratios(params: PriorBoxParams) -> list[float]:
+def prior_ratios(params: PriorBoxParams) -> list[float]:
     """Caffe's list: 1, then each new ratio, then its inverse when flipping."""
     ratios = [1.0]
     for ratio in params.aspect_ratio:
@@ -62,7 +62,7 @@ class PriorBox(Layer[PriorBoxParams]):
         if len(p.max_size) > len(p.min_size):
             ctx.fail(f"{len(p.max_size)} max_size values for {len(p.min_size)} min_size values")
         shapes.spatial(ctx.inputs[0], 2, "PriorBox")
-        priors = len(_ratios(p)) * len(p.min_size) + len(p.max_size)
+        priors = len(prior_ratios(p)) * len(p.min_size) + len(p.max_size)
         height, width = ctx.inputs[0][2:]
         return [(1, 2, height * width * priors * 4)]
 
