@@ -871,3 +871,17 @@ def test_max_unpool_reads_the_pooling_mask(size: int, ceil: bool, unpool: dict[s
     )
     want = torch.nn.functional.max_unpool2d(pooled * pooled, indices, 2, 2, output_size=[size] * 2)
     np.testing.assert_allclose(got, want.numpy(), rtol=1e-6)
+
+
+def test_weights_past_one_onnx_file_are_refused_before_allocating() -> None:
+    from netcanvas.formats import onnx as onnx_format
+
+    # 160 GB of float32: had it been allocated, numpy would raise MemoryError instead.
+    graph = sequential(
+        [
+            ("data", "Input", {"shape": [1, 200_000]}),
+            ("fc", "Linear", {"out_features": 200_000}),
+        ]
+    )
+    with pytest.raises(UnsupportedError, match="2 GB"):
+        onnx_format.dump(graph, {})

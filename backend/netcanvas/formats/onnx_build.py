@@ -23,6 +23,9 @@ from netcanvas.graph.shapes import Shape
 SEED = 20240607
 
 
+MAX_WEIGHT_BYTES = 2**31 - 2**26  # protobuf's 2 GiB, less room for the graph itself
+
+
 @dataclass
 class Builder:
     """Collects nodes and initializers; hands out unique tensor names."""
@@ -36,6 +39,7 @@ class Builder:
     rng: np.random.Generator = field(default_factory=lambda: np.random.default_rng(SEED))
     # Reshape targets keep the batch axis as 0 ("copy from input") when it is dynamic.
     dynamic_batch: bool = False
+    weight_bytes: int = 0
 
     def name(self, hint: str, taken: set[str] | None = None) -> str:
         """A tensor (or, given ``node_names``, node) name not used yet, from ``hint``."""
@@ -72,6 +76,15 @@ class Builder:
         tensor.raw_data = np.ascontiguousarray(array, dtype=array.dtype.newbyteorder("<")).tobytes()
         return name
 
+    def _reserve(self, shape: Sequence[int]) -> None:
+        """Refuse before allocating: an ONNX file holds at most 2 GB (protobuf's limit)."""
+        self.weight_bytes += 4 * math.prod(shape)
+        if self.weight_bytes > MAX_WEIGHT_BYTES:
+            raise UnsupportedError(
+                f"the weights need more than {MAX_WEIGHT_BYTES / 2**30:.0f} GB, "
+                "past what one ONNX file can hold (protobuf's 2 GB limit)"
+            )
+
     def ints(self, hint: str, values: Sequence[int]) -> str:
         return self.const(hint, np.asarray(list(values), dtype=np.int64))
 
@@ -80,6 +93,7 @@ class Builder:
 
     def weight(self, hint: str, shape: Sequence[int], fan_in: int) -> str:
         """A learnable tensor, uniform in ±1/sqrt(fan_in) as PyTorch initialises it."""
+        self._reserve(shape)
         bound = 1.0 / math.sqrt(max(fan_in, 1))
         # Drawn in float32 directly: VGG-sized layers have 100M weights.
         values = self.rng.random(tuple(shape), dtype=np.float32)
@@ -88,6 +102,7 @@ class Builder:
         return self.const(hint, values)
 
     def fill(self, hint: str, shape: Sequence[int], value: float) -> str:
+        self._reserve(shape)
         return self.const(hint, np.full(tuple(shape), value, dtype=np.float32))
 
 
