@@ -5,6 +5,7 @@ where Keras can express the network."""
 
 from __future__ import annotations
 
+import re
 from copy import deepcopy
 from pathlib import Path
 
@@ -24,8 +25,15 @@ pytestmark = pytest.mark.oracle
 # Every net runs in the default suite: corpus nets at batch 1, the model serialised once
 # (tests/formats/test_onnx_export.check_export) keep the heaviest (YOLO, FCN-8s) near 10 s.
 SLUGS = templates.slugs()
-PROTOTXTS = [p.name for p in sorted((CORPUS / "caffe").glob("*.prototxt"))]
 TRAINING_ONLY = {"CrossEntropyLoss", "MSELoss", "Accuracy", "BCEWithLogitsLoss", "ContrastiveLoss"}
+# Deploy nets: files without a loss or accuracy layer (V1 enums included); the
+# train/test files describe training, which ONNX and torch.nn inference do not.
+_TRAINING_LAYER = re.compile(r'type:\s*"?(\w*Loss|Accuracy|\w*_LOSS|ACCURACY)"?\s')
+PROTOTXTS = [
+    p.name
+    for p in sorted((CORPUS / "caffe").glob("*.prototxt"))
+    if not _TRAINING_LAYER.search(p.read_text())
+]
 # Layers with no torch.nn module (SSD's priors and post-processing, Faster R-CNN's ROI
 # pooling, SegNet's unpooling indices): nets using them are refused by name.
 NO_TORCH = {"DetectionOutput", "PriorBox", "ROIPooling", "MaxUnpool2d"}
@@ -74,8 +82,7 @@ def test_corpus_deploy_net(target: str, name: str, caffe_corpus: Path) -> None:
     """Caffe -> ONNX runs in onnxruntime, Caffe -> PyTorch runs in torch, shapes equal."""
     graph = _corpus_net(name, caffe_corpus)
     types = {n.type for n in graph.nodes}
-    if types & TRAINING_ONLY:
-        pytest.skip("a train/test net, not a deploy net")
+    assert not types & TRAINING_ONLY
     graph = at_batch_one(graph)  # shapes are as checkable at batch 1, and 10x cheaper
     refused = (types & (NO_ONNX if target == "onnx" else NO_TORCH)) | {
         t for t in types if lookup(t) is None
