@@ -7,7 +7,10 @@ Each ``formats/*.py`` exposes ``NAME``, ``EXTENSIONS``, ``MEDIA_TYPE``,
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from collections.abc import Callable
+from typing import Any, Protocol, TypeVar
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 class FormatError(Exception):
@@ -43,3 +46,21 @@ def line_col(text: str, offset: int) -> tuple[int, int]:
     line = text.count("\n", 0, offset) + 1
     column = offset - (text.rfind("\n", 0, offset) + 1) + 1
     return line, column
+
+
+def registrar(table: dict[str, F]) -> Callable[..., Callable[[F], F]]:
+    """A decorator factory filing a function under each layer type it names.
+
+    Every exporter keeps one table of type -> emitter: ``emits = registrar(EMITTERS)``,
+    then ``@emits("Conv1d", "Conv2d")`` above the function that writes them.
+    """
+
+    def emits(*types: str) -> Callable[[F], F]:
+        def register(fn: F) -> F:
+            for type_name in types:
+                table[type_name] = fn
+            return fn
+
+        return register
+
+    return emits

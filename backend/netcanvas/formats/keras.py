@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from netcanvas.formats.base import UnsupportedError
+from netcanvas.formats.base import UnsupportedError, registrar
 from netcanvas.formats.keras_helpers import HELPERS
 from netcanvas.formats.pytorch import Namespace
 from netcanvas.graph import shapes
@@ -89,13 +89,7 @@ UNSUPPORTED: dict[str, str] = {
 }
 
 
-def emits(*types: str) -> Callable[[Emitter], Emitter]:
-    def register(fn: Emitter) -> Emitter:
-        for t in types:
-            EMITTERS[t] = fn
-        return fn
-
-    return register
+emits = registrar(EMITTERS)
 
 
 def _rank(k: K) -> int:

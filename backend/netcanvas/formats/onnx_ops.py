@@ -9,11 +9,11 @@ in :data:`UNSUPPORTED` with the reason.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
+from netcanvas.formats.base import registrar
 from netcanvas.formats.onnx_build import Emit, Emitter
 from netcanvas.graph import shapes
 
@@ -27,13 +27,7 @@ UNSUPPORTED: dict[str, str] = {
 }
 
 
-def emits(*types: str) -> Callable[[Emitter], Emitter]:
-    def register(fn: Emitter) -> Emitter:
-        for t in types:
-            EMITTERS[t] = fn
-        return fn
-
-    return register
+emits = registrar(EMITTERS)
 
 
 def rank_of(e: Emit) -> int:

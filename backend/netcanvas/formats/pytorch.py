@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from netcanvas.formats.base import UnsupportedError
+from netcanvas.formats.base import UnsupportedError, registrar
 from netcanvas.graph import shapes
 from netcanvas.graph.infer import analyze
 from netcanvas.graph.model import Graph, analyse_structure
@@ -94,13 +94,7 @@ UNSUPPORTED: dict[str, str] = {
 }
 
 
-def emits(*types: str) -> Callable[[Emitter], Emitter]:
-    def register(fn: Emitter) -> Emitter:
-        for t in types:
-            EMITTERS[t] = fn
-        return fn
-
-    return register
+emits = registrar(EMITTERS)
 
 
 # torch.nn's own defaults, per module family: settings equal to them are left out of
