@@ -29,6 +29,8 @@ DEPLOY = [
     if "deploy" in f
     or f in {"caffenet_full_conv_451.prototxt", "faster_rcnn_vgg16_voc_test.prototxt"}
 ]
+
+
 @cache
 def _loaded(name: str, phase: str = "TEST") -> tuple[Graph, Analysis]:
     graph = caffe.load((CAFFE / name).read_bytes(), {"phase": phase})
