@@ -9,9 +9,6 @@ engine catches it.
 from __future__ import annotations
 
 import math
-import signal
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -20,6 +17,7 @@ from hypothesis import strategies as st
 from netcanvas.graph.infer import analyze
 from netcanvas.graph.model import Graph, Node, parse_ref
 from netcanvas.layers import REGISTRY
+from tests.robustness.limits import deadline
 
 TYPES = sorted(REGISTRY)
 HUGE = [10**9, 10**18, 10**30]
@@ -74,24 +72,10 @@ def graphs(draw: Any) -> Graph:
     return Graph("random", nodes)
 
 
-@contextmanager
-def deadline(seconds: int) -> Iterator[None]:
-    def expire(*_: Any) -> None:
-        raise TimeoutError(f"analysis took more than {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
-
-
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(graphs())
 def test_analysis_of_any_graph(graph: Graph) -> None:
-    with deadline(5):
+    with deadline(5, "analysis"):
         result = analyze(graph)
         report = result.to_json()
     names = [n.name for n in graph.nodes]
@@ -122,7 +106,7 @@ def test_huge_num_layers_is_counted_not_looped() -> None:
             Node("lstm", "LSTM", {"hidden_size": 64, "num_layers": layers}, ["x"]),
         ],
     )
-    with deadline(5):
+    with deadline(5, "analysis"):
         node = analyze(graph)["lstm"]
     assert node.error is None
     # torch's count: layer 1 has 4·64·(32 + 64) + 2·4·64, each later layer 4·64·(64 + 64)

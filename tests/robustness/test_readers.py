@@ -8,15 +8,12 @@ so a failure reproduces.
 from __future__ import annotations
 
 import random
-import signal
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from netcanvas.formats import FormatError, UnsupportedError, read
+from tests.robustness.limits import deadline
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT.parent / "shared" / "corpus" / "caffe"
@@ -46,23 +43,9 @@ def mutate(data: bytes, rng: random.Random) -> bytes:
     return bytes(out)
 
 
-@contextmanager
-def deadline(seconds: int) -> Iterator[None]:
-    def expire(*_: Any) -> None:
-        raise TimeoutError(f"reading took more than {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
-
-
 def check_read(data: bytes, fmt: str) -> None:
     try:
-        with deadline(10):
+        with deadline(10, "reading"):
             read(data, "", fmt, {"phase": "TEST"})
     except UnsupportedError:
         return
