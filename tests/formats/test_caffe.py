@@ -12,6 +12,7 @@ from netcanvas.formats import caffe, prototxt, read
 from netcanvas.formats.base import FormatError, UnsupportedError
 from netcanvas.graph.infer import Analysis, analyze
 from netcanvas.graph.model import Graph, Node
+from netcanvas.layers.detection import DetectionOutputParams
 from tests.conftest import FIXTURES, need
 
 SMALL = FIXTURES / "caffe" / "small_train_test.prototxt"
@@ -227,16 +228,6 @@ def test_opaque_layers_keep_every_field() -> None:
     assert isinstance(layer["my_param"]["mode"], prototxt.Enum)  # still an enum, unquoted
 
 
-def test_python_proposal_layer_gets_its_known_shape() -> None:
-    text = _net(
-        'layer { name: "proposal" type: "Python" bottom: "data" top: "rois"\n'
-        "  python_param { module: 'rpn.proposal_layer' layer: 'ProposalLayer' } }"
-    )
-    graph, a = _load(text)
-    assert _shape(a, "proposal") == (300, 5)
-    assert any("300" in w for w in graph.warnings)
-
-
 def test_export_restores_in_place_layers_and_extras() -> None:
     graph, _ = _load(SMALL)
     doc = prototxt.parse(caffe.dump(graph, {}))
@@ -421,3 +412,142 @@ def test_reader_warnings_reach_the_summary_but_not_the_document(
     out = tmp_path / "net.yaml"
     assert cli.main(["convert", str(source), "-o", str(out)]) == 0
     assert "input-shape" not in out.read_text()
+
+
+# --- SSD's DetectionOutput: the file's settings, Caffe's defaults, nms_param nested ----------
+
+DETECTION_HEAD = """
+layer { name: "image" type: "Input" top: "image"
+  input_param { shape { dim: 1 dim: 3 dim: 100 dim: 100 } } }
+layer { name: "features" type: "Input" top: "features"
+  input_param { shape { dim: 1 dim: 8 dim: 5 dim: 5 } } }
+layer { name: "priors" type: "PriorBox" bottom: "features" bottom: "image" top: "priors"
+  prior_box_param { min_size: 30 max_size: 60 aspect_ratio: 2 flip: true
+    variance: 0.1 variance: 0.1 variance: 0.2 variance: 0.2 } }
+layer { name: "loc" type: "Input" top: "loc" input_param { shape { dim: 1 dim: 400 } } }
+layer { name: "conf" type: "Input" top: "conf" input_param { shape { dim: 1 dim: 300 } } }
+layer { name: "detections" type: "DetectionOutput"
+  bottom: "loc" bottom: "conf" bottom: "priors" top: "detections"
+  detection_output_param { %s } }
+"""
+
+
+def _detection_layer(doc: dict[str, object]) -> dict[str, object]:
+    layers = doc["layer"]
+    assert isinstance(layers, list)
+    found = [layer for layer in layers if layer["type"] == "DetectionOutput"]
+    assert len(found) == 1
+    return dict(found[0])
+
+
+@pytest.mark.parametrize("name", ["mobilenet_ssd_deploy.prototxt", "ssd300_vgg16_deploy.prototxt"])
+def test_ssd_detection_settings_are_the_files_and_survive_a_round_trip(
+    name: str, caffe_corpus: Path
+) -> None:
+    data = (caffe_corpus / name).read_bytes()
+    block = _detection_layer(prototxt.parse(data.decode()))["detection_output_param"]
+    assert isinstance(block, dict)
+    expected = {
+        "num_classes": block["num_classes"],
+        "keep_top_k": block["keep_top_k"],
+        "top_k": block["nms_param"]["top_k"],
+        "nms_threshold": block["nms_param"]["nms_threshold"],
+        "confidence_threshold": block["confidence_threshold"],
+    }
+    graph = caffe.load(data, {})
+    [head] = [n for n in graph.nodes if n.type == "DetectionOutput"]
+    assert head.params == expected
+    written = caffe.dump(graph, {})
+    again = _detection_layer(prototxt.parse(written))["detection_output_param"]
+    assert again["nms_param"] == block["nms_param"]  # nested, as Caffe's proto has them
+    assert str(again["code_type"]) == "CENTER_SIZE"
+    assert not {"top_k", "nms_threshold"} & set(again)
+    if "save_output_param" in block:  # a setting we do not use is kept verbatim
+        assert again["save_output_param"] == block["save_output_param"]
+    [back] = [n for n in caffe.load(written, {}).nodes if n.type == "DetectionOutput"]
+    assert back.params == expected
+    assert analyze(graph)[head.name].output_shapes == [(1, 1, expected["keep_top_k"], 7)]
+
+
+def test_omitted_detection_settings_take_caffes_defaults_and_run_like_caffe() -> None:
+    """caffe.proto: nms_threshold 0.3, top_k and confidence_threshold unset (all boxes,
+    threshold -FLT_MAX), keep_top_k -1. The ONNX export, run, matches the reference
+    transcription of Caffe's algorithm under those settings, low scores included."""
+    import numpy as np
+
+    from tests.formats.test_onnx_detection import assert_caffe_rows, run_detection
+
+    graph = caffe.load((DETECTION_HEAD % "num_classes: 3 code_type: CENTER_SIZE").encode(), {})
+    params = graph.node("detections").params
+    assert params == {
+        "num_classes": 3,
+        "keep_top_k": -1,
+        "top_k": -1,
+        "nms_threshold": pytest.approx(0.3),
+        "confidence_threshold": float(np.finfo(np.float32).min),
+    }
+    graph.nodes.append(Node("priors_out", "Identity", {}, ["priors"]))
+    # A seed whose detections include scores under 0.01, the lowest threshold SSD sets.
+    ours, reference = run_detection(graph, seed=14)
+    assert reference.rows[:, 2].min() < 0.01
+    assert_caffe_rows(ours, reference.rows)
+    written = _detection_layer(prototxt.parse(caffe.dump(graph, {})))["detection_output_param"]
+    assert "confidence_threshold" not in written and "top_k" not in written["nms_param"]
+    assert caffe.load(caffe.dump(graph, {}), {}).node("detections").params == params
+
+
+@pytest.mark.parametrize(
+    ("settings", "named"),
+    [
+        ("code_type: CENTER_SIZE share_location: false", "share_location: false"),
+        ("code_type: CENTER_SIZE background_label_id: -1", "background_label_id: -1"),
+        ("code_type: CORNER", "code_type: CORNER"),
+        ("", "code_type: CORNER (Caffe's default)"),
+        ("code_type: CENTER_SIZE variance_encoded_in_target: true", "variance_encoded"),
+        ("code_type: CENTER_SIZE nms_param { nms_threshold: 0.5 eta: 0.9 }", "eta"),
+        ("code_type: CENTER_SIZE objectness_score: 0.01", "objectness_score"),
+        ("code_type: CENTER_SIZE nms_param { top_k: 5 } top_k: 6", "top_k given twice"),
+        ("code_type: CENTER_SIZE nms_param { top_k: 5 } nms_param { top_k: 6 }", "nms_param"),
+    ],
+)
+def test_unsupported_detection_settings_are_not_silently_accepted(
+    settings: str, named: str
+) -> None:
+    text = DETECTION_HEAD % f"num_classes: 3 {settings}"
+    graph, a = _load(text)
+    node = graph.node("detections")
+    assert node.type == "CaffeDetectionOutput" and a["detections"].opaque
+    assert any(w.startswith("detections:") and named in w for w in graph.warnings)
+    # Written back exactly as read, so Caffe still runs what the file said.
+    original = _detection_layer(prototxt.parse(text))["detection_output_param"]
+    written = _detection_layer(prototxt.parse(caffe.dump(graph, {})))
+    assert written["detection_output_param"] == original
+
+
+def test_fork_flat_nms_settings_are_read_and_written_nested() -> None:
+    text = DETECTION_HEAD % "num_classes: 3 code_type: CENTER_SIZE top_k: 7"
+    graph, a = _load(text)
+    assert a.ok, a.errors
+    assert graph.node("detections").params["top_k"] == 7
+    written = _detection_layer(prototxt.parse(caffe.dump(graph, {})))["detection_output_param"]
+    assert written["nms_param"]["top_k"] == 7 and "top_k" not in written
+
+
+def test_editor_detection_output_is_written_with_every_setting_nested() -> None:
+    """Left-out params mean the registry's defaults, not Caffe's: all are written."""
+    graph = caffe.load((DETECTION_HEAD % "num_classes: 3 code_type: CENTER_SIZE").encode(), {})
+    node = graph.node("detections")
+    node.params = {"num_classes": 4, "top_k": 50, "nms_threshold": 0.5}
+    node.meta = {}
+    block = _detection_layer(prototxt.parse(caffe.dump(graph, {})))["detection_output_param"]
+    assert block["nms_param"] == {"nms_threshold": 0.5, "top_k": 50}
+    assert not {"top_k", "nms_threshold"} & set(block)
+    again = caffe.load(caffe.dump(graph, {}), {}).node("detections").params
+    defaults = DetectionOutputParams().model_dump()
+    assert again == {**defaults, "num_classes": 4, "top_k": 50, "nms_threshold": 0.5}
+
+
+def test_detection_output_without_num_classes_is_not_given_one() -> None:
+    graph, a = _load(DETECTION_HEAD % "code_type: CENTER_SIZE")  # Caffe refuses this file
+    assert a["detections"].opaque
+    assert any("num_classes missing" in w for w in graph.warnings)

@@ -12,6 +12,8 @@ Choices worth knowing:
   ``axis`` on, exactly Caffe's blob shapes); a plain ``Linear`` exports as InnerProduct
   with ``axis: -1``.
 - Extra tops that are copies (``Split``, a pooling mask) alias the node's output 0.
+- py-faster-rcnn's ``rpn.proposal_layer`` Python layer imports as ``Proposal`` (its
+  ``param_str`` read as a literal, never run); other Python layers stay opaque.
 """
 
 from __future__ import annotations
@@ -44,8 +46,6 @@ DATA_TYPES = {
 }
 # Data layers whose channel count lives in the database, not in the file.
 DB_TYPES = {"Data", "AnnotatedData", "WindowData"}
-# Known test-time outputs of Python layers (Netscope does the same for Faster R-CNN).
-PYTHON_SHAPES = {"rpn.proposal_layer": [300, 5]}
 STRUCTURE = ("name", "type", "bottom", "top")
 
 
@@ -206,15 +206,7 @@ class _Importer:
             # A Caffe type spelled like a registry type it does not match stays apart.
             opaque_type = ctype if lookup(ctype) is None else f"Caffe{ctype}"
             node = Node(name, opaque_type, plain(extras), inputs)
-            if ctype == "Python":
-                module = str(_field(layer, "python_param", "module"))
-                if module in PYTHON_SHAPES:
-                    node.output_shapes = [PYTHON_SHAPES[module]]
-                    self.warnings.append(
-                        f"{name}: Python layer {module}: its known test-time output "
-                        f"{PYTHON_SHAPES[module]} is assumed"
-                    )
-            elif str(why):  # a known type whose settings we cannot map: say which
+            if str(why):  # a known type whose settings we cannot map: say which
                 self.warnings.append(f"{name}: {why}: kept as an opaque node")
         if extras:
             caffe["fields"] = prototxt.dump(extras)

@@ -69,6 +69,7 @@ UNSUPPORTED: dict[str, str] = {
     "BCEWithLogitsLoss": "a training loss",
     "ContrastiveLoss": "a training loss",
     "DetectionOutput": "SSD post-processing has no Keras layer",
+    "Proposal": "Faster R-CNN's proposals (anchors, NMS) have no Keras layer",
     "PriorBox": "SSD prior boxes have no Keras layer",
     "ROIPooling": "region pooling has no Keras layer",
     "MaxUnpool2d": "needs pooling indices, which Keras pooling does not output",

@@ -15,7 +15,9 @@ from onnx import ModelProto, TensorProto, helper
 from netcanvas.formats import (  # noqa: F401  (imported to register their emitters)
     onnx_ops_attention,
     onnx_ops_caffe,
+    onnx_ops_detection,
     onnx_ops_more,
+    onnx_ops_proposal,
     onnx_ops_tensor,
 )
 from netcanvas.formats.base import UnsupportedError

@@ -4,7 +4,7 @@ SSD's PriorBox becomes a constant (its boxes depend only on shapes and settings)
 Fast R-CNN's ROIPooling is ONNX MaxRoiPool (same ROI layout and bins), SegNet's
 unpooling is MaxUnpool fed by its MaxPool's Indices, ArgMax is TopK (ties go to the
 lower index, where Caffe's partial sort may pick either).
-DetectionOutput stays refused: its row count after NMS is data-dependent, ours static.
+DetectionOutput (decoding, NMS, -1 padding) has its own module, onnx_ops_detection.
 """
 
 from __future__ import annotations
@@ -26,10 +26,6 @@ UNSUPPORTED.update(
         "Silence": "has no output: it only swallows blobs during training",
         "BCEWithLogitsLoss": "a training loss, not part of an inference graph",
         "ContrastiveLoss": "a training loss, not part of an inference graph",
-        # ONNX NonMaxSuppression returns as many boxes as survive; Caffe pads or cuts to
-        # keep_top_k rows, which needs per-class top-k, a global sort and -1 padding that
-        # would make a long, unverifiable subgraph: refused rather than approximated.
-        "DetectionOutput": "SSD's NMS post-processing has no ONNX operator with Caffe's output",
     }
 )
 

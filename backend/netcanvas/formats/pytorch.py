@@ -86,6 +86,7 @@ UNSUPPORTED: dict[str, str] = {
     "BCEWithLogitsLoss": "a training loss, not part of the model",
     "ContrastiveLoss": "a training loss, not part of the model",
     "Silence": "has no output",
+    "Proposal": "Faster R-CNN's proposals (anchors, NMS) have no torch.nn module",
     "DetectionOutput": "SSD post-processing has no torch.nn module",
     "PriorBox": "SSD prior boxes have no torch.nn module",
     "ROIPooling": "needs torchvision.ops, not torch.nn",

@@ -80,11 +80,12 @@ class DetectionOutput(Layer[DetectionOutputParams]):
     """SSD decoding and non-maximum suppression into a list of detections.
 
     The real row count depends on the data; the shape shown is the upper bound
-    ``keep_top_k`` (a warning says so).
+    ``keep_top_k`` rows per image (a warning says so), as Caffe concatenates the
+    images' rows.
 
     Input shape: locations ``[N, P·4]``, confidences ``[N, P·classes]``, priors
     ``[1, 2, P·4]``.
-    Output shape: ``[1, 1, keep_top_k, 7]`` (image, label, score, x0, y0, x1, y1).
+    Output shape: ``[1, 1, N·keep_top_k, 7]`` (image, label, score, x0, y0, x1, y1).
     """
 
     Params = DetectionOutputParams
@@ -107,7 +108,7 @@ class DetectionOutput(Layer[DetectionOutputParams]):
             )
         if priors[-1] != boxes:
             ctx.fail(f"priors {shapes.fmt(priors)} do not match locations {shapes.fmt(loc)}")
-        rows = p.keep_top_k if p.keep_top_k > 0 else count * (p.num_classes - 1)
+        rows = loc[0] * (p.keep_top_k if p.keep_top_k > 0 else count * (p.num_classes - 1))
         ctx.warn(f"the detection count depends on the data: at most {rows} rows are shown")
         return [(1, 1, rows, 7)]
 
@@ -164,3 +165,62 @@ class Normalize(Layer[NormalizeParams]):
     def cost(self, ctx: InferContext[NormalizeParams]) -> Cost:
         learned = 1 if ctx.params.channel_shared else ctx.input[1]
         return Cost(params=learned, flops=2 * shapes.numel(ctx.input))
+
+
+class ProposalParams(Params):
+    feat_stride: fields.PosInt = Field(16, description="Image pixels per feature-map cell")
+    base_size: fields.PosInt = Field(16, description="Side of the base anchor (px)")
+    scales: list[Annotated[float, Field(gt=0)]] = Field(
+        [8.0, 16.0, 32.0], min_length=1, description="Anchor scales (multiples of base_size)"
+    )
+    ratios: list[Annotated[float, Field(gt=0)]] = Field(
+        [0.5, 1.0, 2.0], min_length=1, description="Anchor aspect ratios (height / width)"
+    )
+    pre_nms_top_n: fields.PosInt = Field(6000, description="Best-scoring boxes kept before NMS")
+    post_nms_top_n: fields.PosInt = Field(300, description="Boxes kept after NMS")
+    nms_threshold: float = Field(0.7, gt=0, le=1, description="Overlap above which boxes go")
+    min_size: fields.NonNegInt = Field(
+        16, description="Smallest box side kept, in pixels of the original image"
+    )
+
+
+@layer("detection")
+class Proposal(Layer[ProposalParams]):
+    """Faster R-CNN's region proposals: anchors moved by the deltas, sorted, NMS.
+
+    py-faster-rcnn's ``rpn.proposal_layer`` (test settings). The real row count depends
+    on the data; the shape shown is the upper bound ``post_nms_top_n`` (a warning says
+    so). Single-image batches only, as in py-faster-rcnn.
+
+    Input shape: object scores ``[1, 2A, H, W]`` (background then foreground), box
+    deltas ``[1, 4A, H, W]`` and the image info ``[1, 3]`` (height, width, scale), with
+    ``A = len(scales)·len(ratios)`` anchors per cell.
+    Output shape: ``[post_nms_top_n, 5]`` rows (batch index, x1, y1, x2, y2).
+    """
+
+    Params = ProposalParams
+    input_names = ("scores", "deltas", "im_info")
+    min_inputs = 3
+    max_inputs = 3
+    example_inputs = ((1, 18, 14, 14), (1, 36, 14, 14), (1, 3))
+
+    def infer(self, ctx: InferContext[ProposalParams]) -> list[Shape]:
+        p = ctx.params
+        scores, deltas, info = ctx.inputs
+        anchors = len(p.scales) * len(p.ratios)
+        shapes.spatial(scores, 2, "Proposal scores")
+        shapes.spatial(deltas, 2, "Proposal deltas")
+        if scores[0] != 1 or deltas[0] != 1 or (info and info[0] != 1):
+            ctx.fail("only single-image batches are supported (batch 1, as py-faster-rcnn)")
+        if scores[1] != 2 * anchors:
+            ctx.fail(f"scores {shapes.fmt(scores)} need 2·{anchors} = {2 * anchors} channels")
+        if deltas[1] != 4 * anchors:
+            ctx.fail(f"deltas {shapes.fmt(deltas)} need 4·{anchors} = {4 * anchors} channels")
+        if scores[2:] != deltas[2:]:
+            ctx.fail(f"scores {shapes.fmt(scores)} and deltas {shapes.fmt(deltas)} differ in size")
+        if len(info) != 2 or info[1] != 3:
+            ctx.fail(f"image info must be [1, 3] (height, width, scale), got {shapes.fmt(info)}")
+        ctx.warn(
+            f"the proposal count depends on the data: at most {p.post_nms_top_n} rows are shown"
+        )
+        return [(p.post_nms_top_n, 5)]

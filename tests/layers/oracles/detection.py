@@ -42,4 +42,5 @@ NO_TORCH = {
     "PriorBox": "SSD default boxes have no torch module (torchvision is not a dependency)",
     "DetectionOutput": "SSD decoding + NMS has no torch module; the row count is data-dependent",
     "ROIPooling": "torchvision.ops.roi_pool would be the oracle; torchvision is not a dependency",
+    "Proposal": "Faster R-CNN's anchors + NMS: no torch module; the row count is data-dependent",
 }
