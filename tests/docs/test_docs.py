@@ -21,6 +21,13 @@ def test_layer_catalogue_is_current() -> None:
     assert gen.OUT.read_text() == gen.render(), "docs/layers.md is stale: run `make docs`"
 
 
+def test_layer_family_index_is_current() -> None:
+    """The lazy registry finds each type's family through index.py: a stale index would
+    make a new type look opaque."""
+    gen = _generator()
+    assert gen.INDEX.read_text() == gen.render_index(), "layers/index.py is stale: run `make docs`"
+
+
 def test_readme_names_the_two_commands_and_every_cli_verb() -> None:
     readme = (ROOT / "README.md").read_text()
     assert "make run" in readme and "make test" in readme

@@ -1,46 +1,32 @@
-"""Every layer family, imported by name so what registers is visible here.
+"""The layer registry; each family file (``layers/<family>.py``) registers its types.
 
-Adding a family: write ``layers/<family>.py`` and add it to this list; a test checks
-that no module in this folder is forgotten.
+Families are imported when one of their types is first looked up, through the
+generated ``index.py`` (``make docs`` rewrites it; a test keeps it current). Adding a
+family: write ``layers/<family>.py`` and run ``make docs``. ``REGISTRY`` here is the
+whole registry, every family loaded.
 """
 
-from netcanvas.layers import (  # noqa: F401  (imported for registration)
-    activation,
-    attention,
-    conv,
-    detection,
-    dropout,
-    elementwise,
-    extra_losses,
-    io,
-    linear,
-    losses,
-    merge,
-    normalization,
-    pooling,
-    recurrent,
-    reshape,
-    tensor_ops,
-)
-from netcanvas.layers.registry import REGISTRY, Cost, InferContext, Layer, catalogue, lookup
+from __future__ import annotations
 
-FAMILIES = (
-    "activation",
-    "attention",
-    "conv",
-    "detection",
-    "dropout",
-    "elementwise",
-    "extra_losses",
-    "io",
-    "linear",
-    "losses",
-    "merge",
-    "normalization",
-    "pooling",
-    "recurrent",
-    "reshape",
-    "tensor_ops",
-)
+from typing import Any
 
-__all__ = ["FAMILIES", "REGISTRY", "Cost", "InferContext", "Layer", "catalogue", "lookup"]
+from netcanvas.layers.index import FAMILIES
+from netcanvas.layers.registry import Cost, InferContext, Layer, catalogue, load_all, lookup
+
+
+def __getattr__(name: str) -> Any:
+    if name == "REGISTRY":
+        return load_all()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = [
+    "FAMILIES",
+    "REGISTRY",
+    "Cost",
+    "InferContext",
+    "Layer",
+    "catalogue",
+    "load_all",
+    "lookup",
+]

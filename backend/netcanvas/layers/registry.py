@@ -9,6 +9,7 @@ validated params and the input shapes (the ONNX ``InferenceContext`` idea).
 from __future__ import annotations
 
 import builtins
+import importlib
 import inspect
 import math
 import re
@@ -19,6 +20,7 @@ from typing import Any, ClassVar, Generic, NoReturn, TypeVar
 from pydantic import BaseModel, ConfigDict
 
 from netcanvas.graph.shapes import Shape, ShapeError
+from netcanvas.layers.index import FAMILIES, FAMILY_OF
 
 P = TypeVar("P", bound=BaseModel)
 
@@ -161,16 +163,29 @@ def layer(
 def lookup(type_name: str) -> Layer[Any] | None:
     """The layer for a type name, or None (an opaque type).
 
+    A type's family file is imported on first use (``index.FAMILY_OF`` says which), so
+    a command that reads a ResNet never builds the attention or detection models.
     Aliases are search words for the palette (``Dense`` finds ``Linear``); documents
     always name the canonical type, so a Caffe ``num_output`` never meets ``Conv2d``.
     """
-    return REGISTRY.get(type_name)
+    spec = REGISTRY.get(type_name)
+    if spec is None and type_name in FAMILY_OF:
+        importlib.import_module(f"netcanvas.layers.{FAMILY_OF[type_name]}")
+        spec = REGISTRY.get(type_name)
+    return spec
+
+
+def load_all() -> dict[str, Layer[Any]]:
+    """Import every family: the whole registry, for the catalogue and the docs."""
+    for family in FAMILIES:
+        importlib.import_module(f"netcanvas.layers.{family}")
+    return REGISTRY
 
 
 def catalogue() -> list[dict[str, Any]]:
     """Every type as data: the palette and the inspector are generated from this."""
     out = []
-    for spec in REGISTRY.values():
+    for spec in load_all().values():
         out.append(
             {
                 "type": spec.type,
