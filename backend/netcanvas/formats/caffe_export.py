@@ -13,15 +13,12 @@ from typing import Any
 
 from netcanvas.formats import prototxt
 from netcanvas.formats.base import FormatError, UnsupportedError
-from netcanvas.formats.caffe_layers import (
-    NO_THRESHOLD,
-    PARAM_STR_KEYS,
-    PROPOSAL_LAYER,
-    Unmapped,
-    output_count,
-    param_str_params,
-    plain,
+from netcanvas.formats.caffe_detection import (
+    detection_output_out,
+    proposal_out,
+    python_proposal_blocks,
 )
+from netcanvas.formats.caffe_layers import output_count, plain
 from netcanvas.formats.prototxt import Enum, as_list
 from netcanvas.graph.model import Graph, Node, parse_ref
 from netcanvas.layers import lookup
@@ -196,81 +193,6 @@ def _softplus_out(p: Params) -> Blocks:
     return {}
 
 
-def _proposal_out(p: Params) -> Blocks:
-    full = _proposal_settings(p)
-    return {
-        "proposal_param": {
-            "feat_stride": full["feat_stride"],
-            "base_size": full["base_size"],
-            "min_size": full["min_size"],
-            "ratio": full["ratios"],
-            "scale": full["scales"],
-            "pre_nms_topn": full["pre_nms_top_n"],
-            "post_nms_topn": full["post_nms_top_n"],
-            "nms_thresh": full["nms_threshold"],
-        }
-    }
-
-
-def _proposal_settings(p: Params) -> Params:
-    spec = lookup("Proposal")
-    assert spec is not None
-    return dict(spec.Params.model_validate(p).model_dump())
-
-
-def python_proposal_blocks(p: Params, fields: Any) -> Blocks:
-    """py-faster-rcnn's Python layer again: the kept ``param_str`` if it still holds."""
-    full, defaults = _proposal_settings(p), _proposal_settings({})
-    config = [k for k in full if k not in PARAM_STR_KEYS and full[k] != defaults[k]]
-    if config:
-        raise ValueError(
-            f"py-faster-rcnn's ProposalLayer takes {', '.join(config)} from its config "
-            "file, not from the prototxt"
-        )
-    kept = prototxt.parse(fields).get("python_param", {}) if isinstance(fields, str) else {}
-    text = kept.get("param_str") if isinstance(kept, dict) else None
-    try:
-        if isinstance(text, str) and _proposal_settings(param_str_params(text)) == full:
-            return {}
-    except Unmapped:
-        pass  # the kept text no longer parses: written afresh below
-    entries = [
-        f"'{k}': {_literal(full[k])}"
-        for k in PARAM_STR_KEYS
-        if k == "feat_stride" or full[k] != defaults[k]
-    ]
-    # Braces around several entries: a YAML flow mapping and a Python dict alike.
-    text = entries[0] if len(entries) == 1 else "{" + ", ".join(entries) + "}"
-    module, name = PROPOSAL_LAYER
-    return {"python_param": {"module": module, "layer": name, "param_str": text}}
-
-
-def _literal(value: Any) -> str:
-    """A number or list as py-faster-rcnn writes them (``16``, ``[8, 16, 32]``)."""
-    if isinstance(value, list):
-        return "[" + ", ".join(_literal(v) for v in value) + "]"
-    return str(int(value)) if float(value).is_integer() else repr(value)
-
-
-def _detection_output_out(p: Params) -> Blocks:
-    """Every setting spelled out: Caffe's defaults (CORNER code, NMS 0.3) are not ours."""
-    spec = lookup("DetectionOutput")
-    assert spec is not None
-    full = spec.Params.model_validate(p).model_dump()
-    nms: Params = {"nms_threshold": full["nms_threshold"]}
-    if full["top_k"] != -1:
-        nms["top_k"] = full["top_k"]
-    block: Params = {
-        "num_classes": full["num_classes"],
-        "nms_param": nms,
-        "code_type": _e("CENTER_SIZE"),
-        "keep_top_k": full["keep_top_k"],
-    }
-    if full["confidence_threshold"] > NO_THRESHOLD:  # else left out: Caffe's "every score"
-        block["confidence_threshold"] = full["confidence_threshold"]
-    return {"detection_output_param": block}
-
-
 def _recurrent_out(p: Params) -> Blocks:
     if p.get("num_layers", 1) != 1 or p.get("bidirectional", False):
         raise ValueError("only single-layer, one-direction RNN/LSTM exist in Caffe")
@@ -396,9 +318,9 @@ EXPORTS: dict[str, ExportRule] = {
     "MaxUnpool2d": ("Upsample", _unpool_out),
     "Interp": ("Interp", lambda p: {"interp_param": dict(p)} if p else {}),
     "PriorBox": ("PriorBox", lambda p: {"prior_box_param": dict(p)} if p else {}),
-    "DetectionOutput": ("DetectionOutput", _detection_output_out),
+    "DetectionOutput": ("DetectionOutput", detection_output_out),
     "ROIPooling": ("ROIPooling", lambda p: {"roi_pooling_param": dict(p)} if p else {}),
-    "Proposal": ("Proposal", _proposal_out),
+    "Proposal": ("Proposal", proposal_out),
     "Accuracy": ("Accuracy", _only("accuracy_param", {"top_k": ("top_k", 1)})),
     "CrossEntropyLoss": ("SoftmaxWithLoss", _none),
     "MSELoss": ("EuclideanLoss", _none),

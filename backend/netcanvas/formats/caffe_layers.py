@@ -7,44 +7,12 @@ kept verbatim for export (see ``formats/caffe_export.py`` for the way back).
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Callable
 from typing import Any
 
+from netcanvas.formats.caffe_blocks import Block, Params, Unmapped
+from netcanvas.formats.caffe_detection import detection_output_in, proposal_in, python_in
 from netcanvas.formats.prototxt import Enum, as_list
-
-Params = dict[str, Any]
-
-
-class Block:
-    """One ``*_param`` block, read field by field; unread fields stay as extras."""
-
-    def __init__(self, layer: dict[str, Any], key: str) -> None:
-        value = layer.get(key)
-        self.key = key
-        self.data: dict[str, Any] = value if isinstance(value, dict) else {}
-        self.used: set[str] = set()
-
-    def get(self, name: str, default: Any = None) -> Any:
-        self.used.add(name)
-        value = self.data.get(name)
-        if isinstance(value, list):
-            value = value[-1]  # protobuf keeps the last value of a repeated scalar field
-        return default if value is None else value
-
-    def values(self, name: str) -> list[Any]:
-        self.used.add(name)
-        return as_list(self.data.get(name))
-
-    def has(self, name: str) -> bool:
-        return name in self.data
-
-    def rest(self) -> dict[str, Any]:
-        return {k: v for k, v in self.data.items() if k not in self.used}
-
-
-class Unmapped(Exception):
-    """Keep this layer as an opaque node; the message (if any) says which setting."""
 
 
 def _per_axis(b: Block, name: str, h: str, w: str, default: int) -> int | list[int]:
@@ -415,7 +383,7 @@ _IMPORTS: dict[str, Callable[[BlockFn, dict[str, Any]], tuple[str, Params]]] = {
             "offset": ("offset", float, 0.5),
         },
     ),
-    "DetectionOutput": lambda block, layer: _detection_output(block("detection_output_param")),
+    "DetectionOutput": lambda block, layer: detection_output_in(block("detection_output_param")),
     "ROIPooling": _generic(
         "ROIPooling",
         "roi_pooling_param",
@@ -435,130 +403,9 @@ _IMPORTS: dict[str, Callable[[BlockFn, dict[str, Any]], tuple[str, Params]]] = {
         {"margin": ("margin", float, 1.0), "legacy_version": ("legacy_version", bool, False)},
     ),
     "Split": _plain("Identity"),
-    "Python": lambda block, layer: _python(block("python_param")),
-    "Proposal": lambda block, layer: _proposal(block("proposal_param")),
+    "Python": lambda block, layer: python_in(block("python_param")),
+    "Proposal": lambda block, layer: proposal_in(block("proposal_param")),
 }
-
-# py-faster-rcnn's region-proposal Python layer (module, class), and the param_str keys
-# it (or a fork) reads; its other settings come from its config file (TEST defaults).
-PROPOSAL_LAYER = ("rpn.proposal_layer", "ProposalLayer")
-PARAM_STR_KEYS = ("feat_stride", "scales", "ratios")
-
-
-def _python(b: Block) -> tuple[str, Params]:
-    # Read without marking: the whole python_param is kept verbatim for the way back.
-    if (str(b.data.get("module")), str(b.data.get("layer"))) != PROPOSAL_LAYER:
-        raise Unmapped("")  # someone's own Python code: opaque, as any unknown type
-    return "Proposal", param_str_params(str(b.data.get("param_str", "")))
-
-
-def param_str_params(text: str) -> Params:
-    """Proposal params from py-faster-rcnn's ``param_str`` (``'feat_stride': 16``).
-
-    py-faster-rcnn reads it as YAML: one ``'key': value`` per line, or a ``{}`` flow
-    mapping. Both are (once the lines are joined) a Python dict literal, which
-    ``ast.literal_eval`` reads without running anything.
-    """
-    source = text.strip()
-    if not source.startswith("{"):
-        source = "{" + ", ".join(line for line in source.splitlines() if line.strip()) + "}"
-    try:
-        value = ast.literal_eval(source)
-    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-        raise Unmapped(f"param_str {text!r} is not a Python dict literal") from None
-    if not isinstance(value, dict):
-        raise Unmapped(f"param_str {text!r} is not a dict")
-    params: Params = {}
-    for key, item in value.items():
-        if key == "feat_stride" and isinstance(item, int) and not isinstance(item, bool):
-            params[key] = item
-        elif key in ("scales", "ratios") and _numbers(item):
-            params[key] = [float(v) for v in item]
-        else:
-            raise Unmapped(f"param_str entry {key!r}: {item!r} has no Proposal setting")
-    return params
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _numbers(value: Any) -> bool:
-    return isinstance(value, list | tuple) and bool(value) and all(map(_is_number, value))
-
-
-def _proposal(b: Block) -> tuple[str, Params]:
-    """A fork's C++ ``Proposal`` type (OpenCV reads the same ``proposal_param``)."""
-    params: Params = {
-        "feat_stride": int(b.get("feat_stride", 16)),
-        "base_size": int(b.get("base_size", 16)),
-        "min_size": int(b.get("min_size", 16)),
-        "pre_nms_top_n": int(b.get("pre_nms_topn", 6000)),
-        "post_nms_top_n": int(b.get("post_nms_topn", 300)),
-        "nms_threshold": float(b.get("nms_thresh", 0.7)),
-    }
-    params["ratios"] = [float(v) for v in b.values("ratio") or [0.5, 1, 2]]
-    params["scales"] = [float(v) for v in b.values("scale") or [8, 16, 32]]
-    return "Proposal", params
-
-
-# Caffe's confidence_threshold when the file gives none (-FLT_MAX): every score passes.
-NO_THRESHOLD = -3.4028234663852886e38
-# detection_output_param fields that only write files or draw: the output is the same.
-_SIDE_OUTPUTS = frozenset({"save_output_param", "visualize", "visualize_threshold", "save_file"})
-
-
-def _detection_output(b: Block) -> tuple[str, Params]:
-    """SSD's DetectionOutput with the file's meaning, Caffe's defaults where it is silent.
-
-    Our layer (and its ONNX export) is the share_location, CENTER_SIZE, background 0
-    case; any other setting keeps the layer opaque rather than run as something else.
-    """
-    if not b.has("num_classes"):
-        raise Unmapped("num_classes missing (Caffe requires it)")
-    # Caffe's default, then ours: any other value is a different algorithm.
-    for name, default, ours in (
-        ("share_location", True, True),
-        ("background_label_id", 0, 0),
-        ("code_type", "CORNER", "CENTER_SIZE"),
-        ("variance_encoded_in_target", False, False),
-    ):
-        value = b.get(name, default)
-        value = str(value) if isinstance(value, Enum) else type(default)(value)
-        if value != ours:
-            implied = "" if b.has(name) else " (Caffe's default)"
-            raise Unmapped(
-                f"{name}: {_spelled(value)}{implied} is not supported, only {_spelled(ours)}"
-            )
-    if b.has("nms_param") and not isinstance(b.data["nms_param"], dict):
-        raise Unmapped("nms_param is not a single block")  # else its settings would go
-    nms = Block(b.data, "nms_param")
-    b.used.add("nms_param")
-    if float(nms.get("eta", 1.0)) != 1.0:
-        raise Unmapped(f"adaptive NMS (eta: {nms.get('eta')}) is not supported")
-    chosen: Params = {}
-    for option, unset in (("nms_threshold", 0.3), ("top_k", -1)):
-        # Some forks also take these two flat in detection_output_param.
-        given = [v for v in (nms.get(option), b.get(option)) if v is not None]
-        if len(set(given)) > 1:
-            raise Unmapped(f"{option} given twice, as {given[0]} and {given[1]}")
-        chosen[option] = given[0] if given else unset
-    threshold = b.get("confidence_threshold")
-    params: Params = {
-        "num_classes": int(b.get("num_classes")),
-        "keep_top_k": int(b.get("keep_top_k", -1)),
-        "top_k": int(chosen["top_k"]),
-        "nms_threshold": float(chosen["nms_threshold"]),
-        "confidence_threshold": NO_THRESHOLD if threshold is None else float(threshold),
-    }
-    unknown = sorted(set(nms.rest()) | (set(b.rest()) - _SIDE_OUTPUTS))
-    if unknown:
-        raise Unmapped(f"{', '.join(unknown)}: no such DetectionOutput setting here")
-    return "DetectionOutput", params
-
-
-def _spelled(value: Any) -> str:
-    return str(value).lower() if isinstance(value, bool) else str(value)  # prototxt spelling
 
 
 def _crop(b: Block) -> Params:
@@ -632,4 +479,4 @@ def plain(value: Any) -> Any:
     return value
 
 
-__all__ = ["NO_THRESHOLD", "V1_TYPES", "Block", "Unmapped", "import_layer", "output_count", "plain"]
+__all__ = ["V1_TYPES", "Block", "Unmapped", "import_layer", "output_count", "plain"]
