@@ -11,7 +11,6 @@ consecutively (a tandem repeat of signatures) becomes one fold.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -81,6 +80,8 @@ def _regions(order: list[str], inputs: dict[str, list[str]]) -> list[list[str]]:
 
 
 def _signature(region: list[str], nodes: dict[str, Node], refs: dict[str, Any]) -> str:
+    import json  # only when folding: `netcanvas render` without --fold never pays for it
+
     local = {name: i for i, name in enumerate(region)}
     parts = []
     for name in region:
