@@ -12,7 +12,6 @@ from __future__ import annotations
 import bisect
 import math
 import re
-from collections.abc import Iterator
 from typing import Any, NoReturn
 
 from netcanvas.formats.base import FormatError, line_col
@@ -38,19 +37,22 @@ class Message(dict[str, Any]):
         self.column = column
 
 
-# One pass of one regex per token; groups: 1 skip, 2 string, 3 number, 4 name, 5 punct.
+# One match per token: the blanks and comments before it (possessive: never given back),
+# then the token; any other character is group 5 (an error), and the end is an empty match.
 _TOKEN = re.compile(
     r"""
-    ([ \t\r\n\f\v]+|\#[^\n]*)
-  | ("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
-  | ([-+]?(?:0[xX][0-9a-fA-F]+|(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?[fF]?
-      |(?:[iI][nN][fF](?:[iI][nN][iI][tT][yY])?|[nN][aA][nN]))(?![A-Za-z0-9_]))
-  | ([A-Za-z_][A-Za-z0-9_]*)
-  | ([{}\[\]:,;<>])
+    (?:[ \t\r\n\f\v]+|\#[^\n]*)*+
+    (?:("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
+    | ([-+]?(?:0[xX][0-9a-fA-F]+|(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?[fF]?
+        |(?:[iI][nN][fF](?:[iI][nN][iI][tT][yY])?|[nN][aA][nN]))(?![A-Za-z0-9_]))
+    | ([A-Za-z_][A-Za-z0-9_]*)
+    | ([{}\[\]:,;<>])
+    | (.)
+    | \Z)
     """,
     re.VERBOSE,
 )
-_STRING, _NUMBER, _NAME, _PUNCT = 2, 3, 4, 5
+_STRING, _NUMBER, _NAME, _PUNCT, _BAD = 1, 2, 3, 4, 5
 _CLOSE = {"{": "}", "<": ">"}
 _ESCAPES = {
     "n": "\n",
@@ -96,7 +98,7 @@ class _Parser:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.tokens = list(self._tokenize())
+        self.tokens = self._tokenize()
         self.pos = 0
         self._starts: list[int] | None = None
 
@@ -107,20 +109,18 @@ class _Parser:
         line = bisect.bisect_right(self._starts, offset)
         return line, offset - self._starts[line - 1] + 1
 
-    def _tokenize(self) -> Iterator[tuple[int, str, int]]:
-        text, match, n = self.text, _TOKEN.match, len(self.text)
-        at = 0
-        while at < n:
-            m = match(text, at)
-            if m is None:
-                char = text[at]
+    def _tokenize(self) -> list[tuple[int, str, int]]:
+        tokens = [
+            (kind, m.group(kind), m.start(kind))
+            for m in _TOKEN.finditer(self.text)
+            if (kind := m.lastindex)
+        ]
+        for kind, char, offset in tokens:
+            if kind == _BAD:
                 if char in "\"'":
-                    self._fail("unterminated string", at)
-                self._fail(f"unexpected character {char!r}", at)
-            kind = m.lastindex or 0
-            if kind != 1:
-                yield kind, m.group(kind), at
-            at = m.end()
+                    self._fail("unterminated string", offset)
+                self._fail(f"unexpected character {char!r}", offset)
+        return tokens
 
     def _fail(self, message: str, offset: int) -> NoReturn:
         line, column = line_col(self.text, offset)
@@ -148,29 +148,45 @@ class _Parser:
         return root
 
     def _fields(self, target: Message, close: str | None, depth: int) -> None:
-        tokens = self.tokens
-        while True:
-            if self.pos >= len(tokens):
-                if close is not None:
-                    line, column = target.line, target.column
-                    self._fail(
-                        f"'{close}' expected before the end of the file "
-                        f"(block opened at line {line}, column {column})",
-                        len(self.text),
-                    )
-                return
-            kind, text, offset = tokens[self.pos]
-            if kind == _PUNCT and text == close:
-                self.pos += 1
-                return
+        # The hot loop of the reader: numbers and bare words are read inline, every
+        # other value through _field_value.
+        tokens, n, pos = self.tokens, len(self.tokens), self.pos
+        while pos < n:
+            kind, text, offset = tokens[pos]
             if kind != _NAME:
+                if kind == _PUNCT and text == close:
+                    self.pos = pos + 1
+                    return
                 what = "'}' or a field name" if close else "a field name"
                 self._fail(f"{what} expected, got {text!r}", offset)
-            self.pos += 1
-            value = self._field_value(text, depth)
-            _store(target, text, value)
-            if self._peek() in (";", ","):
-                self.pos += 1
+            value: Any = None
+            if pos + 2 < n and tokens[pos + 1][1] == ":" and tokens[pos + 1][0] == _PUNCT:
+                kind, word, _ = tokens[pos + 2]
+                if kind == _NUMBER:
+                    value = _number(word)
+                elif kind == _NAME:
+                    lower = word.lower()
+                    value = lower == "true" if lower in ("true", "false") else Enum(word)
+            if value is not None:
+                pos += 3
+            else:
+                self.pos = pos + 1
+                value = self._field_value(text, depth)
+                pos = self.pos
+            if text in target:
+                _store(target, text, value)
+            else:
+                target[text] = value
+            if pos < n and tokens[pos][1] in (";", ",") and tokens[pos][0] == _PUNCT:
+                pos += 1
+        self.pos = pos
+        if close is not None:
+            line, column = target.line, target.column
+            self._fail(
+                f"'{close}' expected before the end of the file "
+                f"(block opened at line {line}, column {column})",
+                len(self.text),
+            )
 
     def _field_value(self, key: str, depth: int) -> Any:
         sep = self._peek()
