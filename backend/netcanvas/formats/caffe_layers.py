@@ -13,6 +13,7 @@ from typing import Any
 from netcanvas.formats.caffe_blocks import Block, Params, Unmapped
 from netcanvas.formats.caffe_detection import detection_output_in, proposal_in, python_in
 from netcanvas.formats.prototxt import Enum, as_list
+from netcanvas.layers.registry import Layer
 
 
 def _per_axis(b: Block, name: str, h: str, w: str, default: int) -> int | list[int]:
@@ -460,8 +461,10 @@ V1_TYPES = {
 }
 
 
-def output_count(spec: Any, params: dict[str, Any]) -> int:
+def output_count(spec: Layer[Any], params: dict[str, Any]) -> int:
     """How many outputs a registry layer has with these params (1 if they are invalid)."""
+    if type(spec).num_outputs is Layer.num_outputs:
+        return len(spec.output_names)  # fixed by the type: no need to validate the params
     try:
         return int(spec.num_outputs(spec.Params.model_validate(params)))
     except Exception:  # invalid params are reported by the analysis, not here

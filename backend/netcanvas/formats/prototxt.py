@@ -148,8 +148,8 @@ class _Parser:
         return root
 
     def _fields(self, target: Message, close: str | None, depth: int) -> None:
-        # The hot loop of the reader: numbers and bare words are read inline, every
-        # other value through _field_value.
+        # The hot loop of the reader: numbers, bare words and plain strings are read
+        # inline, every other value through _field_value.
         tokens, n, pos = self.tokens, len(self.tokens), self.pos
         while pos < n:
             kind, text, offset = tokens[pos]
@@ -167,6 +167,9 @@ class _Parser:
                 elif kind == _NAME:
                     lower = word.lower()
                     value = lower == "true" if lower in ("true", "false") else Enum(word)
+                elif kind == _STRING and "\\" not in word:
+                    if pos + 3 == n or tokens[pos + 3][0] != _STRING:  # else: concatenated
+                        value = word[1:-1]
             if value is not None:
                 pos += 3
             else:
