@@ -376,12 +376,16 @@ def _resolve_shapes(graph: Graph) -> None:
     for _ in range(4):
         analysis = analyze(graph)
         shapes = {r.name: r.output_shapes for r in analysis.nodes}
-        changed = False
+        # Another pass only if a shape changed (an unpooled size), or if something changed
+        # while some input was still unknown (a BatchNorm that had the wrong rank had no
+        # output shape). BatchNorm's rank and PReLU's channels alone change no shape.
+        changed = reshaped = blind = False
         for node in todo:
             ref = parse_ref(node.inputs[0], shapes) if node.inputs else None
             outs = shapes.get(ref.node) if ref is not None else None
             shape = outs[ref.index] if ref is not None and outs and ref.index < len(outs) else None
             if shape is None:
+                blind = True
                 continue
             if node.type.startswith("BatchNorm"):
                 wanted = {2: "BatchNorm1d", 3: "BatchNorm1d", 5: "BatchNorm3d"}.get(
@@ -390,13 +394,14 @@ def _resolve_shapes(graph: Graph) -> None:
                 if wanted != node.type:
                     node.type, changed = wanted, True
             elif node.type == "PReLU" and len(shape) > 1:
-                node.params["num_parameters"], changed = shape[1], True
+                changed = changed or node.params["num_parameters"] != shape[1]
+                node.params["num_parameters"] = shape[1]
             elif node.type == "MaxUnpool2d" and "output_size" not in node.params:
                 scale = int(node.params.get("kernel_size", 2))
                 pads = _pad_out(node)
                 size = [d * scale - pad for d, pad in zip(shape[2:], pads, strict=False)]
-                node.params["output_size"], changed = size, True
-        if not changed:
+                node.params["output_size"], reshaped = size, True
+        if not (reshaped or (changed and blind)):
             break
     for node in todo:
         if node.type == "PReLU" and node.params.get("num_parameters") == -1:
