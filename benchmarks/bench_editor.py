@@ -5,8 +5,10 @@
 2. Median frame time while dragging a node in a 1,000-node graph (target < 16 ms).
 3. An edit in the inspector until the updated shapes are drawn, on ResNet-50 (target < 150 ms).
 
-Each clock stops after the frame that shows the result has been laid out and painted. Also
-prints how many boxes ResNet-152 reads as with the toolbar's Stack toggle.
+Each clock stops after the frame that shows the result has been laid out and painted. The
+paste is also broken into phases (when the text area's own frame was painted, when the
+import's answer was in, and from there to all drawn). Also prints how many boxes ResNet-152
+reads as with the toolbar's Stack toggle.
 
 Run: .venv/bin/python benchmarks/bench_editor.py [--corpus ../shared/corpus/caffe]
      [--baseline DIR]   # another editor folder (e.g. `git archive` of an older frontend/),
@@ -40,11 +42,16 @@ ARGS = [
 # Paste into the source view, then wait (one animation frame at a time) until there are
 # `expected` nodes and none of them still waits for its shape; the clock stops after that
 # frame's style, layout and paint (a task queued from the frame callback runs after them).
+# Answers [total, phases...] in ms: the first frame after the paste painted (the text area
+# laying out the pasted text), and the import's answer fully received (Resource Timing).
 PASTE_JS = """async ([text, expected]) => {
   const editor = document.querySelector('[data-testid=source-editor]');
+  performance.clearResourceTimings();
+  let firstFrame = -1;
   const t0 = performance.now();
   editor.value = text;
   editor.dispatchEvent(new InputEvent('input', {bubbles: true, inputType: 'insertFromPaste'}));
+  requestAnimationFrame(() => setTimeout(() => { firstFrame = performance.now() - t0; }, 0));
   for (;;) {
     await new Promise(requestAnimationFrame);
     const nodes = document.querySelectorAll('.node').length;
@@ -52,9 +59,12 @@ PASTE_JS = """async ([text, expected]) => {
     if (nodes === expected && shapes.every(s => s.textContent !== '…')
         && document.querySelector('[data-testid=shape-prob]')?.textContent === '1×1000') {
       await new Promise((r) => setTimeout(r, 0));
-      return performance.now() - t0;
+      const total = performance.now() - t0;
+      const answer = performance.getEntriesByType('resource')
+        .find((e) => e.name.includes('/api/import'));
+      return [total, firstFrame, answer ? answer.responseEnd - t0 : -1];
     }
-    if (performance.now() - t0 > 30000) return -1;
+    if (performance.now() - t0 > 30000) return [-1, -1, -1];
   }
 }"""
 
@@ -132,17 +142,33 @@ def open_page(browser: Any, url: str, doc: dict[str, Any] | None = None) -> Any:
     return page
 
 
-def bench_paste(browser: Any, url: str, text: str, expected: int, runs: int) -> list[float]:
+def bench_paste(
+    browser: Any, url: str, text: str, expected: int, runs: int
+) -> list[tuple[float, float, float]]:
+    """Per run, in seconds: (all drawn, first frame painted, import answered)."""
     times = []
     for _ in range(runs):
         page = open_page(browser, url)
         page.click("[data-testid=tab-source]")
         page.select_option("[data-testid=source-format]", "prototxt")
         page.wait_for_timeout(300)
-        times.append(page.evaluate(PASTE_JS, [text, expected]) / 1000)
+        total, first_frame, answered = page.evaluate(PASTE_JS, [text, expected])
+        times.append((total / 1000, first_frame / 1000, answered / 1000))
         page.evaluate("localStorage.clear()")
         page.close()
     return times
+
+
+def phase_line(runs: list[tuple[float, float, float]]) -> str:
+    """Medians of where a paste's time goes (the phases overlap: see PASTE_JS)."""
+    if not runs:
+        return "-"
+    total, frame, answered = (statistics.median(r[i] for r in runs) * 1000 for i in range(3))
+    after = statistics.median((r[0] - r[2]) * 1000 for r in runs)
+    return (
+        f"text area painted {frame:.0f} ms, import answered {answered:.0f} ms, "
+        f"answer -> all drawn {after:.0f} ms (total {total:.0f} ms)"
+    )
 
 
 def bench_drag(browser: Any, url: str, n: int) -> list[float]:
@@ -237,12 +263,14 @@ def main() -> int:
         expected = len(imported["document"]["layers"])
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            paste: list[float] = []
-            base_paste: list[float] = []
+            paste_runs: list[tuple[float, float, float]] = []
+            base_paste_runs: list[tuple[float, float, float]] = []
             for _ in range(args.runs):  # interleaved, so both see the same machine load
-                paste += bench_paste(browser, url, resnet152, expected, 1)
+                paste_runs += bench_paste(browser, url, resnet152, expected, 1)
                 if base_url:
-                    base_paste += bench_paste(browser, base_url, resnet152, expected, 1)
+                    base_paste_runs += bench_paste(browser, base_url, resnet152, expected, 1)
+            paste = [r[0] for r in paste_runs]
+            base_paste = [r[0] for r in base_paste_runs]
             frames = bench_drag(browser, url, 1000)
             base_frames = bench_drag(browser, base_url, 1000) if base_url else []
             edit = bench_edit(browser, url, resnet50, args.runs)
@@ -267,6 +295,10 @@ def main() -> int:
         if base_url:
             line += f" {median(base, scale) or 0.0:>8.3f}{unit:>2}"
         print(f"{line} {target:>8}{unit:>2}  ok={value <= target}")
+    print(f"paste phases (medians): {phase_line(paste_runs)}")
+    if base_url:
+        print(f"  baseline:               {phase_line(base_paste_runs)}")
+        print(f"  baseline paste runs {[round(t, 3) for t in base_paste]}")
     print(
         f"stacked boxes (toolbar Stack), ResNet-152: {stack[0]:.0f} -> {stack[1]:.0f} boxes "
         f"in {stack[2]:.0f} ms"

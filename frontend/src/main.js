@@ -137,6 +137,9 @@ class Editor {
     if (!next.view.style && this.store.doc.view?.style) next.view.style = { ...this.store.doc.view.style };
     const unplaced = next.layers.filter((l) => !next.view.positions[l.name]).length;
     next = withPositions(next);
+    // The view draws the new layers with their shapes in the commit's one render; deliver()
+    // then finds that analysis already shown and only fills in the panels.
+    if (analysis && !this.store.readOnly) this.view.setAnalysis(analysis, { draw: false });
     this.store.replace(label, next, { source, merge });
     if (analysis && !this.store.readOnly) this.analyzer.deliver(analysis, next);
     if (fresh) this.store.clearHistory();

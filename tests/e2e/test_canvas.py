@@ -89,6 +89,22 @@ def test_wire_two_layers_and_see_the_shape(page: Page) -> None:
     expect(tid(page, "stats-params")).to_have_attribute("data-value", str(params))
 
 
+def test_wire_by_dropping_on_the_layer_body(page: Page) -> None:
+    """A wire let go anywhere on a layer's box goes to its input, not only on the port."""
+    import torch
+
+    x, y = centre(page, "node-data")
+    drop_from_palette(page, "Conv2d", x, y + 160)
+    expect(tid(page, "node-conv2d1")).to_be_visible()
+    rect = page.locator('[data-testid="node-conv2d1"] .node-box').bounding_box()
+    assert rect is not None
+    body = (rect["x"] + rect["width"] * 0.3, rect["y"] + rect["height"] / 2)
+    drag(page, centre(page, "port-out-data-0"), body)
+    expect(tid(page, "edge-data-conv2d1")).to_be_attached()
+    expected = torch_shape(torch.nn.Conv2d(3, 64, 3), (1, 3, 224, 224))
+    expect(tid(page, "shape-conv2d1")).to_have_text(expected)
+
+
 def test_change_a_parameter_and_shapes_update_downstream(page: Page) -> None:
     import torch
 

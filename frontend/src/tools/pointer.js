@@ -4,6 +4,7 @@
 import { addLayer, connect, moveLayers, uniqueName, wouldCycle } from "../model/document.js";
 import { NODE_H, NODE_W } from "../view/layout.js";
 import { svgEl } from "../view/canvas.js";
+import { portOf } from "../view/markup.js";
 
 export const PALETTE_MIME = "application/x-netcanvas-layer";
 const MIN_ZOOM = 0.1;
@@ -52,15 +53,15 @@ export class PointerTools {
     const target = event.target;
     this.pressedGroup = target.closest?.("[data-group]")?.dataset.group ?? null;
     const start = { x: event.clientX, y: event.clientY };
-    const port = target.closest?.("[data-port]");
+    const port = portOf(target.closest?.(".port"));
     const node = target.closest?.("[data-node]");
     this.svg.setPointerCapture?.(event.pointerId);
-    if (port && port.dataset.port === "out" && !this.store.readOnly) {
-      const from = this.view.portPoint(port.dataset.node, "out", Number(port.dataset.index));
+    if (port && port.side === "out" && !this.store.readOnly) {
+      const from = this.view.portPoint(port.node, "out", port.index);
       this.gesture = {
         kind: "connect",
-        src: port.dataset.node,
-        srcIndex: Number(port.dataset.index),
+        src: port.node,
+        srcIndex: port.index,
         from,
         line: svgEl("path", { class: "wire-preview" }, this.view.overlay),
       };
@@ -134,11 +135,11 @@ export class PointerTools {
       const to = this.view.toCanvas(event.clientX, event.clientY);
       g.line.setAttribute("d", `M${g.from[0]} ${g.from[1]} L${to[0]} ${to[1]}`);
       const target = this.portAt(event);
-      const refused = target && wouldCycle(this.store.doc, g.src, target.dataset.node);
+      const refused = target && wouldCycle(this.store.doc, g.src, target.node);
       g.line.classList.toggle("refused", Boolean(refused));
-      if (refused && g.warned !== target.dataset.node) {
-        g.warned = target.dataset.node;
-        this.host.notify(this.cycleMessage(g.src, target.dataset.node), "error");
+      if (refused && g.warned !== target.node) {
+        g.warned = target.node;
+        this.host.notify(this.cycleMessage(g.src, target.node), "error");
       }
     }
   }
@@ -173,7 +174,7 @@ export class PointerTools {
     } else if (g.kind === "connect") {
       g.line.remove();
       const target = this.portAt(event);
-      if (target) this.finishConnect(g.src, g.srcIndex, target.dataset.node, Number(target.dataset.index));
+      if (target) this.finishConnect(g.src, g.srcIndex, target.node, target.index);
     }
   }
 
@@ -185,15 +186,19 @@ export class PointerTools {
     this.view.render();
   }
 
-  /** The input port under the pointer (pointer capture hides it from event.target). */
+  /**
+   * The input port under the pointer (pointer capture hides it from event.target), as
+   * portOf() describes it, or null.
+   */
   portAt(event) {
     const hit = document.elementFromPoint(event.clientX, event.clientY);
-    const port = hit?.closest?.('[data-port="in"]');
-    if (port) return port;
-    // Dropping on a node body connects to its first free input, which is what people expect.
+    const port = hit?.closest?.(".port-in");
+    if (port) return portOf(port);
+    // Dropping on a node body connects to its last input: the only one of most layers, a
+    // merge's free slot. (`:last-of-type` would be the output port: ports are all circles.)
     const node = hit?.closest?.("[data-node]");
-    if (!node) return null;
-    return node.querySelector('[data-port="in"]:last-of-type');
+    const inputs = node?.querySelectorAll(".port-in") ?? [];
+    return inputs.length ? portOf(inputs[inputs.length - 1]) : null;
   }
 
   cycleMessage(src, dst) {

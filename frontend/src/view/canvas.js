@@ -61,6 +61,7 @@ export class CanvasView {
     this.edges = new Map();
     this.boxes = new Map(); // folded group boxes by id
     this.analysis = new Map();
+    this.analysisResult = null; // the answer `analysis` was made from
     this.livePositions = null; // positions during a drag, before they are committed
     this.stacks = null; // findStacks() while stacking is on
     this.rowIndex = new Map(); // stack member -> its row under the head
@@ -147,9 +148,16 @@ export class CanvasView {
     return [(clientX - rect.left - x) / zoom, (clientY - rect.top - y) / zoom];
   }
 
-  setAnalysis(result) {
+  /**
+   * Show an analysis. `draw: false` only records it, for a document about to be committed
+   * with its analysis (an import): the commit's render then draws every shape in one pass.
+   * An analysis already recorded is not drawn again.
+   */
+  setAnalysis(result, { draw = true } = {}) {
+    if (result && result === this.analysisResult) return;
+    this.analysisResult = result ?? null;
     this.analysis = new Map((result?.nodes ?? []).map((node) => [node.name, node]));
-    this.render();
+    if (draw) this.render();
   }
 
   // ---- folding ----
@@ -330,21 +338,21 @@ export class CanvasView {
         continue;
       }
       entry.edge = edge;
-      if (entry.cls !== cls) entry.g.setAttribute("class", (entry.cls = cls));
+      if (entry.cls !== cls) entry.path.setAttribute("class", (entry.cls = cls));
       if (entry.d !== d) this.setPath(entry, d);
     }
     if (fresh.length) {
       const markup = fresh.map(({ id, cls, d }) => edgeMarkup(id, cls, d)).join("");
       const elements = parseSvg(markup);
       fresh.forEach(({ id, edge, cls, d }, i) => {
-        const g = elements[i];
-        this.edgeLayer.appendChild(g);
-        this.edges.set(id, { g, path: g.firstChild, edge, cls, d, selected: false });
+        const path = elements[i];
+        this.edgeLayer.appendChild(path);
+        this.edges.set(id, { path, edge, cls, d, selected: false });
       });
     }
     for (const [id, entry] of this.edges) {
       if (!seen.has(id)) {
-        entry.g.remove();
+        entry.path.remove();
         this.edges.delete(id);
       }
     }
@@ -407,7 +415,7 @@ export class CanvasView {
     if (hover !== null) this.showTip(hover);
     for (const entry of this.edges.values()) {
       const selected = selection.has(entry.edge.src) && selection.has(entry.edge.dst);
-      if (entry.selected !== selected) entry.g.classList.toggle("selected", (entry.selected = selected));
+      if (entry.selected !== selected) entry.path.classList.toggle("selected", (entry.selected = selected));
     }
   }
 

@@ -3,7 +3,6 @@
 
 import { NODE_H, NODE_W, ROW_H, boxHeight } from "./layout.js";
 
-const PORT_R = 6;
 const ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 const esc = (text) => String(text).replace(/[&<>"']/g, (c) => ESCAPES[c]);
 
@@ -12,9 +11,19 @@ export function formatShape(shape) {
   return Array.isArray(shape) ? shape.join("×") : "?";
 }
 
-/** An edge's element. */
+/** An edge's element: one path (a wrapping group per edge would add ~750 elements to style). */
 export function edgeMarkup(id, cls, d) {
-  return `<g class="${cls}" data-testid="edge-${esc(id)}"><path d="${d}"/></g>`;
+  return `<path class="${cls}" data-testid="edge-${esc(id)}" d="${d}"/>`;
+}
+
+/**
+ * Which port an element is: {side: "in"|"out", node, index} from its data-testid
+ * (`port-in-{name}-{i}`, DESIGN 7), or null. Ports carry nothing else: ~1,500 of them on a
+ * ResNet-152, and every attribute is parsed and stored per element. The radius is in the CSS.
+ */
+export function portOf(element) {
+  const match = /^port-(in|out)-(.*)-(\d+)$/.exec(element?.getAttribute?.("data-testid") ?? "");
+  return match ? { side: match[1], node: match[2], index: Number(match[3]) } : null;
 }
 
 function portsMarkup(name, state) {
@@ -23,12 +32,12 @@ function portsMarkup(name, state) {
   const internal = (hide) => (hide ? " internal" : "");
   for (let i = 0; i < state.inCount; i += 1) {
     const cx = (NODE_W * (i + 1)) / (state.inCount + 1);
-    out += `<circle class="port port-in${internal(state.row)}" cx="${cx}" cy="0" r="${PORT_R}" data-testid="port-in-${n}-${i}" data-port="in" data-node="${n}" data-index="${i}"/>`;
+    out += `<circle class="port port-in${internal(state.row)}" cx="${cx}" data-testid="port-in-${n}-${i}"/>`;
   }
   for (let i = 0; i < state.outCount; i += 1) {
     const cx = (NODE_W * (i + 1)) / (state.outCount + 1);
     const hide = state.followers > 0 || (state.row && !state.last);
-    out += `<circle class="port port-out${internal(hide)}" cx="${cx}" cy="${state.h}" r="${PORT_R}" data-testid="port-out-${n}-${i}" data-port="out" data-node="${n}" data-index="${i}"/>`;
+    out += `<circle class="port port-out${internal(hide)}" cx="${cx}" cy="${state.h}" data-testid="port-out-${n}-${i}"/>`;
   }
   return out;
 }
@@ -57,7 +66,7 @@ export function nodeMarkup(name, state) {
   }
   return (
     `<g class="${state.cls}" data-testid="node-${n}" data-node="${n}" tabindex="-1" transform="${state.transform}">` +
-    `${body}<g class="ports">${portsMarkup(name, state)}</g>${error}</g>`
+    `${body}${portsMarkup(name, state)}${error}</g>`
   );
 }
 

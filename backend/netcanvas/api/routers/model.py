@@ -108,7 +108,7 @@ async def import_model(
         bool,
         Query(description="Also answer the analysis (as /api/analyze would): one round trip"),
     ] = False,
-) -> dict[str, Any]:
+) -> JSONResponse:
     """Parse the bytes; a parse error answers 422 with its line and column."""
     data = await request.body()
     graph = await run_in_threadpool(
@@ -117,10 +117,14 @@ async def import_model(
     check_size(graph, settings)
     document = check_plain(native.to_document(graph))
     result = await run_in_threadpool(analyze, graph)
-    answer: dict[str, Any] = {"document": document, "warnings": result.warnings}
-    if analysis:
-        answer["analysis"] = result.to_json()
-    return answer
+    answer = {
+        "document": document,
+        "warnings": result.warnings,
+        "analysis": result.to_json() if analysis else None,
+    }
+    # Already plain JSON (check_plain): sent as it is, without a second pass through the
+    # response model (~6 ms for ResNet-152, on the editor's paste path). ImportOut documents it.
+    return JSONResponse(answer)
 
 
 def _export_media_types() -> dict[str, dict[str, Any]]:
