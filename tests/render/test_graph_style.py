@@ -135,6 +135,24 @@ def test_layout_json_contract() -> None:
     assert {(e["from"], e["to"]) for e in layout["edges"]} >= {("relu1", "add1"), ("conv2", "add1")}
 
 
+def test_an_input_used_only_at_the_end_sits_beside_its_consumer() -> None:
+    """A late source (labels for the loss) is drawn one rank above the loss, level with
+    the layer it meets there, not at the top of the figure with an edge down its length."""
+    layers = [Node("x", "Input", {"shape": [1, 8]})]
+    layers += [
+        Node(f"fc{i}", "Linear", {"out_features": 8}, [f"fc{i - 1}" if i else "x"])
+        for i in range(6)
+    ]
+    layers += [
+        Node("labels", "Input", {"shape": [1, 8]}),
+        Node("loss", "MSELoss", {}, ["fc5", "labels"]),
+    ]
+    layout = layout_json(Graph("late-input", layers), FigureOptions())
+    middle = {n: y + layout["sizes"][n][1] / 2 for n, (_, y) in layout["positions"].items()}
+    assert middle["labels"] == pytest.approx(middle["fc5"], abs=0.02)  # one rank, centred
+    assert middle["labels"] > middle["fc4"] > middle["x"]
+
+
 def test_rendering_is_deterministic() -> None:
     options = FigureOptions(fold=True, stack=True)
     graph = nets.resnet((3, 4))
