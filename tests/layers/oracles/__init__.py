@@ -14,6 +14,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from netcanvas.layers import FAMILIES
+
 Case = tuple[dict[str, Any], list[tuple[int, ...]]]  # params, input shapes
 Built = tuple[Callable[..., Any], Any, list[Any]]  # fn, module (or None), inputs
 
@@ -27,24 +29,8 @@ class Oracle:
     macs: bool = False
 
 
-FAMILY_MODULES = (
-    "activation",
-    "attention",
-    "conv",
-    "detection",
-    "dropout",
-    "elementwise",
-    "extra_losses",
-    "io",
-    "linear",
-    "losses",
-    "merge",
-    "normalization",
-    "pooling",
-    "recurrent",
-    "reshape",
-    "tensor_ops",
-)
+# One oracle module per layer family, named like it.
+FAMILY_MODULES = FAMILIES
 
 
 def collect() -> tuple[dict[str, Oracle], dict[str, str]]:
