@@ -134,6 +134,17 @@ class Emit:
         """A name for a helper tensor of this layer: ``conv1.weight``."""
         return f"{self.node.name}.{what}"
 
+    def step(self, op_type: str, inputs: Sequence[str], what: str, **attrs: Any) -> str:
+        """One internal node of this layer, named ``conv1/what``: its only output."""
+        return self.b.op(op_type, inputs, name=f"{self.node.name}/{what}", **attrs)[0]
+
+    def steps(
+        self, op_type: str, inputs: Sequence[str], what: str, count: int, **attrs: Any
+    ) -> list[str]:
+        """One internal node with ``count`` outputs (``conv1/what_0``, ...)."""
+        outs = [self.b.name(f"{self.node.name}/{what}_{k}") for k in range(count)]
+        return self.b.op(op_type, inputs, outs, name=f"{self.node.name}/{what}", **attrs)
+
     def reshape_target(self, shape: Sequence[int]) -> list[int]:
         """A Reshape target; the batch axis is 0 ("keep") so a dynamic batch still fits."""
         dims = list(shape)

@@ -85,7 +85,7 @@ def attention(
 
 
 def _time_major(e: Emit, x: str, what: str) -> str:
-    return e.b.op("Transpose", [x], name=f"{e.node.name}/{what}", perm=[1, 0, 2])[0]
+    return e.step("Transpose", [x], what, perm=[1, 0, 2])
 
 
 @emits("MultiheadAttention")

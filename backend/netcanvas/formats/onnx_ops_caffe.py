@@ -68,7 +68,7 @@ def _log(e: Emit) -> None:
     if p.base == -1.0:
         e.b.op("Log", [x], e.outputs, name=e.node.name)
         return
-    ln = e.b.op("Log", [x], name=f"{e.node.name}/ln")[0]
+    ln = e.step("Log", [x], "ln")
     e.b.op(
         "Div", [ln, e.b.floats(e.hint("ln_base"), math.log(p.base))], e.outputs, name=e.node.name
     )
@@ -101,7 +101,7 @@ def _operand(e: Emit, what: str) -> str:
     shape = _factor_shape(e)
     if len(e.inputs) > 1:
         trailing = e.b.ints(e.hint(f"{what}_shape"), shape)
-        return e.b.op("Reshape", [e.inputs[1], trailing], name=f"{e.node.name}/{what}_shape")[0]
+        return e.step("Reshape", [e.inputs[1], trailing], f"{what}_shape")
     fan = max(math.prod(shape), 1)
     return e.b.weight(e.hint(what), shape, fan)
 
@@ -112,7 +112,7 @@ def _scale(e: Emit) -> None:
     if not e.params.bias:
         e.b.op("Mul", [e.input, factor], e.outputs, name=e.node.name)
         return
-    scaled = e.b.op("Mul", [e.input, factor], name=f"{e.node.name}/scale")[0]
+    scaled = e.step("Mul", [e.input, factor], "scale")
     shape = _factor_shape(e)
     bias = e.b.weight(e.hint("bias"), shape, max(math.prod(shape), 1))
     e.b.op("Add", [scaled, bias], e.outputs, name=e.node.name)
@@ -130,14 +130,14 @@ def _inner_product(e: Emit) -> None:
     fan_in = math.prod(e.shape[axis:])
     x = e.input
     if axis != 1 or len(e.shape) != 2:
-        x = e.b.op("Flatten", [x], name=f"{e.node.name}/flatten", axis=axis)[0]
+        x = e.step("Flatten", [x], "flatten", axis=axis)
     inputs = [x, e.b.weight(e.hint("weight"), [p.out_features, fan_in], fan_in)]
     if p.bias:
         inputs.append(e.b.weight(e.hint("bias"), [p.out_features], fan_in))
     if axis == 1:
         e.b.op("Gemm", inputs, e.outputs, name=e.node.name, transB=1)
         return
-    flat = e.b.op("Gemm", inputs, name=f"{e.node.name}/gemm", transB=1)[0]
+    flat = e.step("Gemm", inputs, "gemm", transB=1)
     target = e.b.ints(e.hint("shape"), e.reshape_target(e.out_shapes[0]))
     e.b.op("Reshape", [flat, target], e.outputs, name=e.node.name)
 
@@ -174,7 +174,7 @@ def _reduction(e: Emit) -> None:
 
 
 def _mean(e: Emit, x: str, axes: list[int], what: str) -> str:
-    return e.b.op("ReduceMean", [x], name=f"{e.node.name}/{what}", axes=axes, keepdims=1)[0]
+    return e.step("ReduceMean", [x], what, axes=axes, keepdims=1)
 
 
 @emits("MVN")
@@ -279,7 +279,7 @@ def _roi_pooling(e: Emit) -> None:
     rois = e.inputs[1]
     if len(e.in_shapes[1]) != 2:
         target = e.b.ints(e.hint("rois_shape"), [e.in_shapes[1][0], 5])
-        rois = e.b.op("Reshape", [rois, target], name=f"{e.node.name}/rois")[0]
+        rois = e.step("Reshape", [rois, target], "rois")
     e.b.op(
         "MaxRoiPool",
         [e.input, rois],

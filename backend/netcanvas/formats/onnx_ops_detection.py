@@ -24,7 +24,6 @@ Caffe's row order.
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import numpy as np
 from onnx import TensorProto, helper
@@ -40,15 +39,8 @@ class _Net:
     def __init__(self, e: Emit) -> None:
         self.e = e
         self.b = e.b
-
-    def op(self, op_type: str, inputs: list[str], what: str, **attrs: Any) -> str:
-        return self.b.op(op_type, inputs, name=f"{self.e.node.name}/{what}", **attrs)[0]
-
-    def ops(
-        self, op_type: str, inputs: list[str], what: str, count: int, **attrs: Any
-    ) -> list[str]:
-        outs = [self.b.name(f"{self.e.node.name}/{what}_{k}") for k in range(count)]
-        return self.b.op(op_type, inputs, outs, name=f"{self.e.node.name}/{what}", **attrs)
+        self.op = e.step
+        self.ops = e.steps
 
     def ints(self, what: str, values: list[int]) -> str:
         return self.b.ints(self.e.hint(what), values)

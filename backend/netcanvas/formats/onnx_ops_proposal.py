@@ -51,10 +51,6 @@ def all_anchors(params: Any, height: int, width: int) -> np.ndarray[Any, Any]:
     return anchors.reshape(-1, 4)
 
 
-def _op(e: Emit, kind: str, inputs: list[str], what: str, **attrs: Any) -> str:
-    return e.b.op(kind, inputs, name=f"{e.node.name}/{what}", **attrs)[0]
-
-
 def _split(e: Emit, x: str, sizes: list[int], parts: list[str], axis: int) -> list[str]:
     names = [e.b.name(f"{e.node.name}/{part}") for part in parts]
     sizes_c = e.b.ints(e.hint(f"{parts[0]}_split"), sizes)
@@ -67,11 +63,11 @@ def _proposal(e: Emit) -> None:
     rows = _after_nms(e, boxes, scores)
     # Rows (0, x1, y1, x2, y2), then zero rows up to the static post_nms_top_n.
     b, most = e.b, e.params.post_nms_top_n
-    found = _op(e, "Shape", [rows], "found", start=0, end=1)
-    missing = _op(e, "Sub", [b.ints(e.hint("post_nms_rows"), [most]), found], "missing")
+    found = e.step("Shape", [rows], "found", start=0, end=1)
+    missing = e.step("Sub", [b.ints(e.hint("post_nms_rows"), [most]), found], "missing")
     begin, end = b.ints(e.hint("pad_begin"), [0, 1]), b.ints(e.hint("pad_end"), [0])
-    pads = _op(e, "Concat", [begin, missing, end], "pads", axis=0)
-    padded = _op(e, "Pad", [rows, pads], "padded")
+    pads = e.step("Concat", [begin, missing, end], "pads", axis=0)
+    padded = e.step("Pad", [rows, pads], "padded")
     b.op("Reshape", [padded, b.ints(e.hint("shape"), [most, 5])], e.outputs, name=e.node.name)
 
 
@@ -84,16 +80,16 @@ def _decoded(e: Emit) -> tuple[str, str]:
     total = height * width * count
     # Foreground scores (channels A..2A-1) and deltas, both in (cell, anchor) order.
     fg_range = [b.ints(e.hint("fg_start"), [count]), b.ints(e.hint("fg_end"), [2 * count])]
-    fg = _op(e, "Slice", [scores_in, *fg_range, b.ints(e.hint("fg_axis"), [1])], "fg")
-    fg = _op(e, "Transpose", [fg], "fg_nhwc", perm=[0, 2, 3, 1])
-    scores = _op(e, "Reshape", [fg, b.ints(e.hint("scores_shape"), [total])], "scores")
-    deltas = _op(e, "Transpose", [deltas_in], "deltas_nhwc", perm=[0, 2, 3, 1])
-    deltas = _op(e, "Reshape", [deltas, b.ints(e.hint("deltas_shape"), [total, 4])], "deltas")
+    fg = e.step("Slice", [scores_in, *fg_range, b.ints(e.hint("fg_axis"), [1])], "fg")
+    fg = e.step("Transpose", [fg], "fg_nhwc", perm=[0, 2, 3, 1])
+    scores = e.step("Reshape", [fg, b.ints(e.hint("scores_shape"), [total])], "scores")
+    deltas = e.step("Transpose", [deltas_in], "deltas_nhwc", perm=[0, 2, 3, 1])
+    deltas = e.step("Reshape", [deltas, b.ints(e.hint("deltas_shape"), [total, 4])], "deltas")
     dx, dy, dw, dh = _split(e, deltas, [1, 1, 1, 1], ["dx", "dy", "dw", "dh"], axis=1)
-    info = _op(e, "Reshape", [info_in, b.ints(e.hint("info_shape"), [3])], "info")
+    info = e.step("Reshape", [info_in, b.ints(e.hint("info_shape"), [3])], "info")
     im_h, im_w, im_scale = _split(e, info, [1, 1, 1], ["im_h", "im_w", "im_scale"], axis=0)
     min_size = b.floats(e.hint("min_size"), float(p.min_size))
-    smallest = _op(e, "Mul", [im_scale, min_size], "min_px")
+    smallest = e.step("Mul", [im_scale, min_size], "min_px")
 
     # bbox_transform_inv with py-faster-rcnn's widths x2 - x1 + 1, clip_boxes, then
     # _filter_boxes on the clipped sides.
@@ -109,24 +105,24 @@ def _decoded(e: Emit) -> tuple[str, str]:
         size = end - start + 1.0
         size_c = b.const(e.hint(f"anchor_{axis}size"), _column(size))
         centre_c = b.const(e.hint(f"anchor_{axis}centre"), _column(start + 0.5 * size))
-        shift = _op(e, "Mul", [delta, size_c], f"{axis}shift")
-        centre = _op(e, "Add", [shift, centre_c], f"{axis}centre")
-        grown = _op(e, "Mul", [_op(e, "Exp", [log_size], f"{axis}scale"), size_c], f"{axis}size")
-        radius = _op(e, "Mul", [grown, half], f"{axis}half")
-        largest = _op(e, "Sub", [image_size, one], f"{axis}max")
+        shift = e.step("Mul", [delta, size_c], f"{axis}shift")
+        centre = e.step("Add", [shift, centre_c], f"{axis}centre")
+        grown = e.step("Mul", [e.step("Exp", [log_size], f"{axis}scale"), size_c], f"{axis}size")
+        radius = e.step("Mul", [grown, half], f"{axis}half")
+        largest = e.step("Sub", [image_size, one], f"{axis}max")
         for corner, kind in ((f"{axis}1", "Sub"), (f"{axis}2", "Add")):
-            moved = _op(e, kind, [centre, radius], corner)
-            inside = _op(e, "Min", [moved, largest], f"{corner}_below_max")
-            corners[corner] = _op(e, "Max", [inside, zero], f"{corner}_clipped")
-        side = _op(e, "Sub", [corners[f"{axis}2"], corners[f"{axis}1"]], f"{axis}extent")
-        side = _op(e, "Add", [side, one], f"{axis}pixels")
-        big.append(_op(e, "GreaterOrEqual", [side, smallest], f"{axis}_big"))
-    boxes = _op(e, "Concat", [corners[k] for k in ("x1", "y1", "x2", "y2")], "boxes", axis=1)
-    keep = _op(e, "And", big, "big")
-    keep = _op(e, "Reshape", [keep, b.ints(e.hint("keep_shape"), [total])], "keep")
+            moved = e.step(kind, [centre, radius], corner)
+            inside = e.step("Min", [moved, largest], f"{corner}_below_max")
+            corners[corner] = e.step("Max", [inside, zero], f"{corner}_clipped")
+        side = e.step("Sub", [corners[f"{axis}2"], corners[f"{axis}1"]], f"{axis}extent")
+        side = e.step("Add", [side, one], f"{axis}pixels")
+        big.append(e.step("GreaterOrEqual", [side, smallest], f"{axis}_big"))
+    boxes = e.step("Concat", [corners[k] for k in ("x1", "y1", "x2", "y2")], "boxes", axis=1)
+    keep = e.step("And", big, "big")
+    keep = e.step("Reshape", [keep, b.ints(e.hint("keep_shape"), [total])], "keep")
     return (
-        _op(e, "Compress", [boxes, keep], "kept_boxes", axis=0),
-        _op(e, "Compress", [scores, keep], "kept_scores", axis=0),
+        e.step("Compress", [boxes, keep], "kept_boxes", axis=0),
+        e.step("Compress", [scores, keep], "kept_scores", axis=0),
     )
 
 
@@ -137,19 +133,19 @@ def _column(values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
 def _after_nms(e: Emit, boxes: str, scores: str) -> str:
     """The best pre_nms_top_n boxes by score, NMS, at most post_nms_top_n: ``[m, 4]``."""
     p, b, name = e.params, e.b, e.node.name
-    available = _op(e, "Shape", [scores], "count")
-    k = _op(e, "Min", [available, b.ints(e.hint("pre_nms"), [p.pre_nms_top_n])], "pre_k")
+    available = e.step("Shape", [scores], "count")
+    k = e.step("Min", [available, b.ints(e.hint("pre_nms"), [p.pre_nms_top_n])], "pre_k")
     ranked = [b.name(f"{name}/top_scores"), b.name(f"{name}/order")]
     top_scores, order = b.op("TopK", [scores, k], ranked, name=f"{name}/sort", axis=0)
-    boxes = _op(e, "Gather", [boxes, order], "sorted_boxes", axis=0)
+    boxes = e.step("Gather", [boxes, order], "sorted_boxes", axis=0)
     # NMS sees x2 + 1, y2 + 1 (see the module docstring); the rows keep the corners.
-    pixel_ends = _op(e, "Add", [boxes, b.floats(e.hint("pixel_ends"), [0, 0, 1, 1])], "pixels")
-    nms_boxes = _op(e, "Unsqueeze", [pixel_ends, b.ints(e.hint("batch_axis"), [0])], "nms_boxes")
+    pixel_ends = e.step("Add", [boxes, b.floats(e.hint("pixel_ends"), [0, 0, 1, 1])], "pixels")
+    nms_boxes = e.step("Unsqueeze", [pixel_ends, b.ints(e.hint("batch_axis"), [0])], "nms_boxes")
     nms_shape = b.ints(e.hint("nms_scores_shape"), [1, 1, -1])
-    nms_scores = _op(e, "Reshape", [top_scores, nms_shape], "nms_scores")
+    nms_scores = e.step("Reshape", [top_scores, nms_shape], "nms_scores")
     limit = b.ints(e.hint("post_nms"), [p.post_nms_top_n])
     threshold = b.floats(e.hint("nms_threshold"), [p.nms_threshold])
-    selected = _op(e, "NonMaxSuppression", [nms_boxes, nms_scores, limit, threshold], "nms")
-    picked = _op(e, "Gather", [selected, b.ints(e.hint("box_column"), [2])], "picked", axis=1)
-    picked = _op(e, "Reshape", [picked, b.ints(e.hint("picked_shape"), [-1])], "picked_flat")
-    return _op(e, "Gather", [boxes, picked], "rows", axis=0)
+    selected = e.step("NonMaxSuppression", [nms_boxes, nms_scores, limit, threshold], "nms")
+    picked = e.step("Gather", [selected, b.ints(e.hint("box_column"), [2])], "picked", axis=1)
+    picked = e.step("Reshape", [picked, b.ints(e.hint("picked_shape"), [-1])], "picked_flat")
+    return e.step("Gather", [boxes, picked], "rows", axis=0)
