@@ -23,7 +23,7 @@ from netcanvas.graph.infer import analyze
 from netcanvas.graph.model import Graph, Node
 from netcanvas.layers import lookup
 from tests.conftest import need
-from tests.formats.test_onnx_export import check_export
+from tests.formats.test_onnx_export import check_export, ort_session
 
 pytestmark = pytest.mark.oracle
 
@@ -166,7 +166,7 @@ def run_detection(graph: Graph, seed: int) -> tuple[np.ndarray[Any, Any], Refere
     feeds["loc"] = (0.5 * rng.standard_normal(shapes["loc"])).astype(np.float32)
     logits = 1.5 * rng.standard_normal((batch, shapes["conf"][1] // classes, classes))
     feeds["conf"] = _softmax(logits).reshape(batch, -1).astype(np.float32)
-    session = ort.InferenceSession(export(graph).SerializeToString())
+    session = ort_session(export(graph).SerializeToString(), ort)
     priors, ours = session.run(["priors_out", "detections"], feeds)
     params = settings(graph.node("detections"))
     reference = caffe_detection_output(feeds["loc"], feeds["conf"], priors, **params)
@@ -249,7 +249,7 @@ def test_top_k_cuts_before_nms_and_ties_keep_the_lower_prior() -> None:
         "loc": np.zeros((1, 400), dtype=np.float32),
         "conf": conf.reshape(1, -1),
     }
-    session = ort.InferenceSession(export(graph).SerializeToString())
+    session = ort_session(export(graph).SerializeToString(), ort)
     priors, ours = session.run(["priors_out", "detections"], feeds)
     reference = caffe_detection_output(
         feeds["loc"],
@@ -292,7 +292,7 @@ def test_ssd_corpus_net_exports_and_detects_like_caffe(name: str, caffe_corpus: 
     need("onnxruntime")
     import onnxruntime as ort
 
-    session = ort.InferenceSession(model.SerializeToString())
+    session = ort_session(model.SerializeToString(), ort)
     feeds = {
         i.name: np.random.default_rng(0).standard_normal(i.shape).astype(np.float32)
         for i in session.get_inputs()

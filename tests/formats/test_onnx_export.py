@@ -67,7 +67,7 @@ def check_export(
             assert all(ours[i] == graph_batch for i in batch_axes), (info.name, dims, ours)
             dims = [ours[i] if isinstance(d, str) else d for i, d in enumerate(dims)]
         assert dims == ours, f"{info.name}: ONNX infers {dims}, we say {ours}"
-    session = _session(data, ort)
+    session = ort_session(data, ort)
     feeds = {}
     for spec in session.get_inputs():
         shape = list(analysis[spec.name].output_shapes[0] or ())
@@ -134,7 +134,7 @@ def _skeleton(model: Any) -> Any:
 _SESSION_OPTIONS: list[Any] = []
 
 
-def _session(data: bytes, ort: Any) -> Any:
+def ort_session(data: bytes, ort: Any) -> Any:
     if not _SESSION_OPTIONS:
         options = ort.SessionOptions()
         options.log_severity_level = 3
@@ -220,7 +220,7 @@ def test_adaptive_pooling(kind: str, size: list[int], out: list[int]) -> None:
 
     x = np.random.default_rng(1).standard_normal([1, 3, *size]).astype(np.float32)
     want = getattr(torch.nn, kind)(out)(torch.from_numpy(x)).numpy()
-    got = _session(model.SerializeToString(), ort).run(None, {"data": x})[0]
+    got = ort_session(model.SerializeToString(), ort).run(None, {"data": x})[0]
     np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
 
 
@@ -656,7 +656,7 @@ def test_values_match_torch(kind: str, params: dict[str, Any], shape: list[int])
     x = np.random.default_rng(7).standard_normal(shape).astype(np.float32)
     with torch.no_grad():
         want = namespace["Network"]().eval()(torch.from_numpy(x)).numpy()
-    got = _session(model.SerializeToString(), ort).run(None, {"data": x})[0]
+    got = ort_session(model.SerializeToString(), ort).run(None, {"data": x})[0]
     np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
 
 
@@ -715,7 +715,7 @@ def _caffe_priors(
     return np.asarray([[top, variances]], dtype=np.float32)
 
 
-def _run(graph: Graph, feeds: dict[str, np.ndarray[Any, Any]]) -> list[Any]:
+def run_checked(graph: Graph, feeds: dict[str, np.ndarray[Any, Any]]) -> list[Any]:
     """Export, check in full, run: for tests whose inputs must be chosen (ROI boxes)."""
     import onnx
     import onnxruntime as ort
@@ -724,7 +724,7 @@ def _run(graph: Graph, feeds: dict[str, np.ndarray[Any, Any]]) -> list[Any]:
 
     data = export(graph).SerializeToString()
     onnx.checker.check_model(data, full_check=True)
-    return list(_session(data, ort).run(None, feeds))
+    return list(ort_session(data, ort).run(None, feeds))
 
 
 PRIOR_CASES = [
@@ -751,7 +751,7 @@ def test_prior_box_is_caffes_constant(case: tuple[Any, ...]) -> None:
     )
     check_export(graph)
     x = np.zeros([1, 3, ih, iw], dtype=np.float32)
-    (got,) = _run(graph, {"data": x})
+    (got,) = run_checked(graph, {"data": x})
     want = _caffe_priors((fh, fw), (ih, iw), min_s, max_s, ratios, flip, clip, variance,
                          step, offset)  # fmt: skip
     np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-7)
@@ -803,7 +803,7 @@ def test_roi_pooling_is_onnx_max_roi_pool_with_caffes_bins() -> None:
         [[0, 0, 0, 15, 11], [1, 2.2, 4.1, 9.3, 8.8], [1, 6, 2, 6, 2], [0, 10.4, 0.2, 13.7, 7.1]],
         dtype=np.float32,
     )
-    (got,) = _run(graph, {"feat": features, "rois": rois})
+    (got,) = run_checked(graph, {"feat": features, "rois": rois})
     assert got.shape == (4, 3, 2, 3)  # our analysis: [R, C, pooled_h, pooled_w]
     np.testing.assert_allclose(got, _caffe_roi_pool(features, rois, 2, 3, 0.5))
 
@@ -822,7 +822,7 @@ def test_argmax_is_caffes_top_k(params: dict[str, Any], shape: list[int]) -> Non
     graph = sequential([("data", "Input", {"shape": shape}), ("arg", "ArgMax", params)])
     check_export(graph)
     x = np.random.default_rng(5).standard_normal(shape).astype(np.float32)
-    (got,) = _run(graph, {"data": x})
+    (got,) = run_checked(graph, {"data": x})
     k = params["top_k"]
     if "axis" in params:
         order = np.flip(np.argsort(x, axis=params["axis"]), axis=params["axis"])
@@ -865,7 +865,7 @@ def test_max_unpool_reads_the_pooling_mask(size: int, ceil: bool, unpool: dict[s
     )
     check_export(graph)
     x = np.random.default_rng(11).standard_normal([1, 3, size, size]).astype(np.float32)
-    (got,) = _run(graph, {"data": x})
+    (got,) = run_checked(graph, {"data": x})
     pooled, indices = torch.nn.functional.max_pool2d(
         torch.from_numpy(x), 2, 2, ceil_mode=ceil, return_indices=True
     )

@@ -19,7 +19,7 @@ from netcanvas.formats.base import UnsupportedError
 from netcanvas.graph.infer import analyze
 from netcanvas.graph.model import Graph, Node
 from tests.conftest import need
-from tests.formats.test_onnx_export import check_export
+from tests.formats.test_onnx_export import check_export, run_checked
 
 Array = np.ndarray[Any, Any]
 
@@ -146,13 +146,7 @@ def _graph(params: dict[str, Any], height: int, width: int) -> Graph:
 
 def _run(graph: Graph, feeds: dict[str, Array]) -> Array:
     need("onnxruntime")
-    import onnxruntime as ort
-
-    from netcanvas.formats.onnx_export import export
-
-    model = export(graph)
-    session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
-    (rows,) = session.run(None, feeds)
+    (rows,) = run_checked(graph, feeds)
     return np.asarray(rows)
 
 
