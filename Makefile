@@ -1,29 +1,46 @@
 # The two commands a new user needs: `make run` and `make test`.
-PYTHON ?= python3
+# Every Python package comes from the lock files in requirements/ (exact versions and
+# hashes, made by `make lock` from pyproject.toml's ranges), so both commands install the
+# same thing on any day, whatever PyPI released since.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 DB     ?= netcanvas.db
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
+# uv reads no pip.conf: the machine's copy of torch's CPU wheel is named here instead.
+UV_WHEELS := $(if $(wildcard /opt/wheels/*.whl),--find-links /opt/wheels,--extra-index-url https://download.pytorch.org/whl/cpu --index-strategy unsafe-best-match)
+UV     := $(BIN)/uv
+SYNC   := UV_NO_CONFIG=1 $(UV) pip install --quiet --python $(BIN)/python --require-hashes $(UV_WHEELS)
 
-.PHONY: run test bench lint docs install install-test system-deps clean
+.PHONY: run test bench lint docs lock upgrade install install-test system-deps clean
 
-$(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
+# The venv and, in it, the locker itself (pinned with hashes).
+$(UV): requirements/uv.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --require-hashes -r requirements/uv.txt
+	@touch $@
 
-# The app alone.
-# Bytecode is compiled once here: with PYTHONDONTWRITEBYTECODE set, every command would
-# otherwise recompile the package at start-up (~50 ms of each `netcanvas render`).
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+# netcanvas itself, editable, built with the locked setuptools.
+define install_self
+	UV_NO_CONFIG=1 $(UV) pip install --quiet --python $(BIN)/python --no-deps \
+		--build-constraints requirements/build.txt -e .
 	$(BIN)/python -m compileall -q backend/netcanvas >/dev/null
+endef
+# Bytecode is compiled once at install: with PYTHONDONTWRITEBYTECODE set, every command would
+# otherwise recompile the package at start-up (~50 ms of each `netcanvas render`).
+
+# The app (what `make run` serves).
+$(VENV)/.installed: requirements/app.txt pyproject.toml | $(UV)
+	$(SYNC) -r requirements/app.txt
+	$(install_self)
 	@touch $@
 
 # The app plus test tools and the outside oracles (torch CPU 2.13.0, onnxruntime, keras).
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test,oracle,postgres]'
-	$(BIN)/python -m compileall -q backend/netcanvas >/dev/null
+$(VENV)/.installed-test: requirements/test.txt pyproject.toml | $(UV)
+	$(SYNC) -r requirements/test.txt
+	$(install_self)
 	@touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed
@@ -43,6 +60,15 @@ test: install-test system-deps
 		node --test frontend/tests/; \
 	fi
 	$(BIN)/python -m pytest
+
+# Re-lock after editing pyproject.toml (versions already pinned stay where they are).
+lock: | $(UV)
+	$(BIN)/python scripts/lock.py
+
+# Move every lock to the newest versions pyproject.toml allows, then review the diff.
+upgrade: | $(UV)
+	$(BIN)/python scripts/lock.py --upgrade
+	@git --no-pager diff --stat -- requirements/ || true
 
 bench: install-test
 	$(BIN)/python benchmarks/run_all.py

@@ -58,9 +58,16 @@ function fitToBoxes(positions) {
 }
 
 class Editor {
+  /**
+   * catalogue: the Map every view reads layer types from; empty until /api/layers answers
+   * (setCatalogue fills it in place), so the chrome is live from the first paint.
+   */
   constructor(catalogue) {
     this.catalogue = catalogue;
-    this.sources = new Set([...catalogue.values()].filter((s) => s.max_inputs === 0).map((s) => s.type));
+    this.sources = new Set();
+    /** Document loads asked for before the catalogue and the first document are in. */
+    this.waiting = [];
+    this.ready = false;
     this.store = new Store();
     this.clip = null;
     this.toastTimer = null;
@@ -117,8 +124,13 @@ class Editor {
 
   // ---- documents ----
 
-  /** Bring a document in (open, template, source edit) as one undoable step. */
-  loadDocument(doc, label, { source = null, merge = undefined, keepPositions = false, fresh = false, analysis = null } = {}) {
+  /** Bring a document in (open, template, source edit) as one undoable step, once the
+   * editor is ready for it. */
+  loadDocument(doc, label, options) {
+    this.whenReady(() => this.applyDocument(doc, label, options));
+  }
+
+  applyDocument(doc, label, { source = null, merge = undefined, keepPositions = false, fresh = false, analysis = null } = {}) {
     let next = normalize(doc, this.sources);
     // An import may carry its analysis; otherwise the service starts on it while this
     // thread stores and places the layers.
@@ -398,7 +410,7 @@ class Editor {
   async openShared(id) {
     try {
       const answer = await api.design(id);
-      this.loadDocument(answer.document, "Open shared design", { fresh: true });
+      this.applyDocument(answer.document, "Open shared design", { fresh: true });
       this.store.readOnly = true;
       this.persistence.design = { id: answer.id ?? id, revision: answer.revision };
       document.body.classList.add("readonly");
@@ -529,25 +541,47 @@ class Editor {
     this.tools.addAt(type, cx, cy, { wire: true });
   }
 
-  async start() {
+  /** Run now, or once the catalogue and the first document are in (a paste in the first
+   * moments after the page opens must not be lost, nor read without the layer types). */
+  whenReady(action) {
+    if (this.ready) action();
+    else this.waiting.push(action);
+  }
+
+  setCatalogue(layers) {
+    for (const spec of layers) this.catalogue.set(spec.type, spec);
+    this.sources = new Set(layers.filter((s) => s.max_inputs === 0).map((s) => s.type));
     renderPalette(byTestId("palette"), this.catalogue, { onAdd: (type) => this.add(type) });
-    this.bind();
+  }
+
+  async start() {
+    await this.openFirst();
+    this.ready = true;
+    for (const action of this.waiting.splice(0)) action();
+  }
+
+  async openFirst() {
     const id = sharedId();
     if (id && (await this.openShared(id))) return;
     const saved = loadAutosave();
     if (saved) {
-      this.loadDocument(saved.document, "Restore", { fresh: true });
+      this.applyDocument(saved.document, "Restore", { fresh: true });
       if (saved.design?.id) {
         this.persistence.design = saved.design;
         this.persistence.showLink();
       }
     } else {
-      this.loadDocument(STARTER, "New design", { fresh: true });
+      this.applyDocument(STARTER, "New design", { fresh: true });
     }
   }
 }
 
 async function main() {
+  // Tabs, toolbar and keys work from the first paint; only what needs the layer types
+  // (the palette, reading a document) waits for the catalogue, and says so.
+  const editor = new Editor(new Map());
+  editor.bind();
+  window.netcanvas = editor; // for the console and benchmarks
   let layers = [];
   try {
     layers = await api.layers();
@@ -556,9 +590,7 @@ async function main() {
     byTestId("toast").textContent = `The layer catalogue is unavailable: ${error.message}`;
     byTestId("toast").hidden = false;
   }
-  const catalogue = new Map(layers.map((spec) => [spec.type, spec]));
-  const editor = new Editor(catalogue);
-  window.netcanvas = editor; // for the console and benchmarks
+  editor.setCatalogue(layers);
   await editor.start();
   document.body.dataset.ready = "true";
 }

@@ -197,6 +197,36 @@ def _depth_within(data: Any, limit: int) -> bool:
     return True
 
 
+# The tokens that matter for flow nesting: double-quoted strings (which may hold brackets)
+# and brackets.
+_JSON_NESTING = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def _refuse_deep_flow(text: str) -> None:
+    """Refuse JSON (or flow YAML without single quotes) nested past MAX_DEPTH, at the
+    bracket that goes too deep.
+
+    libyaml's event parser cannot be asked first here: it scans up to 1,024 characters
+    ahead for a simple key, and since PyYAML 6.0.4 it refuses deep flow collections during
+    that look-ahead, at a depth and in words of its own. Outside quotes, a flow collection's
+    plain scalars cannot hold brackets, so counting them between double-quoted strings is
+    exact.
+    """
+    depth = 0
+    for token in _JSON_NESTING.finditer(text):
+        char = token.group()[0]
+        if char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                line = text.count("\n", 0, token.start()) + 1
+                column = token.start() - text.rfind("\n", 0, token.start())
+                raise FormatError(
+                    f"the document is nested more than {MAX_DEPTH} levels deep", line, column
+                )
+        elif char in "]}":
+            depth -= 1
+
+
 def _check_depth(text: str) -> None:
     """Refuse collections nested past MAX_DEPTH, at the one that goes too deep.
 
@@ -205,6 +235,8 @@ def _check_depth(text: str) -> None:
     """
     if sum(text.count(c) for c in "[{-:?") <= MAX_DEPTH:
         return
+    if text.lstrip()[:1] in ("{", "[") and "'" not in text:
+        _refuse_deep_flow(text)
     parser = yaml.CSafeLoader(text)
     depth = 0
     try:

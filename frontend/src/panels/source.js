@@ -19,16 +19,24 @@ export class SourcePanel {
     this.typingTimer = null;
     this.exportTimer = null;
     this.stale = true;
+    /** The text holds typing that is not (yet) the design: never overwrite it. */
+    this.dirty = false;
     this.sequence = 0;
     this.editor.addEventListener("input", (event) => {
+      this.dirty = true;
       // A paste is one complete change: show it at once; keystrokes wait for a pause.
       if (event.inputType === "insertFromPaste" || event.inputType === "insertFromDrop") this.reimport();
       else this.typed();
     });
     this.format.addEventListener("change", () => {
       this.updatePhaseField();
-      this.stale = true;
-      this.refresh();
+      // Typed text is read in the chosen format; the design's own text is converted to it.
+      if (this.dirty) {
+        this.reimport();
+      } else {
+        this.stale = true;
+        this.refresh();
+      }
     });
     this.phase.addEventListener("change", () => this.reimport());
     this.updatePhaseField();
@@ -48,11 +56,11 @@ export class SourcePanel {
   documentChanged(event) {
     if (event?.source === "source") return;
     this.stale = true;
-    if (this.host.isVisible()) this.scheduleExport();
+    if (this.host.isVisible() && !this.dirty) this.scheduleExport();
   }
 
   shown() {
-    if (this.stale) this.refresh();
+    if (this.stale && !this.dirty) this.refresh();
   }
 
   scheduleExport() {
@@ -103,6 +111,7 @@ export class SourcePanel {
     try {
       const { document: doc, warnings, analysis } = await api.import(this.format.value, this.editor.value, { ...params, analysis: true });
       if (mine !== this.sequence) return;
+      this.dirty = false;
       this.showError(null);
       this.status.textContent = warnings?.length ? `${warnings.length} warning(s): ${warnings[0]}` : "";
       this.host.loadDocument(doc, "Edit source", { source: "source", merge: "source", keepPositions: true, analysis });
@@ -119,6 +128,7 @@ export class SourcePanel {
     this.updatePhaseField();
     this.editor.value = text;
     this.stale = false;
+    this.dirty = false;
     this.showError(null);
   }
 }
