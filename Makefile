@@ -31,9 +31,9 @@ endef
 # Bytecode is compiled once at install: with PYTHONDONTWRITEBYTECODE set, every command would
 # otherwise recompile the package at start-up (~50 ms of each `netcanvas render`).
 
-# The app (what `make run` serves).
-$(VENV)/.installed: requirements/app.txt pyproject.toml | $(UV)
-	$(SYNC) -r requirements/app.txt
+# The app with training and log reading (what `make run` serves).
+$(VENV)/.installed: requirements/run.txt pyproject.toml | $(UV)
+	$(SYNC) -r requirements/run.txt
 	$(install_self)
 	@touch $@
 

@@ -44,7 +44,8 @@ def locks(pyproject: dict[str, object]) -> dict[str, list[str]]:
     extras = sorted(_table(pyproject, "project", "optional-dependencies"))
     out = {"app": ["postgres"], "test": extras}
     if "train" in extras:
-        out["run"] = ["train"]  # `make run`: the app and training
+        # `make run`: the app with training and log reading
+        out["run"] = [e for e in ("train", "logs") if e in extras]
     return out
 
 

@@ -74,7 +74,7 @@ def test_a_lock_edited_by_hand_fails(tmp_path: Path) -> None:
     assert problems == ["app.txt pins pyyaml==5.4.1, outside pyyaml>=6.0"]
 
 
-@pytest.mark.parametrize("name", ["app.txt", "test.txt", "build.txt", "uv.txt"])
+@pytest.mark.parametrize("name", ["app.txt", "run.txt", "test.txt", "build.txt", "uv.txt"])
 def test_every_locked_package_is_exact_and_hashed(name: str) -> None:
     text = (ROOT / "requirements" / name).read_text()
     entries = re.split(r"\n(?=[A-Za-z0-9])", text.split("\n", 1)[1])
@@ -101,5 +101,5 @@ def test_every_install_reads_a_lock() -> None:
             assert hashed or "--no-deps" in command, f"{path.name}: {command}"
     makefile = (ROOT / "Makefile").read_text()
     assert "--require-hashes" in makefile.split("SYNC   :=")[1].split("\n")[0]
-    for lock_file in ("app.txt", "test.txt", "uv.txt", "build.txt"):
+    for lock_file in ("run.txt", "test.txt", "uv.txt", "build.txt"):
         assert f"requirements/{lock_file}" in makefile
