@@ -75,8 +75,10 @@ def _parser() -> argparse.ArgumentParser:
     render = sub.add_parser("render", help="draw a figure as SVG, PDF or PNG")
     _add_input_args(render)
     render.add_argument("-o", "--output", required=True, help="OUT.svg, OUT.pdf or OUT.png")
-    render.add_argument("--style", choices=("graph", "blocks", "fcnn", "lenet", "alexnet"))
-    render.add_argument("--theme", choices=("light", "dark", "print", "colorblind", "mono"))
+    from netcanvas.render.catalogue import STYLE_NAMES, THEME_NAMES
+
+    render.add_argument("--style", choices=STYLE_NAMES)
+    render.add_argument("--theme", choices=THEME_NAMES)
     render.add_argument("--rankdir", choices=("TB", "LR"), type=str.upper)
     render.add_argument("--dpi", type=int, help="PNG resolution (96 = 1 px per SVG px)")
     render.add_argument("--fold", action="store_true", default=None, help="fold repeated blocks")

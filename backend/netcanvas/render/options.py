@@ -3,12 +3,18 @@ so both take the same option names with the same meaning."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-Style = Literal["graph", "blocks", "fcnn", "lenet", "alexnet"]
-Theme = Literal["light", "dark", "print", "colorblind", "mono"]
+from netcanvas.render.catalogue import STYLE_NAMES, THEME_NAMES
+
+if TYPE_CHECKING:
+    Style = str
+    Theme = str
+else:  # the choices come from the figure catalogue (pydantic and OpenAPI see the enum)
+    Style = Literal[*STYLE_NAMES]
+    Theme = Literal[*THEME_NAMES]
 
 
 class FigureOptions(BaseModel):

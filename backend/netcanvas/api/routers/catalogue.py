@@ -9,14 +9,11 @@ from fastapi import APIRouter
 from netcanvas import formats
 from netcanvas.api.schemas import FormatInfo, LayerInfo
 from netcanvas.layers import catalogue
+from netcanvas.render import catalogue as figures
 
 router = APIRouter(prefix="/api", tags=["catalogue"])
 
-FIGURES = (
-    ("svg", ".svg", "image/svg+xml", False),
-    ("pdf", ".pdf", "application/pdf", True),
-    ("png", ".png", "image/png", True),
-)
+FIGURES = figures.FIGURE_FORMATS
 
 
 @router.get("/layers", response_model=list[LayerInfo], summary="Every layer type")
@@ -53,3 +50,10 @@ def list_formats() -> list[FormatInfo]:
         for name, ext, media, binary in FIGURES
     ]
     return out
+
+
+@router.get("/figures", summary="Figure styles, themes and formats")
+def figure_catalogue() -> dict[str, Any]:
+    """Every figure style (with whether it folds and stacks, and the settings only it
+    reads), every theme and every figure format: the editor builds its selects from this."""
+    return figures.catalogue()
