@@ -1,0 +1,1 @@
+"""Training the drawn network: data sets (torch-free) and, later, the trainer."""
