@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from residual import residual_yaml  # noqa: E402
 
 from netcanvas import formats  # noqa: E402
-from netcanvas.graph.infer import Analysis, analyze  # noqa: E402
+from netcanvas.analysis import Analysis, analyze  # noqa: E402
 from netcanvas.graph.model import Graph  # noqa: E402
 from netcanvas.graph.shapes import fmt  # noqa: E402
 from netcanvas.render import FigureOptions, build_scene, export_figure  # noqa: E402

@@ -591,10 +591,14 @@ def _yaml_floats(text: str) -> str:
     return re.sub(r"(?<=[\s\[,:])(-?\d+)e([-+]\d+)(?=[\s,\]}])", r"\1.0e\2", text)
 
 
+def render(slug: str) -> str:
+    """The text of one template file, as committed."""
+    return HEADER + _yaml_floats(native.to_yaml(BUILDERS[slug]().document()))
+
+
 def main() -> int:
-    for slug, build in BUILDERS.items():
-        text = HEADER + _yaml_floats(native.to_yaml(build().document()))
-        (OUT / f"{slug}.yaml").write_text(text, encoding="utf-8")
+    for slug in BUILDERS:
+        (OUT / f"{slug}.yaml").write_text(render(slug), encoding="utf-8")
     sys.stdout.write(f"wrote {len(BUILDERS)} templates to {OUT}\n")
     return 0
 

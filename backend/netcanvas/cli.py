@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from netcanvas.graph.infer import Analysis
+    from netcanvas.analysis import Analysis
     from netcanvas.graph.model import Graph
 
 EXIT_OK, EXIT_GRAPH_ERRORS, EXIT_UNREADABLE = 0, 1, 2
@@ -117,9 +117,10 @@ def _add_input_args(p: argparse.ArgumentParser) -> None:
     )
 
 
-def load_graph(args: argparse.Namespace) -> Graph:
-    """Read the input file named on the command line, or exit 2 with a located message."""
-    from netcanvas import formats
+def open_input(args: argparse.Namespace) -> tuple[Graph, Analysis]:
+    """Read and analyse the input named on the command line, or exit 2 with a located
+    message (the service does the work, as for the API)."""
+    from netcanvas import service
 
     path: str = args.file
     shapes = dict(_parse_input_shape(spec, path) for spec in args.input_shape)
@@ -127,25 +128,14 @@ def load_graph(args: argparse.Namespace) -> Graph:
         data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
     except OSError as failure:
         raise CliError(path, f"cannot read: {failure.strerror or failure}") from None
-    # Formats that settle shape-dependent settings while importing (Caffe's BatchNorm
-    # rank, PReLU channels) need the shapes then; the others get them set afterwards.
-    options = {"phase": args.phase, "input_shapes": shapes}
     try:
-        graph = formats.read(data, path, args.from_format, options)
-    except formats.FormatError as bad:
+        return service.open_model(data, path, args.from_format, args.phase, shapes)
+    except service.FormatError as bad:
         raise CliError(path, bad.message, bad.line, bad.column) from None
-    except formats.UnsupportedError as bad:
+    except service.UnsupportedError as bad:
         raise CliError(path, str(bad)) from None
-    for name, shape in shapes.items():
-        try:
-            node = graph.node(name)
-        except KeyError:
-            raise CliError(path, f"--input-shape: there is no layer named '{name}'") from None
-        if node.type == "Input":
-            node.params["shape"] = shape
-        else:
-            node.output_shapes = [shape]
-    return graph
+    except service.InputShapeError as bad:
+        raise CliError(path, f"--input-shape: {bad}") from None
 
 
 def _parse_input_shape(spec: str, path: str) -> tuple[str, list[int]]:
@@ -160,10 +150,7 @@ def _parse_input_shape(spec: str, path: str) -> tuple[str, list[int]]:
 
 
 def _summary(args: argparse.Namespace) -> int:
-    from netcanvas.graph.infer import analyze
-
-    graph = load_graph(args)
-    analysis = analyze(graph)
+    graph, analysis = open_input(args)
     if args.json:
         import json
 
@@ -174,16 +161,17 @@ def _summary(args: argparse.Namespace) -> int:
 
 
 def _convert(args: argparse.Namespace) -> int:
-    from netcanvas import formats
+    from netcanvas import formats, service
 
-    graph = load_graph(args)
+    graph, analysis = open_input(args)
     try:
         target = (
             formats.get(args.to_format)
             if args.to_format
             else formats.guess(args.output, writing=True)
         )
-        data = formats.write(graph, target.name, {"dynamic_batch": args.dynamic_batch})
+        options = {"dynamic_batch": args.dynamic_batch}
+        data = service.export_model(graph, target.name, options, analysis)
     except formats.UnsupportedError as bad:
         sys.stderr.write(f"netcanvas convert: {bad}\n")
         return EXIT_GRAPH_ERRORS
@@ -200,8 +188,8 @@ _RENDER_OPTIONS = (
 def _render(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
-    from netcanvas.graph.infer import analyze
-    from netcanvas.render import FIGURE_FORMATS, FigureOptions, export_figure, options_for
+    from netcanvas import service
+    from netcanvas.render import FIGURE_FORMATS, FigureOptions
 
     fmt = Path(args.output).suffix.lower().lstrip(".")
     if fmt not in FIGURE_FORMATS:
@@ -212,8 +200,6 @@ def _render(args: argparse.Namespace) -> int:
     chosen = {k: getattr(args, k) for k in _RENDER_OPTIONS if getattr(args, k) is not None}
     try:
         FigureOptions(**chosen)  # the command line's own mistakes first, before reading
-        graph = load_graph(args)
-        options = options_for(graph, chosen)  # the document's view.style fills the rest
     except ValidationError as bad:
         problems = "; ".join(
             f"--{'-'.join(str(p) for p in e['loc']).replace('_', '-')}: {e['msg']}"
@@ -221,8 +207,11 @@ def _render(args: argparse.Namespace) -> int:
         )
         sys.stderr.write(f"netcanvas render: {problems}\n")
         return EXIT_UNREADABLE
-    analysis = analyze(graph)
-    _write_output(args.output, export_figure(graph, fmt, options, analysis))
+    graph, analysis = open_input(args)
+    drawn = service.figure(graph, fmt, chosen, analysis)
+    for warning in drawn.warnings:
+        sys.stderr.write(f"netcanvas render: {warning}\n")
+    _write_output(args.output, drawn.data)
     return EXIT_OK if analysis.ok else EXIT_GRAPH_ERRORS
 
 

@@ -10,7 +10,7 @@ import yaml
 from fastapi.testclient import TestClient
 
 from netcanvas import formats
-from netcanvas.graph.infer import analyze
+from netcanvas.analysis import analyze
 from netcanvas.layers import REGISTRY
 from tests.api.conftest import doc
 
@@ -153,12 +153,22 @@ def test_import_errors(client: TestClient) -> None:
     assert client.post("/api/import?phase=LATER", content=b"x").status_code == 422
 
 
-@pytest.mark.parametrize(
-    "body", [b"layers: [{type: X, when: 2020-01-01, b: !!binary aGk=}]", b"layers: [{type: X}]"]
-)
-def test_yaml_extras_are_plain_data(client: TestClient, body: bytes) -> None:
+def test_yaml_values_json_cannot_carry_are_refused_at_their_place(client: TestClient) -> None:
+    body = b"layers: [{type: X, when: 2020-01-01, b: !!binary aGk=}]"
     answer = client.post("/api/analyze", content=body)
-    assert answer.status_code in (200, 422), answer.text
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["detail"] == {
+        "message": "this value cannot be represented in JSON",
+        "line": 1,
+        "column": body.index(b"!!binary") + 1,
+    }
+
+
+def test_an_unknown_type_is_an_opaque_node_not_an_error(client: TestClient) -> None:
+    answer = client.post("/api/analyze", content=b"layers: [{type: X}]")
+    assert answer.status_code == 200, answer.text
+    (node,) = answer.json()["nodes"]
+    assert (node["type"], node["opaque"], node["error"]) == ("X", True, None)
 
 
 @pytest.mark.skipif("prototxt" not in formats.BY_NAME, reason="the Caffe format is not registered")
@@ -280,23 +290,6 @@ def test_openapi_documents_every_route_with_examples(client: TestClient) -> None
 
 def test_healthz(client: TestClient) -> None:
     assert client.get("/healthz").json() == {"status": "ok", "version": "0.1.0", "database": "ok"}
-
-
-def test_figure_options_default_to_the_documents_view_style() -> None:
-    from netcanvas.api.routers.model import with_view_style
-    from netcanvas.graph.model import Graph
-    from netcanvas.render.options import FigureOptions
-
-    graph = Graph(view={"style": {"name": "blocks", "theme": "dark", "rankdir": "LR"}})
-    assert with_view_style(FigureOptions(), graph).model_dump(include={"style", "theme"}) == {
-        "style": "blocks",
-        "theme": "dark",
-    }
-    asked = FigureOptions(theme="print")
-    assert with_view_style(asked, graph).theme == "print"
-    assert with_view_style(asked, graph).rankdir == "LR"
-    broken = Graph(view={"style": {"name": "nope"}})
-    assert with_view_style(asked, broken) == asked
 
 
 def test_layout_lists_foldable_groups_when_asked(client) -> None:  # type: ignore[no-untyped-def]

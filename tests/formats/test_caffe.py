@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from netcanvas import cli
-from netcanvas.formats import caffe, prototxt, read
+from netcanvas.analysis import Analysis, analyze
+from netcanvas.formats import caffe, read
 from netcanvas.formats.base import FormatError, UnsupportedError
-from netcanvas.graph.infer import Analysis, analyze
+from netcanvas.formats.caffe import syntax as prototxt
 from netcanvas.graph.model import Graph, Node
 from netcanvas.layers.detection import DetectionOutputParams
 from tests.conftest import FIXTURES, need
@@ -22,7 +23,7 @@ V1 = FIXTURES / "caffe" / "v1_layers.prototxt"
 def _load(text: str | bytes | Path, **options: object) -> tuple[Graph, Analysis]:
     data = text.read_bytes() if isinstance(text, Path) else text
     graph = caffe.load(data.encode() if isinstance(data, str) else data, dict(options))
-    return graph, analyze(graph)
+    return graph, analyze(graph, caffe.settle)
 
 
 def _shape(analysis: Analysis, name: str, k: int = 0) -> tuple[int, ...] | None:
@@ -358,18 +359,29 @@ layer { name: "bn" type: "BatchNorm" bottom: "ip" top: "ip" }
 
 
 @pytest.mark.parametrize(
-    "text",
+    ("text", "where", "named"),
     [
-        'layer { name: "c" type: "Convolution" bottom: "d" top: "c"\n'
-        '  convolution_param { num_output: "many" } }',
-        'input: "d"\ninput_dim: "one"',
-        'layer { name: "d" type: "Input" top: "d" input_param { shape { dim: x } } }',
+        (
+            'layer { name: "c" type: "Convolution" bottom: "d" top: "c"\n'
+            '  convolution_param { num_output: "many" } }',
+            (1, 7),
+            "layer 'c'",
+        ),
+        ('input: "d"\ninput_dim: "one"', (1, 1), "input header"),
+        (
+            'layer { name: "d" type: "Input" top: "d" input_param { shape { dim: x } } }',
+            (1, 7),
+            "layer 'd'",
+        ),
     ],
 )
-def test_values_of_the_wrong_kind_are_format_errors(text: str) -> None:
+def test_values_of_the_wrong_kind_are_format_errors(
+    text: str, where: tuple[int, int], named: str
+) -> None:
     with pytest.raises(FormatError) as caught:
         caffe.load(text.encode(), {})
-    assert caught.value.line >= 1
+    assert (caught.value.line, caught.value.column) == where
+    assert caught.value.message.startswith(named + ": ")
 
 
 def test_export_of_hand_edited_params_fails_cleanly() -> None:

@@ -13,10 +13,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from netcanvas import cli
+from netcanvas import cli, service
+from netcanvas.analysis import Analysis, analyze
 from netcanvas.formats import caffe
 from netcanvas.formats.base import FormatError, UnsupportedError
-from netcanvas.graph.infer import Analysis, analyze
 from netcanvas.graph.model import Graph
 from tests.conftest import CORPUS
 
@@ -34,7 +34,7 @@ DEPLOY = [
 @cache
 def _loaded(name: str, phase: str = "TEST") -> tuple[Graph, Analysis]:
     graph = caffe.load((CAFFE / name).read_bytes(), {"phase": phase})
-    return graph, analyze(graph)
+    return graph, analyze(graph, caffe.settle)
 
 
 def _shape(a: Analysis, name: str) -> tuple[int, ...] | None:
@@ -200,7 +200,7 @@ def test_ssd_priors_count_8732_default_boxes() -> None:
 def test_round_trip_keeps_shapes_params_and_macs(name: str) -> None:
     for phase in ("TEST", "TRAIN"):
         graph, a = _loaded(name, phase)
-        again = analyze(caffe.load(caffe.dump(graph, {}), {"phase": phase}))
+        again = analyze(caffe.load(caffe.dump(graph, {}), {"phase": phase}), caffe.settle)
         before = [(n.name, n.type, n.output_shapes, n.params, n.macs, n.inplace) for n in a.nodes]
         after = [
             (n.name, n.type, n.output_shapes, n.params, n.macs, n.inplace) for n in again.nodes
@@ -257,7 +257,9 @@ def test_mutated_files_give_a_format_error_or_a_graph(data: bytes, phase: str) -
     try:
         graph = caffe.load(data, {"phase": phase})
     except FormatError as problem:
-        assert problem.line >= 1 and problem.column >= 1
+        lines = data.decode("utf-8", "replace").split("\n")
+        assert 1 <= problem.line <= len(lines), problem
+        assert 1 <= problem.column <= len(lines[problem.line - 1]) + 1, problem
         return
     analyze(graph)  # whatever was read can be analysed without raising
     try:
@@ -270,8 +272,7 @@ def test_mutated_files_give_a_format_error_or_a_graph(data: bytes, phase: str) -
 def test_segnet_unpools_back_to_the_camvid_size() -> None:
     """SegNet tutorial: 11 classes at 360×480 (the size the file leaves to the data)."""
     data = (CAFFE / "segnet_basic_inference.prototxt").read_bytes()
-    graph = caffe.load(data, {"input_shapes": {"data": [1, 3, 360, 480]}})
-    a = analyze(graph)
+    graph, a = service.open_model(data, "segnet.prototxt", input_shapes={"data": [1, 3, 360, 480]})
     assert a.ok, a.errors
     assert graph.node("upsample4").type == "MaxUnpool2d"
     assert _shape(a, "upsample4") == (1, 64, 45, 60)  # pad_out_h: 23·2 - 1

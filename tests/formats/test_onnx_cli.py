@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from netcanvas import formats
+from netcanvas.analysis import analyze
 from netcanvas.cli import main
-from netcanvas.graph.infer import analyze
 from tests.conftest import need
 
 pytestmark = pytest.mark.oracle

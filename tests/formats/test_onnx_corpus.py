@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from netcanvas import formats, templates
+from netcanvas import formats, service, templates
 from netcanvas.formats import UnsupportedError
 from netcanvas.graph.model import Graph
 from netcanvas.layers import lookup
@@ -70,10 +70,10 @@ def test_template_keras(slug: str) -> None:
 def _corpus_net(name: str, caffe_corpus: Path) -> Graph:
     if "prototxt" not in formats.BY_NAME:
         pytest.skip("the prototxt format is not registered")
-    # Inputs the file leaves open are set as REFERENCE.md documents them, at read time
-    # (SegNet's pad_out_h upsampling sizes depend on them).
-    options = {"input_shapes": DOCUMENTED_INPUTS[name]} if name in DOCUMENTED_INPUTS else {}
-    return formats.read((caffe_corpus / name).read_bytes(), name, options=options)
+    # Inputs the file leaves open are set as REFERENCE.md documents them (SegNet's
+    # pad_out_h upsampling sizes depend on them).
+    shapes = DOCUMENTED_INPUTS.get(name, {})
+    return service.open_model((caffe_corpus / name).read_bytes(), name, input_shapes=shapes)[0]
 
 
 @pytest.mark.parametrize("name", PROTOTXTS)

@@ -18,8 +18,8 @@ import numpy as np
 import pytest
 
 from netcanvas import formats
+from netcanvas.analysis import analyze
 from netcanvas.formats import UnsupportedError
-from netcanvas.graph.infer import analyze
 from netcanvas.graph.model import Graph, Node
 from netcanvas.layers import lookup
 from tests.conftest import need
@@ -157,7 +157,7 @@ def run_detection(graph: Graph, seed: int) -> tuple[np.ndarray[Any, Any], Refere
     need("onnxruntime")
     import onnxruntime as ort
 
-    from netcanvas.formats.onnx_export import export
+    from netcanvas.formats.onnx.writer import export
 
     rng = np.random.default_rng(seed)
     shapes = {n.name: n.params.get("shape") for n in graph.nodes if n.type == "Input"}
@@ -236,7 +236,7 @@ def test_top_k_cuts_before_nms_and_ties_keep_the_lower_prior() -> None:
     need("onnxruntime")
     import onnxruntime as ort
 
-    from netcanvas.formats.onnx_export import export
+    from netcanvas.formats.onnx.writer import export
 
     graph = detection_net(1, 2, keep_top_k=3, top_k=3, confidence_threshold=0.5)
     conf = np.zeros((100, 2), dtype=np.float32)
@@ -272,7 +272,7 @@ def test_whole_graph_passes_the_onnx_oracle() -> None:
 
 
 def test_dynamic_batch_is_refused_by_name() -> None:
-    from netcanvas.formats.onnx_export import export
+    from netcanvas.formats.onnx.writer import export
 
     with pytest.raises(UnsupportedError, match=r"detections \(DetectionOutput\).*static batch"):
         export(detection_net(1, 4), {"dynamic_batch": True})

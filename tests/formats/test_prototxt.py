@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from netcanvas.formats import prototxt
 from netcanvas.formats.base import FormatError
-from netcanvas.formats.prototxt import Enum, Message, parse
+from netcanvas.formats.caffe import syntax as prototxt
+from netcanvas.formats.caffe.syntax import Enum, Message, parse
 
 
 def test_fields_blocks_and_repeated_fields() -> None:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from netcanvas.analysis import analyze
 from netcanvas.formats import native
-from netcanvas.graph.infer import analyze
 from netcanvas.graph.model import Graph, Node
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from netcanvas.analysis import Analysis, analyze
 from netcanvas.formats import native
-from netcanvas.graph.infer import Analysis, analyze
 
 
 def _run(text: str) -> Analysis:

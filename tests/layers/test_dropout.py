@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from netcanvas.graph.infer import NodeResult, analyze
+from netcanvas.analysis import NodeResult, analyze
 from netcanvas.graph.model import Graph, Node
 
 

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
+from netcanvas.analysis import NodeResult, analyze
 from netcanvas.formats import native
-from netcanvas.graph.infer import NodeResult, analyze
 from netcanvas.graph.model import Graph, Node
 from tests.conftest import need
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from netcanvas.graph.infer import analyze
+from netcanvas.analysis import analyze
 from netcanvas.graph.model import Graph, Node
 from netcanvas.layers import REGISTRY
 from tests.conftest import need

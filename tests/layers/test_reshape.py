@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from netcanvas.graph.infer import Analysis, NodeResult, analyze
+from netcanvas.analysis import Analysis, NodeResult, analyze
 from netcanvas.graph.model import Graph, Node
 
 

@@ -12,12 +12,13 @@ import pytest
 
 from netcanvas.graph.model import Graph
 from netcanvas.render import export_figure
+from netcanvas.render.catalogue import STYLE_NAMES, THEME_NAMES
 from netcanvas.render.options import FigureOptions
 from tests.conftest import CORPUS
 from tests.render.svgcheck import parse
 
-STYLES = ("graph", "blocks", "fcnn", "lenet", "alexnet")
-THEMES = ("light", "dark", "print", "colorblind", "mono")
+STYLES = STYLE_NAMES
+THEMES = THEME_NAMES
 FILES = sorted(p.name for p in (CORPUS / "caffe").glob("*.prototxt"))
 
 

@@ -15,12 +15,13 @@ from pydantic import ValidationError
 
 from netcanvas.cli import main
 from netcanvas.render import FigureError, export_figure
+from netcanvas.render.catalogue import STYLE_NAMES, THEME_NAMES
 from netcanvas.render.options import FigureOptions
 from tests.render import nets
 from tests.render.svgcheck import parse
 
-STYLES = ("graph", "blocks", "fcnn", "lenet", "alexnet")
-THEMES = ("light", "dark", "print", "colorblind", "mono")
+STYLES = STYLE_NAMES
+THEMES = THEME_NAMES
 
 
 def png_size(data: bytes) -> tuple[int, int]:
@@ -169,6 +170,7 @@ def test_first_renders_in_concurrent_threads_do_not_break_cairo_imports() -> Non
 from concurrent.futures import ThreadPoolExecutor
 from netcanvas.graph.model import Graph, Node
 from netcanvas.render import FigureOptions, export_figure
+from netcanvas.render.catalogue import STYLE_NAMES, THEME_NAMES
 g = Graph("t", [Node("x", "Input", {"shape": [1, 4]}), Node("y", "ReLU", {}, ["x"])])
 with ThreadPoolExecutor(8) as pool:
     jobs = [pool.submit(export_figure, g, fmt, FigureOptions()) for fmt in ("svg", "png") * 8]

@@ -9,6 +9,7 @@ import pytest
 
 from netcanvas.graph.model import Graph, Node
 from netcanvas.render import build_scene, export_figure, layout_json, render_svg
+from netcanvas.render.catalogue import STYLE_NAMES
 from netcanvas.render.options import FigureOptions
 from netcanvas.render.scene import Scene
 from tests.render import nets
@@ -207,7 +208,7 @@ def _broken_graphs() -> list[Graph]:
 
 @pytest.mark.parametrize("graph", _broken_graphs(), ids=lambda g: g.name)
 def test_broken_graphs_still_render_in_every_style(graph: Graph) -> None:
-    for style in ("graph", "blocks", "fcnn", "lenet", "alexnet"):
+    for style in STYLE_NAMES:
         for fold in (False, True):
             options = FigureOptions(style=style, fold=fold, stack=True)
             assert parse(render_svg(graph, options)).root is not None

@@ -14,7 +14,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from netcanvas.graph.infer import analyze
+from netcanvas.analysis import analyze
 from netcanvas.graph.model import Graph, Node, parse_ref
 from netcanvas.layers import REGISTRY
 from tests.robustness.limits import deadline

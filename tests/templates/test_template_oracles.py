@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from netcanvas import templates
-from netcanvas.graph.infer import analyze
+from netcanvas.analysis import analyze
 from tests.conftest import need
 
 pytestmark = pytest.mark.oracle

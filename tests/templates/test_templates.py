@@ -8,9 +8,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from netcanvas import templates
+from netcanvas.analysis import Analysis, analyze
 from netcanvas.api.app import create_app
 from netcanvas.api.settings import Settings
-from netcanvas.graph.infer import Analysis, analyze
 
 # Published parameter counts: torchvision's model docs (weights metadata, num_params),
 # Hugging Face's bert-base-uncased BertModel, LeCun et al. 1998 (LeNet-5 with C3 fully

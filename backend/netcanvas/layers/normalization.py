@@ -26,6 +26,12 @@ Eps = Annotated[float, Field(gt=0.0)]
 Momentum = Annotated[float, Field(ge=0.0, le=1.0)] | None
 
 
+def batch_norm_type(rank: int) -> str:
+    """The BatchNorm type for an input of this rank (Caffe and ONNX have one BatchNorm
+    for every rank; PyTorch has three): [N, C] and [N, C, L] 1d, [N, C, D, H, W] 3d."""
+    return {2: "BatchNorm1d", 3: "BatchNorm1d", 5: "BatchNorm3d"}.get(rank, "BatchNorm2d")
+
+
 def _eps() -> Any:
     return Field(1e-5, description="Added to the variance to avoid dividing by zero")
 

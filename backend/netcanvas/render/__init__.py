@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from netcanvas.render.options import FigureOptions
 
 if TYPE_CHECKING:
-    from netcanvas.graph.infer import Analysis
+    from netcanvas.analysis import Analysis
     from netcanvas.graph.model import Graph
     from netcanvas.render.scene import Scene
 
@@ -98,23 +98,6 @@ def export_figure(
     return to_pdf(svg) if fmt == "pdf" else to_png(svg, options.dpi)
 
 
-def options_for(graph: Graph, chosen: dict[str, Any]) -> FigureOptions:
-    """Figure settings: ``chosen`` ones over the document's ``view.style`` over defaults.
-
-    ``view.style`` uses ``name`` for the style (DESIGN 4); keys that are not figure
-    settings are left alone. Raises pydantic's ValidationError on a bad value.
-    """
-    saved = graph.view.get("style") if isinstance(graph.view, dict) else None
-    base: dict[str, Any] = {}
-    if isinstance(saved, dict):
-        fields = FigureOptions.model_fields
-        for key, value in saved.items():
-            key = "style" if key == "name" else str(key)
-            if key in fields:
-                base[key] = value
-    return FigureOptions(**{**base, **chosen})
-
-
 def layout_json(
     graph: Graph, options: FigureOptions, *, keep_positions: bool = False
 ) -> dict[str, Any]:
@@ -127,7 +110,7 @@ def layout_json(
     """
     from dataclasses import replace
 
-    from netcanvas.graph.infer import analyze
+    from netcanvas.analysis import analyze
     from netcanvas.render.styles import graph as style
     from netcanvas.render.themes import get_theme
 
@@ -168,6 +151,5 @@ __all__ = [
     "build_scene",
     "export_figure",
     "layout_json",
-    "options_for",
     "render_svg",
 ]

@@ -8,10 +8,10 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
-from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from netcanvas import formats
+from netcanvas import formats, service
+from netcanvas.analysis import analyze
 from netcanvas.api.deps import GraphDep, SettingsDep, check_plain, check_size
 from netcanvas.api.errors import ApiError, log
 from netcanvas.api.routers.catalogue import FIGURES
@@ -23,7 +23,6 @@ from netcanvas.api.schemas import (
     errors,
 )
 from netcanvas.formats import FormatError, native
-from netcanvas.graph.infer import analyze
 from netcanvas.graph.model import Graph
 from netcanvas.render.options import FigureOptions
 
@@ -108,15 +107,23 @@ async def import_model(
         bool,
         Query(description="Also answer the analysis (as /api/analyze would): one round trip"),
     ] = False,
+    input_shape: Annotated[
+        list[str],
+        Query(
+            description="Set or override an input's shape, `NAME=1,3,224,224` (repeatable), "
+            "as `netcanvas summary --input-shape` does",
+            max_length=64,
+        ),
+    ] = [],  # noqa: B006  (FastAPI copies query defaults)
 ) -> JSONResponse:
     """Parse the bytes; a parse error answers 422 with its line and column."""
+    shapes = dict(_input_shape(spec) for spec in input_shape)
     data = await request.body()
-    graph = await run_in_threadpool(
-        _guarded, formats.read, data, filename, format, {"phase": phase}
+    graph, result = await run_in_threadpool(
+        _guarded, service.open_model, data, filename, format, phase, shapes
     )
     check_size(graph, settings)
     document = check_plain(native.to_document(graph))
-    result = await run_in_threadpool(analyze, graph)
     answer = {
         "document": document,
         "warnings": result.warnings,
@@ -125,6 +132,17 @@ async def import_model(
     # Already plain JSON (check_plain): sent as it is, without a second pass through the
     # response model (~6 ms for ResNet-152, on the editor's paste path). ImportOut documents it.
     return JSONResponse(answer)
+
+
+def _input_shape(spec: str) -> tuple[str, list[int]]:
+    name, _, dims = spec.partition("=")
+    try:
+        shape = [int(d) for d in dims.replace("x", ",").split(",") if d.strip()]
+    except ValueError:
+        shape = []
+    if not name or not shape or any(d <= 0 for d in shape):
+        raise ApiError(422, f"input_shape wants NAME=N,C,H,W, got '{spec}'")
+    return name, shape
 
 
 def _export_media_types() -> dict[str, dict[str, Any]]:
@@ -151,44 +169,31 @@ async def export(
     graph: GraphDep,
     options: FigureQuery,
 ) -> Response:
-    """The file with its media type and a download name; figure options apply to svg/pdf/png."""
+    """The file with its media type and a download name; figure options apply to svg/pdf/png.
+
+    Options the query leaves out come from the document's ``view.style`` (the editor's
+    Stack, Fold, style and theme), by the same rule as ``netcanvas render``.
+    """
+    headers: dict[str, str] = {}
     if format in FIGURE_TYPES:
-        export_figure = _render_function("export_figure")
-        ext, media = FIGURE_TYPES[format]
-        chosen_options = with_view_style(options, graph)
-        data = await run_in_threadpool(_guarded, export_figure, graph, format, chosen_options)
+        chosen = options.model_dump(exclude_unset=True)
+        drawn = await run_in_threadpool(_guarded, service.figure, graph, format, chosen)
+        data, ext, media = drawn.data, drawn.extension, drawn.media_type
+        if drawn.warnings:
+            headers["X-Netcanvas-Warnings"] = "; ".join(drawn.warnings)
     else:
         try:
-            chosen = formats.get(format)
+            chosen_format = formats.get(format)
         except formats.UnsupportedError as unknown:
             raise ApiError(404, str(unknown)) from None
-        if not chosen.writable:
-            raise ApiError(404, f"netcanvas cannot write {chosen.name} files")
-        ext, media = chosen.extensions[0], chosen.media_type
-        data = await run_in_threadpool(_guarded, formats.write, graph, chosen.name, {})
-    return Response(
-        data,
-        media_type=media,
-        headers={"Content-Disposition": f'attachment; filename="{_filename(graph)}{ext}"'},
-    )
-
-
-def with_view_style(options: FigureOptions, graph: Graph) -> FigureOptions:
-    """Options the query left out come from the document's `view.style`, if it has one.
-
-    The editor saves its figure settings there (DESIGN 4), so an export of a saved design
-    looks the way it was set up unless the request says otherwise.
-    """
-    style = graph.view.get("style") if isinstance(graph.view, dict) else None
-    if not isinstance(style, dict):
-        return options
-    saved = {"style": style.get("name"), **{k: style.get(k) for k in ("theme", "rankdir")}}
-    merged = {k: v for k, v in saved.items() if v is not None}
-    merged.update(options.model_dump(exclude_unset=True))
-    try:
-        return FigureOptions.model_validate(merged)
-    except ValidationError:
-        return options  # a stale or hand-edited view never blocks an export
+        if not chosen_format.writable:
+            raise ApiError(404, f"netcanvas cannot write {chosen_format.name} files")
+        ext, media = chosen_format.extensions[0], chosen_format.media_type
+        data = await run_in_threadpool(
+            _guarded, service.export_model, graph, chosen_format.name, {}
+        )
+    headers["Content-Disposition"] = f'attachment; filename="{_filename(graph)}{ext}"'
+    return Response(data, media_type=media, headers=headers)
 
 
 def _guarded(function: Callable[..., Any], *args: Any) -> Any:
@@ -204,6 +209,8 @@ def _guarded(function: Callable[..., Any], *args: Any) -> Any:
         raise ApiError(422, str(refused), line=1, column=1) from None
     except (FormatError, ApiError):
         raise
+    except service.InputShapeError as bad:
+        raise ApiError(422, f"input_shape: {bad}", line=1, column=1) from None
     except Exception as bug:
         log.exception("%s failed", getattr(function, "__qualname__", function))
         raise ApiError(

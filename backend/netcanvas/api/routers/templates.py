@@ -9,10 +9,10 @@ from fastapi import APIRouter, Path
 from starlette.concurrency import run_in_threadpool
 
 from netcanvas import templates
+from netcanvas.analysis import analyze
 from netcanvas.api.errors import ApiError
 from netcanvas.api.schemas import TemplateInfo, TemplateOut, errors
 from netcanvas.formats import native
-from netcanvas.graph.infer import analyze
 
 router = APIRouter(prefix="/api/templates", tags=["templates"])
 

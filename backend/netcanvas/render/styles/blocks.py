@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 
-from netcanvas.graph.infer import Analysis
+from netcanvas.analysis import Analysis
 from netcanvas.graph.model import Graph, Node, analyse_structure
 from netcanvas.render.layout import layered
 from netcanvas.render.options import FigureOptions

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from netcanvas.graph.infer import Analysis
+from netcanvas.analysis import Analysis
 from netcanvas.graph.model import Graph, Node
 from netcanvas.graph.shapes import fmt
 from netcanvas.layers import lookup
@@ -177,6 +177,6 @@ def visible_categories(graph: Graph) -> list[str]:
 def analysis_of(graph: Graph, analysis: Analysis | None) -> Analysis:
     if analysis is not None:
         return analysis
-    from netcanvas.graph.infer import analyze
+    from netcanvas.analysis import analyze
 
     return analyze(graph)

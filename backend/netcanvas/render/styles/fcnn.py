@@ -4,7 +4,7 @@ around an ellipsis and are labelled with their true size."""
 
 from __future__ import annotations
 
-from netcanvas.graph.infer import Analysis
+from netcanvas.analysis import Analysis
 from netcanvas.graph.model import Graph
 from netcanvas.render.options import FigureOptions
 from netcanvas.render.scene import Circle, Line, Point, Scene, Text

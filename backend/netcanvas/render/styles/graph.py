@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from netcanvas.graph.infer import Analysis, NodeResult
+from netcanvas.analysis import Analysis, NodeResult
 from netcanvas.graph.model import Graph, Node, analyse_structure
 from netcanvas.graph.shapes import fmt
 from netcanvas.render.fold import Fold, find_folds, hand_groups

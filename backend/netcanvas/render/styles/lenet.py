@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 
-from netcanvas.graph.infer import Analysis
+from netcanvas.analysis import Analysis
 from netcanvas.graph.model import Graph
 from netcanvas.render.options import FigureOptions
 from netcanvas.render.scene import Line, Polygon, Rect, Scene, Text

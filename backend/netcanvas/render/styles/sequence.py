@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from netcanvas.graph.infer import Analysis
+from netcanvas.analysis import Analysis
 from netcanvas.graph.model import Graph, analyse_structure
 from netcanvas.graph.shapes import Shape
 from netcanvas.render.styles.common import category, key_settings

@@ -1,0 +1,243 @@
+"""Topological analysis of a graph: shapes, parameters, MACs and problems per node.
+
+The engine walks the graph in topological order and runs each layer's rules against
+its input shapes. A problem is pinned to the node that causes it and everything
+downstream becomes "unknown": one bad layer never hides the rest, and nothing here
+raises on a bad graph.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from netcanvas.graph.model import Graph, Node, analyse_structure
+from netcanvas.graph.shapes import Shape, ShapeError, numel
+from netcanvas.layers import lookup
+from netcanvas.layers.registry import InferContext, Layer, UnknownShape
+from netcanvas.layers.validation import describe_invalid
+
+BYTES_PER_ELEMENT = 4
+
+
+@dataclass(slots=True)
+class NodeResult:
+    """What the analysis knows about one node."""
+
+    name: str
+    type: str
+    inputs: list[str]
+    output_shapes: list[Shape | None]
+    params: int = 0
+    macs: int = 0
+    flops: int = 0
+    activation_bytes: int = 0
+    error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    opaque: bool = False
+    inplace: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "type": self.type,
+            "inputs": self.inputs,
+            "output_shapes": [list(s) if s is not None else None for s in self.output_shapes],
+            "params": self.params,
+            "macs": self.macs,
+            "flops": self.flops,
+            "activation_bytes": self.activation_bytes,
+            "error": self.error,
+            "warnings": self.warnings,
+            "opaque": self.opaque,
+            "inplace": self.inplace,
+        }
+
+
+@dataclass(slots=True)
+class Analysis:
+    """The result for a whole graph: nodes in topological order plus totals."""
+
+    name: str
+    nodes: list[NodeResult]
+    notes: list[str] = field(default_factory=list)  # the reader's warnings about the file
+    _by_name: dict[str, NodeResult] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._by_name = {n.name: n for n in self.nodes}
+
+    def __getitem__(self, name: str) -> NodeResult:
+        return self._by_name[name]
+
+    def get(self, name: str) -> NodeResult | None:
+        return self._by_name.get(name)
+
+    @property
+    def params(self) -> int:
+        return sum(n.params for n in self.nodes)
+
+    @property
+    def macs(self) -> int:
+        return sum(n.macs for n in self.nodes)
+
+    @property
+    def activation_bytes(self) -> int:
+        return sum(n.activation_bytes for n in self.nodes)
+
+    @property
+    def errors(self) -> list[str]:
+        return [f"{n.name}: {n.error}" for n in self.nodes if n.error]
+
+    @property
+    def warnings(self) -> list[str]:
+        return [*self.notes, *(f"{n.name}: {w}" for n in self.nodes for w in n.warnings)]
+
+    @property
+    def ok(self) -> bool:
+        return not any(n.error for n in self.nodes)
+
+    def to_json(self) -> dict[str, Any]:
+        """The object ``netcanvas summary --json`` prints and ``/api/analyze`` returns."""
+        return {
+            "name": self.name,
+            "nodes": [n.to_json() for n in self.nodes],
+            "totals": {
+                "params": self.params,
+                "macs": self.macs,
+                "flops": sum(n.flops for n in self.nodes),
+                "activation_bytes": self.activation_bytes,
+            },
+            "errors": self.errors,
+            "warnings": self.warnings,
+        }
+
+
+# A reader's hook run on each node once its input shapes are known and before its rules:
+# it may settle what the file leaves to the input (Caffe's BatchNorm rank, PReLU channels).
+Settle = Callable[[Node, list[Shape | None]], None]
+
+
+def analyze(graph: Graph, settle: Settle | None = None) -> Analysis:
+    """Infer every node's output shapes and costs; never raises on a bad graph.
+
+    ``settle``, if given, sees each node with its input shapes first (in topological
+    order, so what it changes upstream is known downstream): one pass settles a file and
+    analyses it.
+    """
+    structure = analyse_structure(graph)
+    first: dict[str, Node] = {}
+    for node in graph.nodes:
+        first.setdefault(node.name, node)
+    known: dict[str, list[Shape | None]] = {}
+    results: list[NodeResult] = []
+    for name in structure.order:
+        node = first[name]
+        result = NodeResult(name, node.type, list(node.inputs), [], inplace=node.inplace)
+        problems = structure.errors.get(name, [])
+        if problems:
+            result.error = "; ".join(problems)
+        if settle is not None:
+            settle(node, _input_shapes(structure.refs[name], known))
+            result.type = node.type
+        _infer_node(node, result, structure.refs[name], known)
+        known[name] = result.output_shapes
+        results.append(result)
+    # A duplicated name is reported on the first node; later copies are not analysed.
+    return Analysis(graph.name, results, list(graph.warnings))
+
+
+def _input_shapes(refs: list[Any], known: dict[str, list[Shape | None]]) -> list[Shape | None]:
+    shapes: list[Shape | None] = []
+    for ref in refs:
+        produced = known.get(ref.node) if ref is not None else None
+        index = ref.index if ref is not None else 0
+        shapes.append(produced[index] if produced is not None and index < len(produced) else None)
+    return shapes
+
+
+def _infer_node(
+    node: Node, result: NodeResult, refs: list[Any], known: dict[str, list[Shape | None]]
+) -> None:
+    spec = lookup(node.type)
+    declared = _declared_shapes(node, result)
+    if spec is None:
+        result.opaque = True
+        result.warnings.append(
+            f"type '{node.type}' is not in the registry: kept as an opaque node"
+            + ("" if declared else " with an unknown output shape")
+        )
+        result.output_shapes = list(declared) if declared else [None]
+        return
+    params = _validate(spec, node, result)
+    outputs = spec.num_outputs(params) if params is not None else 1
+    result.output_shapes = [None] * outputs
+    if result.error is None and not spec.min_inputs <= len(refs) <= (
+        spec.max_inputs if spec.max_inputs is not None else len(refs)
+    ):
+        result.error = f"{node.type} takes {spec.arity_text()} input(s), got {len(refs)}"
+    if result.error is not None or params is None:
+        return
+    inputs: list[Shape] = []
+    for ref in refs:
+        produced = known.get(ref.node) if ref is not None else None
+        if produced is not None and ref.index >= len(produced):
+            result.error = (
+                f"'{ref.node}' has {len(produced)} output(s); there is no output {ref.index}"
+            )
+            return
+        shape = produced[ref.index] if produced is not None else None
+        if shape is None:
+            return  # upstream is unknown: so is this node, and that is not its fault
+        inputs.append(shape)
+    if declared:
+        result.output_shapes = list(declared)
+        return
+    _run_rules(spec, params, inputs, result)
+
+
+def _run_rules(spec: Layer[Any], params: Any, inputs: list[Shape], result: NodeResult) -> None:
+    ctx: InferContext[Any] = InferContext(params, inputs)
+    try:
+        outputs = spec.infer(ctx)
+        if len(outputs) != len(result.output_shapes):
+            raise ShapeError(
+                f"produced {len(outputs)} outputs, expected {len(result.output_shapes)}"
+            )
+        for out in outputs:
+            if any(d <= 0 for d in out):
+                raise ShapeError(f"would produce an empty tensor ({'×'.join(map(str, out))})")
+        ctx.outputs = list(outputs)
+        cost = spec.cost(ctx)
+    except UnknownShape as unknown:
+        result.warnings.append(str(unknown))
+        return
+    except ShapeError as problem:
+        result.error = str(problem)
+        return
+    except Exception as bug:  # a rule's own bug must not take the whole analysis down
+        result.error = f"internal error in {spec.type} rules: {type(bug).__name__}: {bug}"
+        return
+    result.warnings.extend(ctx.warnings)
+    result.output_shapes = list(ctx.outputs)
+    result.params, result.macs, result.flops = cost.params, cost.macs, cost.flops
+    if not result.inplace:
+        result.activation_bytes = sum(numel(s) for s in ctx.outputs) * BYTES_PER_ELEMENT
+
+
+def _validate(spec: Layer[Any], node: Node, result: NodeResult) -> Any:
+    try:
+        return spec.Params.model_validate(node.params)
+    except ValidationError as invalid:
+        result.error = describe_invalid(invalid)
+        return None
+
+
+def _declared_shapes(node: Node, result: NodeResult) -> list[Shape] | None:
+    if not node.output_shapes:
+        return None
+    shapes = [tuple(int(d) for d in s) for s in node.output_shapes]
+    result.activation_bytes = sum(numel(s) for s in shapes) * BYTES_PER_ELEMENT
+    return shapes

@@ -1,0 +1,161 @@
+"""Graph -> a readable PyTorch ``nn.Module``: submodules in ``__init__``, a straight-line
+``forward`` in topological order, one local variable per layer output.
+
+Emitters (``pytorch_layers``, ``pytorch_caffe``) return the submodule constructor (or
+None) and the expression ``forward`` evaluates; types torch.nn cannot express are refused
+with every offending type named (``check_exportable``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from netcanvas.analysis import Analysis
+from netcanvas.formats import frame
+from netcanvas.formats.code import pytorch_caffe, pytorch_layers  # noqa: F401  (fill the table)
+from netcanvas.formats.code.pytorch_table import EMITTERS, UNSUPPORTED, Py
+from netcanvas.formats.names import Names
+from netcanvas.graph import shapes
+from netcanvas.graph.model import Graph
+from netcanvas.graph.shapes import Shape
+from netcanvas.layers import lookup
+
+RESERVED = ("self", "torch", "nn", "F", "model", "Network", "forward", "super")
+
+
+@dataclass
+class Line:
+    """One layer of the module: its submodule (constructor code, or None) and the
+    statement ``forward`` runs, with the variables it reads and writes."""
+
+    node: str
+    ident: str
+    module: str | None
+    expr: str  # the right-hand side, with ``{m}`` and the input variables filled in
+    targets: list[str]
+    lstm: bool = False  # ``y, (h, c) = ...``: nn.LSTM returns a nested tuple
+
+    def statement(self) -> str:
+        if self.lstm:
+            return f"{self.targets[0]}, ({self.targets[1]}, {self.targets[2]}) = {self.expr}"
+        return f"{', '.join(self.targets)} = {self.expr}"
+
+
+@dataclass
+class Plan:
+    """The whole module before it becomes text (or, in ``netcanvas.train``, live modules):
+    inputs as (variable, shape, dtype), one Line per layer, the returned variables, and the
+    helper classes (``pytorch_caffe.HELPERS``) it needs."""
+
+    inputs: list[tuple[str, Shape, str]]
+    lines: list[Line]
+    results: list[str]
+    helpers: list[str]
+
+
+def check_exportable(graph: Graph, analysis: Analysis | None = None) -> Analysis:
+    return frame.check_exportable(graph, "PyTorch", EMITTERS, UNSUPPORTED, analysis)
+
+
+def plan(graph: Graph, analysis: Analysis | None = None) -> Plan:
+    """Every layer's submodule and forward statement, from the one emitter table."""
+    analysis = check_exportable(graph, analysis)
+    names = Names(RESERVED, identifiers=True)
+    var: dict[tuple[str, int], str] = {}
+    out = Plan([], [], [], [])
+    consumed: set[str] = set()
+    for layer in frame.walk(graph, analysis):
+        node, refs, outs = layer.node, layer.refs, layer.out_shapes
+        consumed.update(r.node for r in refs)
+        if node.type == "Input":
+            var[(node.name, 0)] = names.add(node.name)
+            out.inputs.append((var[(node.name, 0)], outs[0], node.params.get("dtype", "float32")))
+            continue
+        args = [var[(r.node, r.index)] for r in refs]
+        step = Py(node, frame.validated(node), args, frame.in_shapes(analysis, refs), outs)
+        module, expr = EMITTERS[node.type](step)
+        out.helpers.extend(n for n in step.needs if n not in out.helpers)
+        ident = names.add(node.name)
+        fill = {f"x{i}": a for i, a in enumerate(args)}
+        fill["x"] = args[0] if args else ""
+        if module is not None:
+            fill["m"] = f"self.{ident}"
+        # Later outputs are named after their ports: ``lstm_h_n``, ``attn_weights``.
+        ports = lookup(node.type).output_names  # type: ignore[union-attr]
+        targets = [ident] + [
+            names.add(f"{node.name}_{ports[k] if k < len(ports) else k}")
+            for k in range(1, len(outs))
+        ]
+        for k, target in enumerate(targets):
+            var[(node.name, k)] = target
+        out.lines.append(
+            Line(node.name, ident, module, expr.format(**fill), targets, node.type == "LSTM")
+        )
+    out.results = [
+        var[(r.name, k)]
+        for r in frame.graph_outputs(graph, analysis, consumed)
+        for k in range(len(r.output_shapes))
+    ]
+    return out
+
+
+def generate(graph: Graph, class_name: str = "Network", analysis: Analysis | None = None) -> str:
+    """The Python source of an ``nn.Module`` that builds and runs the graph."""
+    p = plan(graph, analysis)
+    modules = [f"        self.{line.ident} = {line.module}" for line in p.lines if line.module]
+    lines = [f"        {line.statement()}" for line in p.lines]
+    helpers = [pytorch_caffe.HELPERS[n].strip("\n") for n in p.helpers]
+    return _source(graph, class_name, p.inputs, modules, lines, p.results, helpers)
+
+
+def _source(
+    graph: Graph,
+    class_name: str,
+    inputs: list[tuple[str, Shape, str]],
+    modules: list[str],
+    lines: list[str],
+    results: list[str],
+    helpers: list[str],
+) -> str:
+    title = graph.name.replace("\n", " ")
+    signature = ", ".join(f"{name}: torch.Tensor" for name, _, _ in inputs)
+    returned = results[0] if len(results) == 1 else f"({', '.join(results)})"
+    examples = []
+    for name, shape, dtype in inputs:
+        if dtype == "int64":
+            examples.append(f"    {name} = torch.zeros({tuple(shape)!r}, dtype=torch.long)")
+        else:
+            examples.append(f"    {name} = torch.randn{tuple(shape)!r}")
+    ret_type = "torch.Tensor" if len(results) == 1 else "tuple[torch.Tensor, ...]"
+    out = [
+        f"# {title}: PyTorch model generated by netcanvas from the netcanvas document",
+        f"# '{title}'. Input shapes: "
+        + ", ".join(f"{n} {shapes.fmt(s)}" for n, s, _ in inputs)
+        + ".",
+        "from __future__ import annotations",
+        "",
+        "import torch",
+        "from torch import nn",
+        "",
+        "",
+        *[line for helper in helpers for line in (helper, "", "")],
+        f"class {class_name}(nn.Module):",
+        "    def __init__(self) -> None:",
+        "        super().__init__()",
+        *modules,
+        "",
+        f"    def forward(self, {signature}) -> {ret_type}:",
+        *lines,
+        f"        return {returned}",
+        "",
+        "",
+        'if __name__ == "__main__":',
+        f"    model = {class_name}().eval()",
+        *examples,
+        "    with torch.no_grad():",
+        f"        result = model({', '.join(n for n, _, _ in inputs)})",
+        "    shapes = [result] if isinstance(result, torch.Tensor) else result",
+        "    print([tuple(r.shape) for r in shapes])",
+        "",
+    ]
+    return "\n".join(out)

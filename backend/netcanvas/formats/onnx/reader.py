@@ -1,0 +1,434 @@
+"""ONNX model -> Graph: operators mapped to registry types, the rest kept as opaque nodes.
+
+Steps: refuse what must not be read (too large, corrupt, external data); pin symbolic
+dimensions to 1 and run ONNX shape inference; fold constants and shape subgraphs
+(Shape -> Gather -> Unsqueeze -> Concat -> Reshape) so an exported model reads like its
+architecture; map each remaining operator through :data:`MAPPERS`; finally any mapped
+node whose shapes disagree with ONNX's inference becomes opaque with ONNX's shapes,
+so the imported graph always shows what ONNX says.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import onnx
+from onnx import ModelProto, NodeProto, TensorProto, numpy_helper
+
+from netcanvas.analysis import analyze
+from netcanvas.formats.base import FormatError
+from netcanvas.formats.names import Names
+from netcanvas.formats.onnx import reader_ops  # noqa: F401  (fills MAPPERS)
+from netcanvas.formats.onnx.constants import (
+    INT_TYPES,
+    RECURRENT,
+    SUBGRAPH,
+    attributes,
+    evaluate,
+    plain,
+    reference,
+    static_shape,
+)
+from netcanvas.formats.onnx.reader_table import MAPPERS, Op
+from netcanvas.graph.model import Graph, Node
+from netcanvas.layers import lookup
+
+MAX_BYTES = 200 * 1024 * 1024
+MAX_FOLDED = 10_000_000  # elements: larger constant results stay nodes
+NEVER_FOLD = {
+    "RandomNormal", "RandomUniform", "RandomNormalLike", "RandomUniformLike", "Multinomial",
+    "Bernoulli", "If", "Loop", "Scan",
+}  # fmt: skip
+FOLDABLE = {
+    "Constant", "Shape", "Gather", "Unsqueeze", "Squeeze", "Concat", "Slice", "Cast",
+    "Reshape", "Identity", "Mul", "Add", "Sub", "Div", "ConstantOfShape", "Range",
+}  # fmt: skip
+
+
+def import_model(data: bytes, options: dict[str, Any]) -> Graph:
+    if len(data) > MAX_BYTES:
+        raise FormatError(f"the ONNX file is {len(data)} bytes; the limit is {MAX_BYTES}")
+    try:
+        model = ModelProto.FromString(data)
+    except Exception as bad:  # protobuf raises DecodeError and others
+        raise FormatError(f"not a readable ONNX model: {bad}") from None
+    if not model.HasField("graph") or not model.graph.node:
+        raise FormatError("not an ONNX model: it has no graph nodes")
+    _refuse_external(model)
+    _pin_symbolic_dims(model)
+    try:
+        return _Importer(_folded(model)).run()
+    except FormatError:
+        raise
+    except Exception as bad:  # a malformed graph must still be a clean FormatError
+        raise FormatError(f"cannot import the ONNX graph: {type(bad).__name__}: {bad}") from None
+
+
+def _folded(model: ModelProto) -> ModelProto:
+    """Fold constants and shape arithmetic, re-running shape inference in between.
+
+    Each pass lets ONNX infer shapes it could not see through before (a Reshape whose
+    target came from Shape -> Gather -> Concat), which in turn lets more fold.
+    """
+    for _ in range(4):
+        with contextlib.suppress(Exception):  # a model ONNX cannot infer still imports
+            model = onnx.shape_inference.infer_shapes(model, data_prop=True)
+        folder = _Importer(model)
+        folder.load()
+        known = set(folder.consts)
+        keep = [n for n in model.graph.node if not folder._fold(n)]
+        if len(keep) == len(model.graph.node):
+            break
+        used = {i for n in keep for i in n.input} | {o.name for o in model.graph.output}
+        fresh = [
+            numpy_helper.from_array(np.asarray(value), name)
+            for name, value in folder.consts.items()
+            if name in used and name not in known
+        ]
+        del model.graph.node[:]
+        model.graph.node.extend(keep)
+        model.graph.initializer.extend(fresh)
+    return model
+
+
+def _refuse_external(model: ModelProto) -> None:
+    """Refuse any tensor kept in a side file, anywhere (subgraphs included): reading
+    one would open a path the file names, outside the bytes we were given."""
+    for tensor in _tensors(model.graph):
+        if tensor.data_location == TensorProto.EXTERNAL or tensor.external_data:
+            raise FormatError(
+                f"tensor '{tensor.name}' is stored in an external data file; netcanvas reads "
+                "only self-contained .onnx files (save with all tensors inside the model)"
+            )
+
+
+def _tensors(graph: onnx.GraphProto) -> Iterator[TensorProto]:
+    yield from graph.initializer
+    for sparse in graph.sparse_initializer:
+        yield sparse.values
+        yield sparse.indices
+    for node in graph.node:
+        for a in node.attribute:
+            if a.type == onnx.AttributeProto.TENSOR:
+                yield a.t
+            yield from a.tensors
+            if a.type == onnx.AttributeProto.GRAPH:
+                yield from _tensors(a.g)
+            for sub in a.graphs:
+                yield from _tensors(sub)
+
+
+def _pin_symbolic_dims(model: ModelProto) -> None:
+    """A symbolic or unknown input dimension (the batch, usually) is read as 1."""
+    inits = {t.name for t in model.graph.initializer}
+    for value in model.graph.input:
+        if value.name in inits:
+            continue
+        for dim in value.type.tensor_type.shape.dim:
+            if not dim.HasField("dim_value") or dim.dim_value <= 0:
+                dim.Clear()
+                dim.dim_value = 1
+
+
+@dataclass
+class _Importer:
+    model: ModelProto
+    consts: dict[str, np.ndarray[Any, Any]] = field(default_factory=dict)
+    shapes: dict[str, list[int] | None] = field(default_factory=dict)
+    refs: dict[str, str] = field(default_factory=dict)  # tensor name -> our reference
+    names: Names = field(default_factory=Names)
+    nodes: list[Node] = field(default_factory=list)
+    onnx_shapes: dict[str, list[list[int] | None]] = field(default_factory=dict)
+    const_inputs: dict[str, dict[int, np.ndarray[Any, Any]]] = field(default_factory=dict)
+
+    @property
+    def opset(self) -> int:
+        versions = [o.version for o in self.model.opset_import if o.domain in ("", "ai.onnx")]
+        return max(versions, default=17)
+
+    def load(self) -> None:
+        g = self.model.graph
+        for init in g.initializer:
+            self.consts[init.name] = numpy_helper.to_array(init)
+        for value in [*g.input, *g.value_info, *g.output]:
+            self.shapes[value.name] = static_shape(value)
+
+    def run(self) -> Graph:
+        self.load()
+        g = self.model.graph
+        for value in g.input:
+            if value.name in self.consts:
+                continue
+            name = self._unique(value.name)
+            self.refs[value.name] = name
+            elem = value.type.tensor_type.elem_type
+            params: dict[str, Any] = {"dtype": "int64" if elem in INT_TYPES else "float32"}
+            shape = self.shapes.get(value.name)
+            if shape:
+                params["shape"] = shape
+            self.nodes.append(Node(name, "Input", params))
+        for node in g.node:
+            if self._fold(node):
+                continue
+            self._add(node)
+        self._fuse_linear_bias()
+        graph = Graph(name=g.name or "onnx-model", nodes=self.nodes)
+        graph.meta["onnx"] = {
+            "opset": max(
+                (o.version for o in self.model.opset_import if o.domain in ("", "ai.onnx")),
+                default=0,
+            ),
+            "producer": self.model.producer_name,
+        }
+        self._settle(graph)
+        _cancel_layout_pairs(graph)
+        _tidy(graph)
+        return graph
+
+    # --- folding -------------------------------------------------------------------
+
+    def _fold(self, node: NodeProto) -> bool:
+        """Evaluate a node whose inputs are all known now; True when it became constants."""
+        if node.domain not in ("", "ai.onnx") or node.op_type in NEVER_FOLD:
+            return False
+        if node.op_type == "Shape":
+            shape = self.shapes.get(node.input[0])
+            if shape is None:
+                return False
+            attrs = attributes(node)
+            start, end = attrs.get("start", 0), attrs.get("end", len(shape))
+            self.consts[node.output[0]] = np.asarray(shape[start:end], dtype=np.int64)
+            return True
+        if any(i and i not in self.consts for i in node.input):
+            return False
+        if any(a.type in SUBGRAPH for a in node.attribute):
+            return False
+        known = [self.shapes.get(o) for o in node.output]
+        if any(s is not None and math.prod(s) > MAX_FOLDED for s in known):
+            return False  # a large constant is data, not wiring: keep the node
+        args = [self.consts.get(i) if i else None for i in node.input]
+        values = None
+        if node.op_type in FOLDABLE:
+            with contextlib.suppress(Exception):
+                values = evaluate(node, args)
+        if values is None:
+            values = reference(node, args, self.opset)
+        if values is None or any(v.size > MAX_FOLDED for v in values):
+            return False
+        for name, value in zip(node.output, values, strict=False):
+            self.consts[name] = value
+        return True
+
+    # --- mapping ----------------------------------------------------------------
+
+    def _add(self, node: NodeProto) -> None:
+        attrs = attributes(node)
+        dynamic = [i for i in node.input if i and i not in self.consts]
+        consts = {k: self.consts[i] for k, i in enumerate(node.input) if i in self.consts}
+        op = Op(
+            node,
+            attrs,
+            dynamic,
+            consts,
+            [self.shapes.get(i) for i in dynamic],
+            [self.shapes.get(o) for o in node.output],
+            self.opset,
+        )
+        mapped: tuple[str, dict[str, Any]] | None = None
+        if node.domain in ("", "ai.onnx") and node.op_type in MAPPERS:
+            try:
+                mapped = MAPPERS[node.op_type](op)
+            except Exception:
+                mapped = None
+        name = self._unique(node.name or node.output[0] or node.op_type.lower())
+        inputs = [self.refs[i] for i in dynamic if i in self.refs]
+        if mapped is None:
+            type_ = _opaque_type(node)
+            params = {k: v for k, v in attrs.items() if plain(v)}
+            out = Node(name, type_, params, inputs)
+            out.meta["onnx_params"] = int(sum(v.size for v in consts.values()))
+        else:
+            type_, params = mapped
+            out = Node(name, type_, params, inputs)
+        out.meta["onnx_op"] = node.op_type
+        self.const_inputs[name] = consts
+        produced = [o for o in node.output if o]
+        known = [self.shapes.get(o) for o in node.output]
+        self.onnx_shapes[name] = known
+        if mapped is None and all(s is not None for s in known) and known:
+            out.output_shapes = [list(s) for s in known if s is not None]
+        self.nodes.append(out)
+        if mapped is not None and type_ in RECURRENT and len(produced) >= 1:
+            self._recurrent_views(out, node, produced)
+            return
+        for k, tensor in enumerate(node.output):
+            if tensor:
+                self.refs[tensor] = name if k == 0 else f"{name}:{k}"
+
+    def _recurrent_views(self, ours: Node, node: NodeProto, produced: list[str]) -> None:
+        """ONNX's Y is [T, D, N, H]; ours is [T, N, D·H]: add the two views that map it."""
+        directions = 2 if ours.params.get("bidirectional") else 1
+        hidden = ours.params["hidden_size"]
+        split = self._unique(f"{ours.name}/unflatten")
+        view = self._unique(f"{ours.name}/y")
+        self.nodes.append(
+            Node(
+                split,
+                "Unflatten",
+                {"dim": 2, "unflattened_size": [directions, hidden]},
+                [ours.name],
+            )
+        )
+        self.nodes.append(Node(view, "Permute", {"dims": [0, 2, 1, 3]}, [split]))
+        self.onnx_shapes[split] = [None]
+        self.onnx_shapes[view] = [self.shapes.get(node.output[0])]
+        # Our first output is [T, N, D·H], not ONNX's Y: only the states compare directly.
+        self.onnx_shapes[ours.name] = [None, *[self.shapes.get(o) for o in node.output[1:]]]
+        for k, tensor in enumerate(node.output):
+            if tensor:
+                self.refs[tensor] = view if k == 0 else f"{ours.name}:{k}"
+
+    def _fuse_linear_bias(self) -> None:
+        """MatMul(x, W) then Add(bias) is one Linear with a bias, named after the Add."""
+        users: dict[str, list[Node]] = {}
+        for node in self.nodes:
+            for ref in node.inputs:
+                users.setdefault(ref, []).append(node)
+        for node in list(self.nodes):
+            if node.type != "Linear" or node.params.get("bias", True):
+                continue
+            after = users.get(node.name, [])
+            if (
+                len(after) != 1
+                or after[0].meta.get("onnx_op") != "Add"
+                or len(after[0].inputs) != 1
+            ):
+                continue
+            add = after[0]
+            bias = list(self.const_inputs.get(add.name, {}).values())
+            if len(bias) != 1 or bias[0].shape != (node.params["out_features"],):
+                continue
+            self.nodes.remove(add)
+            self.onnx_shapes[add.name] = self.onnx_shapes.get(add.name, [None])
+            node.name, node.params["bias"] = add.name, True
+            node.meta.pop("onnx_params", None)
+
+    def _settle(self, graph: Graph) -> None:
+        """Make every node agree with ONNX's inferred shapes, or keep it opaque."""
+        for _ in range(3):
+            analysis = analyze(graph)
+            changed = False
+            for node in graph.nodes:
+                result = analysis.get(node.name)
+                want = self.onnx_shapes.get(node.name)
+                if result is None or want is None or node.type == "Input" or result.opaque:
+                    continue
+                ours = [list(s) if s is not None else None for s in result.output_shapes]
+                agrees = all(
+                    w is None or o is None or w == o for w, o in zip(want, ours, strict=False)
+                )
+                if result.error is None and agrees:
+                    continue
+                if all(w is not None for w in want) or result.error:
+                    # Ours disagrees with ONNX: show ONNX's operator and shapes instead.
+                    node.meta["onnx_mapped_as"] = node.type
+                    node.type = _opaque_type_name(str(node.meta.get("onnx_op", node.type)), "")
+                    node.params = {}
+                    if all(w is not None for w in want):
+                        node.output_shapes = [list(w) for w in want if w is not None]
+                    changed = True
+            if not changed:
+                return
+
+    def _unique(self, hint: str) -> str:
+        return self.names.add(hint)
+
+
+_RESHAPES = {"Reshape", "Unflatten", "Flatten", "Squeeze", "Unsqueeze"}
+
+
+def _tidy(graph: Graph) -> None:
+    """Mapped layers keep only settings that differ from their defaults, and no ONNX
+    bookkeeping: the document reads as if written by hand. Opaque nodes keep theirs."""
+    for node in graph.nodes:
+        spec = lookup(node.type)
+        if spec is None:
+            continue
+        fields = spec.Params.model_fields
+        node.params = {
+            k: v for k, v in node.params.items() if k not in fields or fields[k].default != v
+        }
+        node.meta.pop("onnx_op", None)
+
+
+def _cancel_layout_pairs(graph: Graph) -> None:
+    """Drop back-to-back layout ops that undo each other (a Permute and its inverse, a
+    reshape and the reshape back), such as ONNX's recurrent output views meeting their
+    own inverse: the graph then reads as the layers, not the tensor bookkeeping."""
+    while True:
+        analysis = analyze(graph)
+        users: dict[str, list[Node]] = {}
+        for node in graph.nodes:
+            for ref in node.inputs:
+                users.setdefault(ref, []).append(node)
+        pair = next(
+            (
+                (first, users[first.name][0])
+                for first in graph.nodes
+                if len(users.get(first.name, [])) == 1
+                and len(first.inputs) == 1
+                and _undoes(first, users[first.name][0], analysis)
+            ),
+            None,
+        )
+        if pair is None:
+            return
+        first, second = pair
+        source = first.inputs[0]
+        for node in graph.nodes:
+            node.inputs = [source if ref == second.name else ref for ref in node.inputs]
+        graph.nodes.remove(first)
+        graph.nodes.remove(second)
+
+
+def _undoes(first: Node, second: Node, analysis: Any) -> bool:
+    if second.inputs != [first.name] or not users_safe(second, analysis):
+        return False
+    if first.type == second.type == "Permute":
+        p, q = first.params.get("dims"), second.params.get("dims")
+        return p is not None and q is not None and all(p[q[j]] == j for j in range(len(q)))
+    if first.type in _RESHAPES and second.type in _RESHAPES:
+        before = analysis.get(first.inputs[0].split(":")[0])
+        after = analysis.get(second.name)
+        if before is None or after is None:
+            return False
+        index = int(first.inputs[0].rpartition(":")[2]) if ":" in first.inputs[0] else 0
+        shape_in = before.output_shapes[index] if index < len(before.output_shapes) else None
+        return shape_in is not None and shape_in == after.output_shapes[0]
+    return False
+
+
+def users_safe(node: Node, analysis: Any) -> bool:
+    """A layer whose output is a graph output (nobody reads it) keeps its name."""
+    result = analysis.get(node.name)
+    return (
+        result is not None
+        and result.error is None
+        and any(node.name in n.inputs for n in analysis.nodes)
+    )
+
+
+def _opaque_type(node: NodeProto) -> str:
+    return _opaque_type_name(node.op_type, node.domain)
+
+
+def _opaque_type_name(op_type: str, domain: str) -> str:
+    """An opaque node's type: the operator, prefixed when it would read as a registry type."""
+    if domain not in ("", "ai.onnx"):
+        return f"{domain}.{op_type}"
+    return f"onnx.{op_type}" if lookup(op_type) is not None else op_type

@@ -1,0 +1,113 @@
+"""Graph -> ONNX model: every layer through its emitter, shapes from our analysis.
+
+The export refuses (``UnsupportedError``) rather than guess: a graph with errors,
+unknown shapes, opaque nodes or types ONNX cannot express is named in one message.
+Tensor names are our references (``conv1``, ``lstm:1``), so a graph output carries
+the name of the layer that produced it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from onnx import ModelProto, TensorProto, helper
+
+from netcanvas.analysis import Analysis
+from netcanvas.formats import frame
+from netcanvas.formats.base import UnsupportedError
+from netcanvas.formats.onnx.build import Builder, Emit
+from netcanvas.formats.onnx.ops import EMITTERS, UNSUPPORTED
+from netcanvas.graph.model import Graph
+from netcanvas.graph.shapes import Shape
+
+OPSET = 17
+IR_VERSION = 8
+BATCH = "N"
+
+
+def tensor_name(node: str, index: int) -> str:
+    return node if index == 0 else f"{node}:{index}"
+
+
+def check_exportable(graph: Graph, analysis: Analysis | None = None) -> Analysis:
+    """The analysis, or one UnsupportedError naming every reason the graph cannot be
+    exported."""
+    return frame.check_exportable(graph, "ONNX", EMITTERS, UNSUPPORTED, analysis)
+
+
+def export(
+    graph: Graph, options: dict[str, Any] | None = None, analysis: Analysis | None = None
+) -> ModelProto:
+    """Build a checked-shape ONNX model of the graph (opset 17, IR 8)."""
+    options = options or {}
+    dynamic = bool(options.get("dynamic_batch", False))
+    analysis = check_exportable(graph, analysis)
+    model = helper.make_model(
+        helper.make_graph([], _safe(graph.name), [], []),
+        opset_imports=[helper.make_opsetid("", OPSET)],
+        producer_name="netcanvas",
+        doc_string=f"Exported by netcanvas from '{graph.name}'",
+    )
+    model.ir_version = IR_VERSION
+    builder = Builder(dynamic_batch=dynamic, graph=model.graph)
+    builder.tensors.reserve(*(tensor_name(r.name, k) for r in analysis.nodes for k in range(8)))
+    consumed: set[str] = set()
+    inputs: list[Any] = []
+    for layer in frame.walk(graph, analysis):
+        node, refs, shapes_out = layer.node, layer.refs, layer.out_shapes
+        consumed.update(r.node for r in refs)
+        if node.type == "Input":
+            dtype = TensorProto.INT64 if node.params.get("dtype") == "int64" else TensorProto.FLOAT
+            inputs.append(
+                helper.make_tensor_value_info(node.name, dtype, _dims(shapes_out[0], dynamic))
+            )
+            continue
+        emit = Emit(
+            node,
+            frame.validated(node),
+            [tensor_name(r.node, r.index) for r in refs],
+            frame.in_shapes(analysis, refs),
+            shapes_out,
+            [tensor_name(node.name, k) for k in range(len(shapes_out))],
+            b=builder,
+        )
+        EMITTERS[node.type](emit)
+    outputs = _graph_outputs(graph, analysis, consumed, dynamic)
+    if not outputs:
+        raise UnsupportedError("cannot export to ONNX: the graph has no layer after its inputs")
+    model.graph.node.extend(builder.nodes)
+    model.graph.input.extend(inputs)
+    model.graph.output.extend(outputs)
+    return model
+
+
+def _shape_of(analysis: Any, node: str, index: int) -> Shape:
+    shape: Shape = analysis[node].output_shapes[index]
+    return shape
+
+
+def _dims(shape: Shape, dynamic: bool) -> list[int | str]:
+    dims: list[int | str] = list(shape)
+    if dynamic and dims:
+        dims[0] = BATCH
+    return dims
+
+
+def _graph_outputs(
+    graph: Graph, analysis: Analysis, consumed: set[str], dynamic: bool
+) -> list[Any]:
+    """Every Output layer and every output of a layer nobody consumes."""
+    outputs = []
+    for result in frame.graph_outputs(graph, analysis, consumed):
+        for k, shape in enumerate(result.output_shapes):
+            # With a dynamic batch the batch may sit on any axis of an output (h_n is
+            # [layers, N, H]): only the rank is declared and ONNX inference says the rest.
+            dims: list[int | None] = [None] * len(shape or ()) if dynamic else list(shape or ())
+            outputs.append(
+                helper.make_tensor_value_info(tensor_name(result.name, k), TensorProto.FLOAT, dims)
+            )
+    return outputs
+
+
+def _safe(name: str) -> str:
+    return name or "network"
