@@ -47,6 +47,10 @@ export function wireDocument(doc) {
 
 export const api = {
   layers: () => getJson("/api/layers"),
+  /** [{name, kind: "model"|"figure", extensions, media_type, readable, writable, binary}] */
+  formats: () => getJson("/api/formats"),
+  /** {styles: [{name, label, description, folds, stacks, options}], themes, formats} */
+  figures: () => getJson("/api/figures"),
   analyze: (doc, signal) => getJson("/api/analyze", { ...json(wireDocument(doc)), signal }),
   layout: (doc, params = {}) =>
     getJson(`/api/layout?${new URLSearchParams(params)}`, json(wireDocument(doc))),

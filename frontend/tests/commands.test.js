@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { chordOf, commandForKey, createCommands, runCommand } from "../src/commands/index.js";
 import { normalize } from "../src/model/document.js";
 import { Store } from "../src/model/store.js";
+import { layeredLayout } from "../src/view/layout.js";
 
 function setup() {
   const store = new Store(
@@ -22,7 +23,7 @@ function setup() {
   const commands = createCommands({
     store,
     clipboard: { get: () => clip, set: (c) => (clip = c) },
-    view: { zoomToFit: () => calls.push("fit"), autoLayout: () => calls.push("layout") },
+    view: { zoomToFit: () => calls.push("fit") },
     ui: { rename: (name) => calls.push(`rename:${name}`), notify: () => {} },
   });
   return { store, commands, calls };
@@ -84,7 +85,7 @@ test("copy + paste and duplicate add renamed layers and select them", () => {
   assert.equal(store.doc.layers.length, 3);
 });
 
-test("select all, nudge (one undo step per burst), view commands, rename", () => {
+test("select all, nudge (one undo step per burst), view commands, rename", async () => {
   const { store, commands, calls } = setup();
   runCommand(commands, "select-all");
   assert.equal(store.session.selection.size, 3);
@@ -95,11 +96,14 @@ test("select all, nudge (one undo step per burst), view commands, rename", () =>
   runCommand(commands, "undo");
   assert.deepEqual(store.doc.view.positions.conv1, [0, 80]);
   runCommand(commands, "zoom-fit");
-  runCommand(commands, "auto-layout");
+  // No service to ask: the quick layered layout, as one undo step, then a zoom to fit.
+  await commands.get("auto-layout").run();
+  assert.deepEqual(store.doc.view.positions, layeredLayout(store.doc));
+  assert.equal(store.undoStack.at(-1).label, "Auto-layout");
   assert.equal(runCommand(commands, "rename"), false, "rename needs exactly one node");
   store.select(["relu1"]);
   runCommand(commands, "rename");
-  assert.deepEqual(calls, ["fit", "layout", "rename:relu1"]);
+  assert.deepEqual(calls, ["fit", "fit", "rename:relu1"]);
 });
 
 test("a read-only document disables every editing command", () => {

@@ -2,7 +2,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 
 import { normalize } from "../src/model/document.js";
-import { NODE_H, NODE_W, layeredLayout, withPositions } from "../src/view/layout.js";
+import { layeredLayout, withPositions } from "../src/view/layout.js";
+import { NODE_H, NODE_W } from "../src/view/metrics.js";
 
 const diamond = () =>
   normalize({

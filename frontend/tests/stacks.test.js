@@ -2,7 +2,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 
 import { normalize } from "../src/model/document.js";
-import { NODE_H, ROW_H, boxHeight, layeredLayout } from "../src/view/layout.js";
+import { layeredLayout } from "../src/view/layout.js";
+import { NODE_H, ROW_H, boxHeight } from "../src/view/metrics.js";
 import { anchorOf, findStacks } from "../src/view/stacks.js";
 
 // Caffe's pattern: conv -> bn -> scale -> relu, the last three in place, then a branch.

@@ -164,3 +164,32 @@ test("a read-only store refuses every edit", () => {
   assert.equal(store.doc.name, "tiny");
   assert.equal(store.canUndo(), false);
 });
+
+test("session writes in a transaction undo with it; read-only refuses document writes only", () => {
+  const store = new Store(sample());
+  const events = [];
+  store.subscribe((event) => events.push(event));
+  store.transact("Fold and rename", (tx) => {
+    tx.session.set(["fold"], { on: true, opened: [] });
+    tx.set(["name"], "renamed");
+  });
+  assert.equal(events.at(-1).kind, "document");
+  assert.deepEqual(events.at(-1).keys, ["fold"]);
+  store.undo();
+  assert.deepEqual(store.session.fold, { on: false, opened: [] });
+  assert.equal(store.doc.name, "tiny");
+  store.redo();
+  assert.equal(store.session.fold.on, true);
+
+  store.readOnly = true;
+  const entry = store.transact("Both", (tx) => {
+    tx.session.set(["fold", "opened"], ["a"]);
+    tx.set(["name"], "nope");
+  });
+  assert.equal(entry, null, "a document write refuses the whole transaction");
+  assert.deepEqual(store.session.fold.opened, [], "rolled back");
+  assert.equal(store.doc.name, "renamed");
+  store.transact("Open a", (tx) => tx.session.set(["fold", "opened"], ["a"]));
+  assert.deepEqual(store.session.fold.opened, ["a"]);
+  assert.equal(events.at(-1).kind, "session");
+});

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import socket
 import threading
 import time
@@ -82,12 +81,3 @@ def page(context: Any, server: str) -> Any:
     page.wait_for_selector("body[data-ready=true]")
     page.page_errors = errors
     return page
-
-
-@pytest.fixture(scope="session")
-def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Screenshots land here for a person to look at (NETCANVAS_SCREENSHOTS overrides)."""
-    wanted = os.environ.get("NETCANVAS_SCREENSHOTS")
-    path = Path(wanted) if wanted else tmp_path_factory.mktemp("screenshots")
-    path.mkdir(parents=True, exist_ok=True)
-    return path

@@ -7,6 +7,16 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
+# True when every visible box (folded-away layers aside) lies inside the canvas.
+ALL_BOXES_ON_SCREEN = """() => {
+  const c = document.querySelector('[data-testid=canvas]').getBoundingClientRect();
+  return [...document.querySelectorAll('.node:not(.folded)')].every((n) => {
+    const r = n.querySelector('.node-box').getBoundingClientRect();
+    return r.top >= c.top - 1 && r.bottom <= c.bottom + 1
+      && r.left >= c.left - 1 && r.right <= c.right + 1;
+  });
+}"""
+
 
 def tid(page: Page, testid: str) -> Any:
     return page.locator(f'[data-testid="{testid}"]')
@@ -30,6 +40,17 @@ def open_document(page: Page, doc: dict[str, Any]) -> None:
     for layer in doc["layers"]:
         expect(tid(page, f"node-{layer['name']}")).to_be_attached()
     wait_analysed(page)
+
+
+def with_test_hooks(page: Page) -> None:
+    """Open the editor again with its test hook, window.__netcanvasTest (frontend/src/testhook.js).
+
+    The hook is there only when the address asks for it (`?test-hooks`); a reload keeps it.
+    """
+    url = page.url.split("#")[0].split("?")[0]
+    page.goto(f"{url}?test-hooks")
+    page.wait_for_selector("body[data-ready=true]")
+    assert page.evaluate("() => typeof window.__netcanvasTest === 'object'")
 
 
 def wait_analysed(page: Page) -> None:

@@ -16,6 +16,7 @@ from .helpers import (
     select,
     set_param,
     tid,
+    with_test_hooks,
 )
 
 pytestmark = pytest.mark.e2e
@@ -210,6 +211,7 @@ def test_a_merge_takes_several_inputs(page: Page) -> None:
 
 
 def test_keyboard_shortcuts(page: Page) -> None:
+    with_test_hooks(page)
     open_document(page, CHAIN)
     select(page, "conv2")
     before = tid(page, "node-conv2").bounding_box()
@@ -249,7 +251,7 @@ def test_keyboard_shortcuts(page: Page) -> None:
     # L lays the graph out again: the copies pasted on top of each other move apart.
     page.keyboard.press("l")
     page.wait_for_function(
-        "() => { const p = window.netcanvas.store.doc.view.positions;"
+        "() => { const p = window.__netcanvasTest.store.doc.view.positions;"
         " return String(p.conv2_1) !== String(p.conv2_2); }"
     )
     # F brings every node back on screen after panning them all out of sight.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,14 @@ def export(page: Page, fmt: str) -> tuple[str, bytes]:
     return download.suggested_filename, Path(path).read_bytes()
 
 
+def css_px(length: str) -> float:
+    """An SVG length ('412', '412px', '3.3in', '240pt') in CSS px."""
+    match = re.fullmatch(r"([\d.]+)([a-z]*)", length)
+    assert match, length
+    units = {"": 1.0, "px": 1.0, "in": 96.0, "cm": 96 / 2.54, "mm": 96 / 25.4, "pt": 96 / 72}
+    return float(match.group(1)) * units[match.group(2)]
+
+
 def test_export_figures(page: Page) -> None:
     from pypdf import PdfReader
 
@@ -47,20 +56,23 @@ def test_export_figures(page: Page) -> None:
     root = ET.fromstring(svg)
     assert root.tag.endswith("svg")
     assert b"conv1" in svg
+    # The figure's size in CSS px (96 per inch), which the PDF and PNG are drawn at.
+    width, height = (css_px(root.attrib[key]) for key in ("width", "height"))
 
     name, pdf = export(page, "pdf")
-    assert name.endswith(".pdf")
+    assert name == "small_net.pdf"
     reader = PdfReader(io.BytesIO(pdf))
-    assert len(reader.pages) >= 1
+    assert len(reader.pages) == 1
     box = reader.pages[0].mediabox
-    assert float(box.width) > 0 and float(box.height) > 0
+    assert float(box.width) == pytest.approx(width * 0.75, abs=1)  # 72 pt per 96 px
+    assert float(box.height) == pytest.approx(height * 0.75, abs=1)
 
     name, png = export(page, "png")
-    assert name.endswith(".png")
+    assert name == "small_net.png"
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
-    width = int.from_bytes(png[16:20], "big")
-    height = int.from_bytes(png[20:24], "big")
-    assert width > 50 and height > 50
+    # 96 dpi: one pixel per CSS px.
+    assert int.from_bytes(png[16:20], "big") == round(width)
+    assert int.from_bytes(png[20:24], "big") == round(height)
 
 
 def test_export_models(page: Page) -> None:
@@ -165,8 +177,11 @@ def test_open_a_template(page: Page, server: str) -> None:
     first = document["layers"][0]["name"]
     expect(tid(page, f"node-{first}")).to_be_attached()
     expect(page.locator(".node")).to_have_count(len(document["layers"]))
-    if "params" in expected:
-        expect(tid(page, "stats-params")).to_have_attribute("data-value", str(expected["params"]))
+    expect(tid(page, "stats-params")).to_have_attribute("data-value", str(expected["params"]))
+    # One undoable step: undo brings back the design it replaced.
+    page.keyboard.press("Control+z")
+    expect(tid(page, "node-data")).to_be_attached()
+    expect(page.locator(".node")).to_have_count(1)
 
 
 def test_style_and_theme_switch_the_look(page: Page) -> None:

@@ -38,8 +38,8 @@ def test_paste_googlenet_prototxt_and_see_every_node_and_shape(
     }
     for name, shape in published.items():
         expect(tid(page, f"shape-{name}")).to_have_text(shape, timeout=15000)
-    layers = text.count("layer {")
-    assert page.locator(".node").count() >= layers - 1
+    # One node per `layer {` (the data layer is an Input layer of its own here).
+    assert page.locator(".node").count() == text.count("layer {") == 143
     expect(tid(page, "source-error")).to_be_hidden()
     assert page.locator(".node.has-error").count() == 0
 

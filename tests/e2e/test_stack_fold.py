@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from .helpers import drag, paste, tid
+from .helpers import ALL_BOXES_ON_SCREEN, drag, paste, tid, with_test_hooks
 
 pytestmark = pytest.mark.e2e
 
@@ -117,38 +117,51 @@ def test_stacking_draws_resnet50_as_one_box_per_layer_and_its_in_place_followers
     assert boxes(page) == drawn
 
 
-def test_fold_shows_resnet50_stages_as_boxes_that_open(page: Page, screenshots: Path) -> None:
+def test_fold_shows_resnet50_stages_as_boxes_that_open(page: Page) -> None:
+    with_test_hooks(page)
     tid(page, "templates").click()
     tid(page, "template-resnet50").click()
     expect(tid(page, "shape-fc")).to_have_text("1×1000", timeout=20000)
     groups = page.evaluate(
         "async () => (await (await fetch('/api/layout?fold=true', {method: 'POST',"
         " headers: {'Content-Type': 'application/json'},"
-        " body: JSON.stringify(window.netcanvas.store.doc)})).json()).groups"
+        " body: JSON.stringify(window.__netcanvasTest.store.doc)})).json()).groups"
     )
-    if not groups:
-        pytest.skip("POST /api/layout?fold=true does not report groups yet")
+    # torchvision's ResNet-50 has 3, 4, 6, 3 bottleneck blocks per stage; the first of each
+    # has a projection shortcut, so the repeats are 2, 3, 5, 2 blocks of 10 layers.
+    assert [(len(g["copies"]), len(g["copies"][0])) for g in groups] == [
+        (2, 10),
+        (3, 10),
+        (5, 10),
+        (2, 10),
+    ]
     flat = boxes(page)
     tid(page, "fold-toggle").click()
     expect(tid(page, "fold-toggle")).to_have_attribute("aria-pressed", "true")
     labels = page.locator(".group-box .node-name").all_text_contents()
-    # torchvision's ResNet-50 has 3, 4, 6, 3 bottleneck blocks per stage; the first of each
-    # has a projection shortcut, so the repeats are 2, 3, 5, 2.
-    counts = sorted(int(label.rsplit("×", 1)[1]) for label in labels)
-    assert counts == [2, 2, 3, 5], labels
-    for box in page.locator(".group-box").all():
-        expect(box).to_be_visible()
-    folded = boxes(page) + len(labels)
-    assert folded < flat / 2
-    # Everything a group hides is folded away, and edges run into and out of each box.
-    first = groups[0]
-    for name in first["copies"][1]:
-        expect(tid(page, f"node-{name}")).to_be_hidden()
-    box_id = f"group:{first['name']}"
-    assert page.locator(f'[data-testid$="-{box_id}"]').count() >= 1
-    assert page.locator(f'[data-testid^="edge-{box_id}-"]').count() >= 1
+    counts = [int(label.rsplit("×", 1)[1]) for label in labels]
+    assert counts == [2, 3, 5, 2], labels
+    # Folded to fit: every box is on screen at once.
+    page.wait_for_function(ALL_BOXES_ON_SCREEN)
+    # One box per group in place of its copies' layers (boxes() counts the group boxes).
+    hidden = sum(len(copy) for g in groups for copy in g["copies"])
+    assert boxes(page) == flat - hidden + len(groups)
+    # Everything a group hides is folded away; one edge runs into each box (single entry)
+    # and out of it to the next stage's first block (its branch and its projection
+    # shortcut), or to the pooling after the last stage.
+    for group in groups:
+        for copy in group["copies"]:
+            for name in copy:
+                expect(tid(page, f"node-{name}")).to_be_hidden()
+    outs = []
+    for group in groups:
+        box_id = f"group:{group['name']}"
+        assert page.locator(f'[data-testid^="edge-"][data-testid$="-{box_id}"]').count() == 1
+        outs.append(page.locator(f'[data-testid^="edge-{box_id}-"]').count())
+    assert outs == [2, 2, 2, 1]
 
-    page.screenshot(path=str(screenshots / "resnet50-folded-fit.png"))
+    # Zoomed in on a box, its label is readable (at least 80 %).
+    first = groups[0]
     group = tid(page, f"group-{first['name']}")
     page.keyboard.down("Control")
     for _ in range(12):
@@ -159,12 +172,23 @@ def test_fold_shows_resnet50_stages_as_boxes_that_open(page: Page, screenshots: 
         page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
         page.mouse.wheel(0, -300)
     page.keyboard.up("Control")
-    page.screenshot(path=str(screenshots / "resnet50-folded.png"))
+    assert float(tid(page, "canvas").get_attribute("data-zoom") or "0") >= 0.8
+    expect(group.locator(".node-name")).to_have_text(f"{first['name']} ×2")
+    expect(group).to_be_in_viewport()
     # Double-click opens a group: its layers are shown again.
-    tid(page, f"group-{first['name']}").dblclick()
+    group.dblclick()
     expect(tid(page, f"group-{first['name']}")).to_have_count(0)
     for name in first["copies"][1]:
         expect(tid(page, f"node-{name}")).to_be_visible()
+    # Opening is undone like an edit, and so is folding.
+    page.keyboard.press("Control+z")
+    expect(tid(page, f"group-{first['name']}")).to_have_count(1)
+    page.keyboard.press("Control+z")
+    expect(tid(page, "fold-toggle")).to_have_attribute("aria-pressed", "false")
+    expect(page.locator(".group-box")).to_have_count(0)
+    page.keyboard.press("Control+Shift+z")
+    expect(page.locator(".group-box")).to_have_count(4)
     tid(page, "fold-toggle").click()
     expect(page.locator(".group-box")).to_have_count(0)
     assert boxes(page) == flat
+    assert page.page_errors == []  # type: ignore[attr-defined]

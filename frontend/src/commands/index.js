@@ -1,136 +1,61 @@
-// Named commands: the toolbar, menus and keyboard all run these, nothing else writes.
-// DOM-free: the host passes in what a command needs (store, clipboard, view actions).
+// Named commands: the only writers of the store besides the pointer tools (DESIGN 2,
+// principle 7). The toolbar, menus, panels and keyboard all run these by id. Commands are
+// DOM-free: the host passes in what they need, so the node tests drive them with fakes.
 
-import { copyLayers, moveLayers, pasteLayers, removeLayers } from "../model/document.js";
-
-const NUDGE = 10;
-const FINE_NUDGE = 1;
+import { documentCommands } from "./documents.js";
+import { editCommands } from "./edit.js";
+import { figureCommands } from "./figure.js";
+import { viewCommands } from "./view.js";
 
 /**
- * host: {store, clipboard: {get(), set(payload)}, view: {zoomToFit(), autoLayout()},
- *        ui: {rename(name), notify(message)}}
+ * What commands may use. Only `store` is required: the rest is reached when a command
+ * needs it, so a test passes only what it drives.
+ * @typedef {object} Host
+ * @property {import("../model/store.js").Store} store
+ * @property {{get(): object|null, set(payload: object): void}} [clipboard]
+ * @property {object} [api]  api.js (layout, template, import, design) or a fake
+ * @property {{zoomToFit(): void, centreOn(name: string): void}} [view]
+ * @property {{notify(message: string, kind?: string): void, rename(name: string): void,
+ *   templates(): void, phase(): string, showText(format: string, text: string): boolean,
+ *   sourceChanged(): void, leaveShare(): void}} [ui]
+ * @property {{expect(doc: object, analysis: object|null): void,
+ *   delivered(doc: object, analysis: object|null): void}} [analysis]
+ *   told before and after a document is loaded, so the analysis starts early
+ * @property {{forget(): void, adopt(design: object, options?: object): void}} [persistence]
+ * @property {{download(format: string): Promise<void>}} [exporter]
+ * @property {() => Set<string>} [sources]  layer types that take no input
+ * @property {() => Promise<object[]>} [formats]  the formats catalogue, once it is in
+ * @property {(action: () => void) => void} [whenReady]  hold a load until the editor can take it
+ */
+
+/**
+ * Every command: {id, label, shortcut?, isEnabled(), run(argument?)}.
+ * @param {Host} host
+ * @returns {Map<string, object>}
  */
 export function createCommands(host) {
-  const { store } = host;
-  const selected = () => [...store.session.selection];
-  const editable = () => !store.readOnly;
-  const hasSelection = () => editable() && store.session.selection.size > 0;
-
-  const nudge = (dx, dy) => () => {
-    const positions = store.doc.view?.positions ?? {};
-    const moves = {};
-    for (const name of selected()) {
-      const [x, y] = positions[name] ?? [0, 0];
-      moves[name] = [x + dx, y + dy];
-    }
-    store.transact("Nudge", (tx) => moveLayers(tx, moves), { merge: "nudge" });
-  };
-
-  const paste = (offset) => {
-    const clip = host.clipboard.get();
-    if (!clip || clip.layers.length === 0) return;
-    let added = [];
-    store.transact("Paste", (tx) => {
-      added = pasteLayers(tx, clip, offset);
-    });
-    store.select(added);
-  };
-
   const list = [
-    {
-      id: "delete",
-      label: "Delete",
-      shortcut: ["Delete", "Backspace"],
-      isEnabled: hasSelection,
-      run: () => store.transact("Delete", (tx) => removeLayers(tx, selected())),
-    },
-    {
-      id: "undo",
-      label: "Undo",
-      shortcut: ["Mod+Z"],
-      isEnabled: () => store.canUndo(),
-      run: () => store.undo(),
-    },
-    {
-      id: "redo",
-      label: "Redo",
-      shortcut: ["Mod+Shift+Z", "Mod+Y"],
-      isEnabled: () => store.canRedo(),
-      run: () => store.redo(),
-    },
-    {
-      id: "copy",
-      label: "Copy",
-      shortcut: ["Mod+C"],
-      isEnabled: () => store.session.selection.size > 0,
-      run: () => host.clipboard.set(copyLayers(store.doc, selected())),
-    },
-    {
-      id: "paste",
-      label: "Paste",
-      shortcut: ["Mod+V"],
-      isEnabled: () => editable() && Boolean(host.clipboard.get()),
-      run: () => paste([30, 30]),
-    },
-    {
-      id: "duplicate",
-      label: "Duplicate",
-      shortcut: ["Mod+D"],
-      isEnabled: hasSelection,
-      run: () => {
-        host.clipboard.set(copyLayers(store.doc, selected()));
-        paste([30, 30]);
-      },
-    },
-    {
-      id: "select-all",
-      label: "Select all",
-      shortcut: ["Mod+A"],
-      isEnabled: () => store.doc.layers.length > 0,
-      run: () => store.select(store.doc.layers.map((layer) => layer.name)),
-    },
-    {
-      id: "zoom-fit",
-      label: "Zoom to fit",
-      shortcut: ["F"],
-      isEnabled: () => store.doc.layers.length > 0,
-      run: () => host.view.zoomToFit(),
-    },
-    {
-      id: "auto-layout",
-      label: "Auto-layout",
-      shortcut: ["L"],
-      isEnabled: () => editable() && store.doc.layers.length > 0,
-      run: () => host.view.autoLayout(),
-    },
-    {
-      id: "rename",
-      label: "Rename",
-      shortcut: ["F2"],
-      isEnabled: () => editable() && store.session.selection.size === 1,
-      run: () => host.ui.rename(selected()[0]),
-    },
-    { id: "nudge-left", label: "Nudge left", shortcut: ["ArrowLeft"], run: nudge(-NUDGE, 0) },
-    { id: "nudge-right", label: "Nudge right", shortcut: ["ArrowRight"], run: nudge(NUDGE, 0) },
-    { id: "nudge-up", label: "Nudge up", shortcut: ["ArrowUp"], run: nudge(0, -NUDGE) },
-    { id: "nudge-down", label: "Nudge down", shortcut: ["ArrowDown"], run: nudge(0, NUDGE) },
-    { id: "nudge-left-fine", label: "Nudge left 1px", shortcut: ["Shift+ArrowLeft"], run: nudge(-FINE_NUDGE, 0) },
-    { id: "nudge-right-fine", label: "Nudge right 1px", shortcut: ["Shift+ArrowRight"], run: nudge(FINE_NUDGE, 0) },
-    { id: "nudge-up-fine", label: "Nudge up 1px", shortcut: ["Shift+ArrowUp"], run: nudge(0, -FINE_NUDGE) },
-    { id: "nudge-down-fine", label: "Nudge down 1px", shortcut: ["Shift+ArrowDown"], run: nudge(0, FINE_NUDGE) },
+    ...editCommands(host),
+    ...viewCommands(host),
+    ...figureCommands(host),
+    ...documentCommands(host),
   ];
-  for (const command of list) {
-    if (command.id.startsWith("nudge")) command.isEnabled = hasSelection;
-  }
   return new Map(list.map((command) => [command.id, command]));
 }
 
 /** Run a command when enabled; returns whether it ran. */
-export function runCommand(commands, id) {
+export function runCommand(commands, id, argument) {
   const command = commands.get(id);
   if (!command || !command.isEnabled()) return false;
-  command.run();
+  command.run(argument);
   return true;
+}
+
+/** Run a command when enabled and answer what it answers (a promise for async ones). */
+export function invoke(commands, id, argument) {
+  const command = commands.get(id);
+  if (!command) throw new Error(`no command ${id}`);
+  return command.isEnabled() ? command.run(argument) : undefined;
 }
 
 /** "Mod+Shift+Z" for a keyboard event (Mod = Ctrl, or Cmd on a Mac). */

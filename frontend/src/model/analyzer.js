@@ -95,3 +95,26 @@ export class Analyzer {
 function analysisKey(doc) {
   return JSON.stringify(doc.layers ?? doc);
 }
+
+/**
+ * The hooks the load commands call (host.analysis) so a document being loaded is analysed
+ * as early as possible. An import may carry its analysis: the view records it, and the
+ * commit's one render draws every shape. Otherwise the service starts on the document while
+ * the editor places and stores its layers. A read-only design is analysed when it is shown.
+ */
+export function loadHooks(analyzer, { store, view }) {
+  return {
+    expect(doc, analysis) {
+      if (store.readOnly) return;
+      if (!analysis) {
+        analyzer.prime(doc);
+        return;
+      }
+      analyzer.expect(doc);
+      view.setAnalysis(analysis, { draw: false });
+    },
+    delivered(doc, analysis) {
+      if (analysis && !store.readOnly) analyzer.deliver(analysis, doc);
+    },
+  };
+}

@@ -5,6 +5,7 @@
 //   {op: "set", path, before, after}      before/after undefined = key absent
 //   {op: "insert", path, index, value}    path names a list
 //   {op: "remove", path, index, value}
+// An operation may also carry `root` to say which tree it writes (the store keeps two).
 
 const clone = (value) => (value === undefined ? undefined : structuredClone(value));
 
@@ -68,9 +69,11 @@ export function reverse(diff) {
     .slice()
     .reverse()
     .map((op) => {
-      if (op.op === "set") return { op: "set", path: op.path, before: op.after, after: op.before };
-      if (op.op === "insert") return { op: "remove", path: op.path, index: op.index, value: op.value };
-      return { op: "insert", path: op.path, index: op.index, value: op.value };
+      // `root` (which tree an operation writes, see store.js) goes with the inverse.
+      const root = op.root === undefined ? {} : { root: op.root };
+      if (op.op === "set") return { ...root, op: "set", path: op.path, before: op.after, after: op.before };
+      if (op.op === "insert") return { ...root, op: "remove", path: op.path, index: op.index, value: op.value };
+      return { ...root, op: "insert", path: op.path, index: op.index, value: op.value };
     });
 }
 

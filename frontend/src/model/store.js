@@ -1,15 +1,31 @@
 // The document store: plain data behind one mutation gate.
 //
 // Every edit goes through transact(label, fn); fn receives a small writer whose calls are
-// recorded as reversible operations. History keeps one entry per transaction. Selection,
-// hover and viewport are session state: they change freely and never enter history.
+// recorded as reversible operations. History keeps one entry per transaction. The session
+// (session.js) is the editor's own state: selection, hover and viewport change freely and
+// never enter history; its undoable part (fold, figure) is written through tx.session, in
+// the same history as the document, so "undo" takes back a fold like any edit.
 
-import { apply, get, insertOp, removeOp, reverse, setOp, applyOp } from "./diff.js";
+import { applyOp, get, insertOp, removeOp, reverse, setOp } from "./diff.js";
+import { createSession } from "./session.js";
 
 const MERGE_WINDOW_MS = 1000;
+/** Thrown by a document write while read-only: the transaction is rolled back and refused. */
+const REFUSED = Symbol("read-only");
 
 export function emptyDocument(name = "network") {
   return { netcanvas: 1, name, layers: [], view: { positions: {} } };
+}
+
+/** What a diff touched: whether it wrote the document, and which session keys. */
+function touched(diff) {
+  const keys = new Set();
+  let doc = false;
+  for (const op of diff) {
+    if (op.root === "session") keys.add(op.path[0]);
+    else doc = true;
+  }
+  return { doc, keys: [...keys] };
 }
 
 export class Store {
@@ -17,14 +33,17 @@ export class Store {
     this.doc = structuredClone(doc);
     this.undoStack = [];
     this.redoStack = [];
-    this.session = { selection: new Set(), hover: null, viewport: { x: 0, y: 0, zoom: 1 } };
+    this.session = createSession();
     this.readOnly = false;
     this.listeners = new Set();
     this.now = now;
     this.inTransaction = false;
   }
 
-  /** Listen for changes: fn({kind: "document"|"session", label, diff, source}). */
+  /**
+   * Listen for changes: fn({kind: "document"|"session", label, diff, source, keys}).
+   * kind is "document" when the document changed; keys lists the session keys that changed.
+   */
   subscribe(fn) {
     this.listeners.add(fn);
     return () => this.listeners.delete(fn);
@@ -34,34 +53,59 @@ export class Store {
     for (const fn of [...this.listeners]) fn(event);
   }
 
+  emitDiff(label, diff, source) {
+    const { doc, keys } = touched(diff);
+    this.emit({ kind: doc ? "document" : "session", label, diff, source, keys });
+  }
+
+  /** The tree an operation writes. */
+  rootOf(op) {
+    return op.root === "session" ? this.session : this.doc;
+  }
+
+  applyDiff(diff) {
+    for (const op of diff) applyOp(this.rootOf(op), op);
+  }
+
   /**
    * Run fn(tx) as one undoable step. tx.set(path, value), tx.insert(path, index, value),
-   * tx.remove(path, index), tx.get(path). A throw inside fn rolls everything back.
+   * tx.remove(path, index), tx.get(path) write and read the document; tx.session.set(path,
+   * value) writes the session. A throw inside fn rolls everything back. While read-only a
+   * document write refuses the whole transaction (null); session writes still go through,
+   * so a shared design can be folded and previewed in another style.
    * options.merge: consecutive transactions with the same merge key (within a second) become
    * one history entry, so typing a number is one undo step, not one per keystroke.
    * options.source: passed to listeners (e.g. "source" so the text view does not rewrite itself).
    */
   transact(label, fn, options = {}) {
-    if (this.readOnly) return null;
     if (this.inTransaction) throw new Error("transactions do not nest");
     const diff = [];
     const record = (op) => {
-      applyOp(this.doc, op);
+      applyOp(this.rootOf(op), op);
       diff.push(op);
+    };
+    const write = (op) => {
+      if (this.readOnly) throw REFUSED;
+      record(op);
     };
     const tx = {
       doc: this.doc,
       get: (path) => structuredClone(get(this.doc, path)),
-      set: (path, value) => record(setOp(this.doc, path, value)),
-      insert: (path, index, value) => record(insertOp(path, index, value)),
-      push: (path, value) => record(insertOp(path, get(this.doc, path).length, value)),
-      remove: (path, index) => record(removeOp(this.doc, path, index)),
+      set: (path, value) => write(setOp(this.doc, path, value)),
+      insert: (path, index, value) => write(insertOp(path, index, value)),
+      push: (path, value) => write(insertOp(path, get(this.doc, path).length, value)),
+      remove: (path, index) => write(removeOp(this.doc, path, index)),
+      session: {
+        get: (path) => structuredClone(get(this.session, path)),
+        set: (path, value) => record({ ...setOp(this.session, path, value), root: "session" }),
+      },
     };
     this.inTransaction = true;
     try {
       fn(tx);
     } catch (error) {
-      apply(this.doc, reverse(diff));
+      this.applyDiff(reverse(diff));
+      if (error === REFUSED) return null;
       throw error;
     } finally {
       this.inTransaction = false;
@@ -82,7 +126,7 @@ export class Store {
       this.undoStack.push(entry);
     }
     this.redoStack = [];
-    this.emit({ kind: "document", label, diff, source: options.source ?? null });
+    this.emitDiff(label, diff, options.source ?? null);
     return entry;
   }
 
@@ -112,20 +156,20 @@ export class Store {
     if (!this.canUndo()) return false;
     const entry = this.undoStack.pop();
     const diff = reverse(entry.diff);
-    apply(this.doc, diff);
+    this.applyDiff(diff);
     this.redoStack.push(entry);
     this.pruneSelection();
-    this.emit({ kind: "document", label: `Undo ${entry.label}`, diff, source: "history" });
+    this.emitDiff(`Undo ${entry.label}`, diff, "history");
     return true;
   }
 
   redo() {
     if (!this.canRedo()) return false;
     const entry = this.redoStack.pop();
-    apply(this.doc, entry.diff);
+    this.applyDiff(entry.diff);
     this.undoStack.push({ ...entry, merge: null });
     this.pruneSelection();
-    this.emit({ kind: "document", label: `Redo ${entry.label}`, diff: entry.diff, source: "history" });
+    this.emitDiff(`Redo ${entry.label}`, entry.diff, "history");
     return true;
   }
 
@@ -133,7 +177,7 @@ export class Store {
   clearHistory() {
     this.undoStack = [];
     this.redoStack = [];
-    this.emit({ kind: "session", label: "history" });
+    this.emit({ kind: "session", label: "history", keys: [] });
   }
 
   layerNames() {
@@ -150,17 +194,30 @@ export class Store {
   select(names, { add = false } = {}) {
     if (!add) this.session.selection.clear();
     for (const name of names) this.session.selection.add(name);
-    this.emit({ kind: "session", label: "selection" });
+    this.emit({ kind: "session", label: "selection", keys: ["selection"] });
   }
 
   setHover(name) {
     if (this.session.hover === name) return;
     this.session.hover = name;
-    this.emit({ kind: "session", label: "hover" });
+    this.emit({ kind: "session", label: "hover", keys: ["hover"] });
   }
 
   setViewport(viewport) {
     this.session.viewport = { ...this.session.viewport, ...viewport };
-    this.emit({ kind: "session", label: "viewport" });
+    this.emit({ kind: "session", label: "viewport", keys: ["viewport"] });
+  }
+
+  /** What the service found to repeat in the document (a cache: not in history). */
+  setGroups(groups) {
+    this.session.groups = Array.isArray(groups) ? groups : [];
+    this.emit({ kind: "session", label: "groups", keys: ["groups"] });
+  }
+
+  /** Open a shared design read-only, or make it editable again. */
+  setReadOnly(readOnly) {
+    if (this.readOnly === Boolean(readOnly)) return;
+    this.readOnly = Boolean(readOnly);
+    this.emit({ kind: "session", label: "readonly", keys: ["readOnly"] });
   }
 }

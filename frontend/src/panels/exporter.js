@@ -1,31 +1,9 @@
-// Export menu and the figure preview. Every format downloads through /api/export/{format}
-// with the current style and theme, under a file name made from the design's name.
+// Downloads and the figure preview. Every format downloads through /api/export/{format}
+// with the figure settings in force, under a file name made from the design's name and the
+// format's extension in the formats catalogue.
 
 import { api } from "../api.js";
-
-export const EXTENSIONS = {
-  svg: "svg",
-  pdf: "pdf",
-  png: "png",
-  onnx: "onnx",
-  prototxt: "prototxt",
-  yaml: "yaml",
-  json: "json",
-  pytorch: "py",
-  keras: "py",
-};
-
-export function fileName(name, format) {
-  const stem = (name || "network").trim().replace(/[^\w.-]+/g, "_").replace(/^_+|_+$/g, "") || "network";
-  const suffix = format === "pytorch" ? "_pytorch" : format === "keras" ? "_keras" : "";
-  return `${stem}${suffix}.${EXTENSIONS[format] ?? format}`;
-}
-
-export function figureParams(style, theme) {
-  return { style, theme };
-}
-
-const FIGURES = new Set(["svg", "pdf", "png"]);
+import { fileName, isFigureFormat } from "../model/formats.js";
 
 /**
  * The document a figure is drawn from. Canvas positions are the editor's own boxes; the figure
@@ -37,14 +15,15 @@ export function figureDocument(doc) {
   return out;
 }
 
-export async function download(format, doc, params, notify) {
+/** Download the document as `format` (a name from /api/formats), with figure `params`. */
+export async function download(format, doc, params, notify, formats) {
   try {
-    const body = FIGURES.has(format) ? figureDocument(doc) : doc;
-    const { blob } = await api.export(format, body, params);
+    const figure = isFigureFormat(formats, format);
+    const { blob } = await api.export(format, figure ? figureDocument(doc) : doc, figure ? params : {});
     const url = URL.createObjectURL(blob);
     const a = document.createElement("a");
     a.href = url;
-    a.download = fileName(doc.name, format);
+    a.download = fileName(doc.name, format, formats);
     document.body.appendChild(a);
     a.click();
     a.remove();

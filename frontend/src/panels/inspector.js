@@ -1,19 +1,20 @@
 // The inspector: a form generated from the selected layer's JSON schema. Every keystroke is
-// validated; a valid value is written at once (typing merges into one undo step), an invalid
-// one is marked on the field and never reaches the document.
+// validated; a valid value is written at once by the set-param command (typing merges into
+// one undo step), an invalid one is marked on the field and never reaches the document.
 
-import { layerIndex, renameLayer, setParam } from "../model/document.js";
-import { formatCount, formatShape } from "../view/canvas.js";
+import { layerIndex } from "../model/document.js";
+import { formatCount, formatShape } from "../view/markup.js";
 import { controlFor, describeParams, formatValue, parseField } from "./schema.js";
 
 let fieldCounter = 0;
 
 export class Inspector {
-  constructor(root, { store, catalogue, notify }) {
+  /** host: {store, catalogue, run(id, argument): the command's answer} */
+  constructor(root, { store, catalogue, run }) {
     this.root = root;
     this.store = store;
     this.catalogue = catalogue;
-    this.notify = notify;
+    this.run = run;
     this.body = root.querySelector(".inspector-body");
     this.current = null; // {name, type}
     this.inputs = new Map();
@@ -40,6 +41,12 @@ export class Inspector {
     } else {
       this.refresh(layer);
     }
+  }
+
+  /** Forget the form (the design became read-only or editable): it is built again. */
+  reset() {
+    this.current = null;
+    this.update();
   }
 
   setAnalysis(byName) {
@@ -81,13 +88,8 @@ export class Inspector {
     const commitName = () => {
       const to = nameInput.value.trim();
       if (to === this.current.name) return;
-      let ok = false;
-      this.store.transact(`Rename ${this.current.name}`, (tx) => {
-        ok = renameLayer(tx, this.current.name, to);
-      });
-      if (ok) {
+      if (this.run("rename-layer", { from: this.current.name, to })) {
         this.current.name = to;
-        this.store.select([to]);
         this.setError(nameInput, null);
       } else {
         this.setError(nameInput, "That name is taken or not allowed (no spaces, no trailing :k).");
@@ -192,9 +194,7 @@ export class Inspector {
       const value = parsed.value;
       const now = this.store.doc.layers[layerIndex(this.store.doc, name)]?.[field.key];
       if (JSON.stringify(now) === JSON.stringify(value)) return;
-      this.store.transact(`Set ${name}.${field.key}`, (tx) => setParam(tx, name, field.key, value), {
-        merge: `${name}.${field.key}`,
-      });
+      this.run("set-param", { name, key: field.key, value });
     };
     input.addEventListener(control === "checkbox" || control === "select" ? "change" : "input", commit);
   }

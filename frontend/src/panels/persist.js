@@ -15,9 +15,23 @@ function readJson(key, fallback) {
   }
 }
 
+/** What a new visitor starts from. */
+const STARTER = {
+  netcanvas: 1,
+  name: "untitled",
+  layers: [{ name: "data", type: "Input", shape: [1, 3, 224, 224], inputs: [] }],
+  view: { positions: { data: [0, 0] } },
+};
+
 export function loadAutosave() {
   const saved = readJson(AUTOSAVE_KEY, null);
   return saved && Array.isArray(saved.document?.layers) ? saved : null;
+}
+
+/** The restore-document command's argument at start-up: the autosave, or a new design. */
+export function firstDocument() {
+  const saved = loadAutosave();
+  return saved ? { doc: saved.document, design: saved.design } : { doc: STARTER, label: "New design" };
 }
 
 export function autosave(doc, design) {
@@ -50,6 +64,18 @@ export class Persistence {
     const keys = this.keys();
     keys[id] = key;
     localStorage.setItem(KEYS_KEY, JSON.stringify(keys));
+  }
+
+  /** A design not saved yet (a template, a copy): no share link. */
+  forget() {
+    this.design = null;
+    this.showLink();
+  }
+
+  /** The saved design this document is; `showLink: false` for one shown read-only. */
+  adopt(design, { showLink = true } = {}) {
+    this.design = design;
+    if (showLink) this.showLink();
   }
 
   showLink() {

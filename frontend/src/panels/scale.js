@@ -1,86 +1,47 @@
-// "Readable at scale" toolbar toggles (DESIGN 1): Stack draws in-place followers inside their
-// producer's box (a figure setting, view.style.stack, undoable with its layout); Fold asks the
-// service for repeated blocks (POST /api/layout?fold=true, "groups") and shows each as one
-// "name ×N" box until it is double-clicked open.
+// The "readable at scale" toggles (DESIGN 1): Stack and Fold run their commands (see
+// commands/figure.js); this shows whether each is on, and says so when the chosen figure
+// style ignores it, instead of leaving it silently without effect. While folded, an edit
+// asks the service again what repeats.
 
-import { api } from "../api.js";
-import { moveLayers } from "../model/document.js";
-import { layeredLayout } from "../view/layout.js";
+import { figureSettings, ineffective } from "../model/figures.js";
 import { stackingOn } from "../view/stacks.js";
 
 const REFOLD_DELAY_MS = 300;
 
 export class ScaleControls {
-  /** host: {store, view, stackButton, foldButton, zoomToFit(), notify(message, kind)} */
-  constructor(host) {
+  /**
+   * root: holds the stack-toggle and fold-toggle buttons (which run their commands through
+   * data-command); host: {store, run(id), figures(): the figure catalogue, or null until it is in}
+   */
+  constructor(root, host) {
     this.host = host;
+    this.stackButton = root.querySelector('[data-testid="stack-toggle"]');
+    this.foldButton = root.querySelector('[data-testid="fold-toggle"]');
     this.timer = null;
-    this.sequence = 0;
-    host.stackButton.addEventListener("click", () => this.toggleStack());
-    host.foldButton.addEventListener("click", () => this.toggleFold());
+    // The buttons' own explanations, shown again once a style follows them.
+    this.titles = new Map([this.stackButton, this.foldButton].map((b) => [b, b.title]));
   }
 
   sync() {
-    const { store, view, stackButton, foldButton } = this.host;
-    stackButton.setAttribute("aria-pressed", String(stackingOn(store.doc)));
-    foldButton.setAttribute("aria-pressed", String(view.folded));
+    const { store, figures } = this.host;
+    const { style } = figureSettings(store.doc, store.session);
+    this.show(this.stackButton, stackingOn(store.doc), ineffective(figures(), style, "stacks"));
+    this.show(this.foldButton, store.session.fold.on, ineffective(figures(), style, "folds"));
   }
 
-  toggleStack() {
-    const { store } = this.host;
-    const on = !stackingOn(store.doc);
-    store.transact(on ? "Stack in-place layers" : "Unstack in-place layers", (tx) => {
-      if (!tx.doc.view) tx.set(["view"], {});
-      tx.set(["view", "style"], { ...(tx.doc.view.style ?? {}), stack: on });
-      moveLayers(tx, layeredLayout(tx.doc));
-    });
-    this.host.zoomToFit();
+  show(button, on, ignored) {
+    button.setAttribute("aria-pressed", String(on));
+    const idle = Boolean(on && ignored);
+    button.classList.toggle("ineffective", idle);
+    if (idle) button.dataset.effect = "none";
+    else delete button.dataset.effect;
+    button.title = idle ? ignored : this.titles.get(button);
   }
 
-  async groups() {
-    const answer = await api.layout(this.host.store.doc, { fold: "true" });
-    return Array.isArray(answer?.groups) ? answer.groups : [];
-  }
-
-  async toggleFold() {
-    const { view, notify } = this.host;
-    if (view.folded) {
-      view.setFolded(false);
-      this.sync();
-      this.host.zoomToFit();
-      return;
-    }
-    let groups = [];
-    try {
-      groups = await this.groups();
-    } catch (error) {
-      notify(`Cannot find repeated blocks: ${error.message}`, "error");
-      return;
-    }
-    if (groups.length === 0) {
-      notify("No repeated blocks to fold in this design.");
-      return;
-    }
-    view.setGroups(groups);
-    view.setFolded(true);
-    this.sync();
-    this.host.zoomToFit();
-    notify(`Folded ${groups.length} repeated block(s); double-click a box to open it.`);
-  }
-
-  /** The document changed: re-sync the buttons, and while folded ask again what repeats. */
+  /** The document changed: while folded, ask again what repeats (after a pause in editing). */
   documentChanged() {
-    this.sync();
-    if (!this.host.view.folded) return;
+    if (!this.host.store.session.fold.on) return;
     clearTimeout(this.timer);
-    this.timer = setTimeout(async () => {
-      const mine = ++this.sequence;
-      try {
-        const groups = await this.groups();
-        if (mine === this.sequence && this.host.view.folded) this.host.view.setGroups(groups);
-      } catch {
-        // keep the groups we have: the next edit asks again
-      }
-    }, REFOLD_DELAY_MS);
+    this.timer = setTimeout(() => this.host.run("refresh-folds"), REFOLD_DELAY_MS);
   }
 }

@@ -122,13 +122,18 @@ export class SourcePanel {
     }
   }
 
-  /** Show an opened file's text as it was written (so the phase switch re-reads it). */
+  /**
+   * Show an opened file's text as it was written (so the phase switch re-reads it). False
+   * when this view does not edit that format: it then shows the design's own text.
+   */
   showText(format, text) {
+    if (![...this.format.options].some((o) => o.value === format)) return false;
     this.format.value = format;
     this.updatePhaseField();
     this.editor.value = text;
     this.stale = false;
     this.dirty = false;
     this.showError(null);
+    return true;
   }
 }

@@ -2,7 +2,7 @@
 // built only while it is open and then updated row by row: an analysis of a 700-layer
 // network must not rebuild 4,000 cells nobody is looking at.
 
-import { formatCount, formatShape } from "../view/canvas.js";
+import { formatCount, formatShape } from "../view/markup.js";
 
 const COLUMNS = [
   { key: "name", label: "Layer", text: true },
@@ -89,6 +89,12 @@ export class StatsPanel {
       error: n.error,
     }));
     this.renderRows();
+  }
+
+  /** The service could not analyse the design. */
+  failed(error) {
+    this.problems.textContent = `analysis failed: ${error.message}`;
+    this.problems.classList.add("bad");
   }
 
   renderRows() {

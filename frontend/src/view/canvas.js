@@ -4,49 +4,15 @@
 // built as markup in one go (a pasted ResNet-152 is ~700 nodes and ~750 edges): one parse is
 // far cheaper than thousands of createElementNS/setAttribute calls.
 
-import { edges as documentEdges, parseRef } from "../model/document.js";
-import { foldView } from "./fold.js";
-import { NODE_H, NODE_W, ROW_H, layeredLayout } from "./layout.js";
-import {
-  boxMarkup,
-  clip,
-  curve,
-  describe,
-  edgeMarkup,
-  formatShape,
-  nodeEntry,
-  nodeMarkup,
-  tooltip,
-} from "./markup.js";
+import { edges as documentEdges } from "../model/document.js";
+import { renderBoxes } from "./boxes.js";
+import { EdgeLayer } from "./edges.js";
+import { foldedDrawing } from "./fold.js";
+import { curve, nodeEntry, nodeMarkup, nodeState, tooltip } from "./markup.js";
+import { BELOW, NODE_H, NODE_W, ROW_H } from "./metrics.js";
+import { inputPorts, isVariadic, outputPorts } from "./ports.js";
 import { anchorOf, findStacks, stackingOn } from "./stacks.js";
-
-export { formatShape };
-
-const SVG = "http://www.w3.org/2000/svg";
-
-export function svgEl(tag, attrs = {}, parent = null) {
-  const el = document.createElementNS(SVG, tag);
-  for (const [key, value] of Object.entries(attrs)) el.setAttribute(key, value);
-  if (parent) parent.appendChild(el);
-  return el;
-}
-
-
-export function formatCount(n) {
-  if (n === null || n === undefined) return "–";
-  if (n >= 1e9) return `${(n / 1e9).toFixed(2)} G`;
-  if (n >= 1e6) return `${(n / 1e6).toFixed(2)} M`;
-  if (n >= 1e4) return `${(n / 1e3).toFixed(1)} k`;
-  return String(n);
-}
-
-
-/** Parse SVG markup into elements (children of a <g>), in order. */
-function parseSvg(markup) {
-  const holder = document.createElementNS(SVG, "g");
-  holder.innerHTML = markup;
-  return [...holder.children];
-}
+import { parseSvg, svgEl } from "./svg.js";
 
 export class CanvasView {
   constructor(svg, store, catalogue) {
@@ -54,48 +20,36 @@ export class CanvasView {
     this.store = store;
     this.catalogue = catalogue;
     this.viewport = svgEl("g", { class: "viewport" }, svg);
-    this.edgeLayer = svgEl("g", { class: "edges" }, this.viewport);
+    this.edgeLayer = new EdgeLayer(svgEl("g", { class: "edges" }, this.viewport));
     this.nodeLayer = svgEl("g", { class: "nodes" }, this.viewport);
     this.overlay = svgEl("g", { class: "overlay" }, this.viewport);
     this.nodes = new Map();
-    this.edges = new Map();
     this.boxes = new Map(); // folded group boxes by id
     this.analysis = new Map();
     this.analysisResult = null; // the answer `analysis` was made from
     this.livePositions = null; // positions during a drag, before they are committed
     this.stacks = null; // findStacks() while stacking is on
     this.rowIndex = new Map(); // stack member -> its row under the head
-    this.groups = []; // repeated blocks from the service (POST /api/layout?fold=true)
-    this.folded = false;
-    this.opened = new Set(); // groups opened by a double-click
-    this.fold = null; // foldView() and its positions while folded
+    // What is folded is the session's (store.session.fold, .groups); this is only what the
+    // view made of it: foldView() and a layout of the folded drawing, kept while it holds.
+    this.fold = null;
   }
 
   spec(type) {
     return this.catalogue.get(type) ?? null;
   }
 
-  /** How many input ports to draw: fixed inputs, or one per connection plus a free one. */
+  /** Input ports a node draws (see ports.js). */
   inputPorts(layer) {
-    const spec = this.spec(layer.type);
-    const connected = (layer.inputs ?? []).length;
-    if (!spec) return Math.max(1, connected);
-    if (spec.max_inputs === 0) return 0;
-    if (this.isVariadic(layer)) return connected + 1;
-    return Math.max(spec.inputs.length, connected, 1);
+    return inputPorts(this.spec(layer.type), layer);
   }
 
   isVariadic(layer) {
-    const spec = this.spec(layer.type);
-    if (!spec) return true;
-    return spec.max_inputs === null || spec.max_inputs === undefined || spec.max_inputs > spec.inputs.length;
+    return isVariadic(this.spec(layer.type));
   }
 
   outputPorts(layer) {
-    const result = this.analysis.get(layer.name);
-    const spec = this.spec(layer.type);
-    const declared = spec ? spec.outputs.length : 1;
-    return Math.max(1, declared, result?.output_shapes?.length ?? 0);
+    return outputPorts(this.spec(layer.type), this.analysis.get(layer.name));
   }
 
   /** The node a drag moves for `name`: a stack member moves with its head. */
@@ -162,38 +116,9 @@ export class CanvasView {
 
   // ---- folding ----
 
-  /** Groups found by the service; `null` or [] when it offers none. */
-  setGroups(groups) {
-    this.groups = Array.isArray(groups) ? groups : [];
-    this.fold = null;
-    this.render();
-  }
-
-  setFolded(on) {
-    this.folded = Boolean(on);
-    if (!this.folded) this.opened.clear();
-    this.fold = null;
-    this.render();
-  }
-
-  openGroup(name) {
-    this.opened.add(name);
-    this.fold = null;
-    this.render();
-  }
-
-  /** Recompute what is folded when the graph's wiring (not just a setting) changed. */
+  /** Recompute what is folded when the graph's wiring or the session's fold changed. */
   updateFold(doc) {
-    if (!this.folded || this.groups.length === 0) {
-      this.fold = null;
-      return;
-    }
-    const wiring = doc.layers.map((l) => `${l.name}<${(l.inputs ?? []).join(",")}`).join(";");
-    const style = JSON.stringify(doc.view?.style ?? {});
-    if (this.fold && this.fold.wiring === wiring && this.fold.style === style) return;
-    const view = foldView(doc, this.groups, this.opened);
-    view.doc.view = { style: doc.view?.style ?? {} };
-    this.fold = { ...view, wiring, style, positions: layeredLayout(view.doc) };
+    this.fold = foldedDrawing(doc, this.store.session, this.fold);
   }
 
   // ---- drawing ----
@@ -235,41 +160,17 @@ export class CanvasView {
     this.renderSelection();
   }
 
-  /** Everything a node shows; `frame` changes only when the element must be rebuilt. */
+  /** Everything a node shows (see markup.js nodeState). */
   nodeState(layer) {
-    const name = layer.name;
-    const result = this.analysis.get(name);
-    const spec = this.spec(layer.type);
-    const hidden = this.fold?.hidden.has(name) ?? false;
-    const followers = this.stacks?.members.get(name)?.length ?? 0;
-    const row = this.stacks?.head.has(name) ?? false;
-    const last = row && this.stacks.members.get(this.stacks.head.get(name)).at(-1) === name;
-    const inCount = this.inputPorts(layer);
-    const outCount = this.outputPorts(layer);
-    const error = result?.error ?? null;
-    const shape = result?.output_shapes?.[0];
-    let cls = `node cat-${spec?.category ?? "opaque"}`;
-    if (row) cls += last ? " stack-row stack-last" : " stack-row";
-    if (followers) cls += " stack-head";
-    if (hidden) cls += " folded";
-    if (error) cls += " has-error";
-    else if ((result?.warnings?.length ?? 0) > 0) cls += " has-warning";
-    const h = row ? ROW_H : NODE_H;
-    return {
-      cls,
-      row,
-      last,
-      followers,
-      h,
-      inCount,
-      outCount,
-      frame: `${row ? (last ? "L" : "R") : "N"}${followers}/${inCount}/${outCount}/${error ? 1 : 0}`,
-      title: clip(name, row ? 13 : 22),
-      type: row ? "" : clip(describe(layer), 26),
-      shape: result ? (shape ? formatShape(shape) : "?") : "…",
-      error,
-      transform: this.translate(name),
-    };
+    return nodeState(layer, {
+      spec: this.spec(layer.type),
+      result: this.analysis.get(layer.name),
+      stacks: this.stacks,
+      hidden: this.fold?.hidden.has(layer.name) ?? false,
+      inCount: this.inputPorts(layer),
+      outCount: this.outputPorts(layer),
+      transform: this.translate(layer.name),
+    });
   }
 
   translate(name) {
@@ -292,28 +193,10 @@ export class CanvasView {
   }
 
   renderBoxes() {
-    const boxes = this.fold?.boxes ?? [];
-    const seen = new Set();
-    for (const box of boxes) {
-      seen.add(box.id);
-      let entry = this.boxes.get(box.id);
-      if (!entry) {
-        const [g] = parseSvg(boxMarkup(box));
-        this.nodeLayer.appendChild(g);
-        entry = { g, shape: g.querySelector(".node-shape"), h: NODE_H, inCount: 1, outCount: 1 };
-        this.boxes.set(box.id, entry);
-      }
-      entry.g.setAttribute("transform", this.translate(box.id));
-      const exit = box.group.copies.at(-1).at(-1);
-      const shape = this.analysis.get(exit)?.output_shapes?.[0];
-      entry.shape.textContent = shape ? formatShape(shape) : "…";
-    }
-    for (const [id, entry] of this.boxes) {
-      if (!seen.has(id)) {
-        entry.g.remove();
-        this.boxes.delete(id);
-      }
-    }
+    renderBoxes(this.nodeLayer, this.boxes, this.fold?.boxes ?? [], {
+      translate: (id) => this.translate(id),
+      analysis: this.analysis,
+    });
   }
 
   renderEdges(doc) {
@@ -324,38 +207,7 @@ export class CanvasView {
         if (this.boxes.has(edge.src) || this.boxes.has(edge.dst)) list.push({ ...edge, srcIndex: 0, dstIndex: 0 });
       }
     }
-    const seen = new Set();
-    const fresh = [];
-    for (const edge of list) {
-      const id = `${edge.src}-${edge.dst}`;
-      if (seen.has(id)) continue;
-      seen.add(id);
-      const cls = this.edgeClass(edge);
-      const d = this.edgePath(edge);
-      const entry = this.edges.get(id);
-      if (!entry) {
-        fresh.push({ id, edge, cls, d });
-        continue;
-      }
-      entry.edge = edge;
-      if (entry.cls !== cls) entry.path.setAttribute("class", (entry.cls = cls));
-      if (entry.d !== d) this.setPath(entry, d);
-    }
-    if (fresh.length) {
-      const markup = fresh.map(({ id, cls, d }) => edgeMarkup(id, cls, d)).join("");
-      const elements = parseSvg(markup);
-      fresh.forEach(({ id, edge, cls, d }, i) => {
-        const path = elements[i];
-        this.edgeLayer.appendChild(path);
-        this.edges.set(id, { path, edge, cls, d, selected: false });
-      });
-    }
-    for (const [id, entry] of this.edges) {
-      if (!seen.has(id)) {
-        entry.path.remove();
-        this.edges.delete(id);
-      }
-    }
+    this.edgeLayer.render(list, (edge) => this.edgeClass(edge), (edge) => this.edgePath(edge));
   }
 
   edgeClass(edge) {
@@ -370,11 +222,6 @@ export class CanvasView {
     return curve(this.portPoint(edge.src, "out", edge.srcIndex), this.portPoint(edge.dst, "in", edge.dstIndex));
   }
 
-  setPath(entry, d) {
-    entry.d = d;
-    entry.path.setAttribute("d", d);
-  }
-
   /** Move nodes during a drag without touching the store (committed on release). */
   moveLive(positions) {
     this.livePositions = { ...(this.livePositions ?? {}), ...positions };
@@ -386,9 +233,7 @@ export class CanvasView {
       const entry = this.nodes.get(name) ?? this.boxes.get(name);
       entry?.g.setAttribute("transform", this.translate(name));
     }
-    for (const entry of this.edges.values()) {
-      if (moved.has(entry.edge.src) || moved.has(entry.edge.dst)) this.setPath(entry, this.edgePath(entry.edge));
-    }
+    this.edgeLayer.follow(moved, (edge) => this.edgePath(edge));
   }
 
   endLive() {
@@ -413,10 +258,7 @@ export class CanvasView {
       if (entry.hovered !== hovered) entry.g.classList.toggle("hovered", (entry.hovered = hovered));
     }
     if (hover !== null) this.showTip(hover);
-    for (const entry of this.edges.values()) {
-      const selected = selection.has(entry.edge.src) && selection.has(entry.edge.dst);
-      if (entry.selected !== selected) entry.path.classList.toggle("selected", (entry.selected = selected));
-    }
+    this.edgeLayer.select(selection);
   }
 
   /**
@@ -448,7 +290,7 @@ export class CanvasView {
       x0 = Math.min(x0, x);
       y0 = Math.min(y0, y);
       x1 = Math.max(x1, x + NODE_W);
-      y1 = Math.max(y1, y + entry.h + 24);
+      y1 = Math.max(y1, y + entry.h + BELOW);
     }
     return x0 === Infinity ? null : { x0, y0, x1, y1 };
   }
@@ -462,9 +304,5 @@ export class CanvasView {
       if (x + NODE_W >= x0 && x <= x1 && y + entry.h >= y0 && y <= y1) out.push(name);
     }
     return out;
-  }
-
-  inputNamesFor(layer) {
-    return (layer.inputs ?? []).map((ref) => parseRef(ref).name);
   }
 }

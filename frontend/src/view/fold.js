@@ -3,6 +3,7 @@
 // canvas shows each closed group as one box "name ×N" in place of all its copies. DOM-free.
 
 import { parseRef } from "../model/document.js";
+import { layeredLayout } from "./layout.js";
 
 /** Keep only well-formed groups whose layers all exist in the document. */
 export function validGroups(groups, doc) {
@@ -83,4 +84,23 @@ export function foldView(doc, groups, open = new Set()) {
     boxes,
     doc: { ...doc, layers },
   };
+}
+
+/**
+ * What the canvas draws while folded: foldView() of the document with the session's closed
+ * groups, and a layout of it; null when nothing is folded. `previous` (the last answer) is
+ * kept while the wiring, the figure settings, the groups and the opened groups are the same,
+ * so moving a box by hand survives an unrelated edit.
+ */
+export function foldedDrawing(doc, session, previous = null) {
+  const { fold, groups } = session;
+  if (!fold.on || groups.length === 0) return null;
+  const wiring = doc.layers.map((l) => `${l.name}<${(l.inputs ?? []).join(",")}`).join(";");
+  const style = JSON.stringify(doc.view?.style ?? {});
+  const opened = fold.opened.join("\u0000");
+  const p = previous;
+  if (p && p.wiring === wiring && p.style === style && p.groups === groups && p.opened === opened) return p;
+  const view = foldView(doc, groups, new Set(fold.opened));
+  view.doc.view = { style: doc.view?.style ?? {} };
+  return { ...view, wiring, style, groups, opened, positions: layeredLayout(view.doc) };
 }

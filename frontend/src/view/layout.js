@@ -3,19 +3,8 @@
 // untangle; linear in the size of the graph for chains. DOM-free.
 
 import { predecessors } from "../model/document.js";
+import { GAP_X, GAP_Y, MIN_GAP_X, MIN_GAP_Y, NODE_H, NODE_W, ROW_H, boxCentre, boxHeight } from "./metrics.js";
 import { anchorOf, findStacks, stackingOn } from "./stacks.js";
-
-export const NODE_W = 172;
-export const NODE_H = 58;
-/** Height of one follower's row inside a stacked box. */
-export const ROW_H = 22;
-const GAP_X = 36;
-const GAP_Y = 44;
-
-/** Height of a node's box: taller when followers are stacked under it. */
-export function boxHeight(followers = 0) {
-  return NODE_H + followers * ROW_H;
-}
 
 /**
  * Positions {name: [x, y]} (top-left corners) for every layer. With stacking on
@@ -113,4 +102,31 @@ export function withPositions(doc) {
     out.layers.map((layer) => [layer.name, placed[layer.name]]),
   );
   return out;
+}
+
+/** Where a layer added "after" the one at `position` goes: centred one rank below it. */
+export function belowOf(position) {
+  const [cx, cy] = boxCentre(position);
+  return [cx, cy + NODE_H + GAP_Y];
+}
+
+/**
+ * The service lays out its own (narrower) figure boxes; stretch its positions so the editor's
+ * boxes keep the same arrangement without overlapping (at most 4× either way).
+ */
+export function fitToBoxes(positions) {
+  const points = Object.values(positions);
+  let sx = 1;
+  let sy = 1;
+  for (const [x1, y1] of points) {
+    for (const [x2, y2] of points) {
+      const dx = Math.abs(x2 - x1);
+      const dy = Math.abs(y2 - y1);
+      if (dy < NODE_H && dx > 0) sx = Math.max(sx, (NODE_W + MIN_GAP_X) / dx);
+      if (dx < NODE_W && dy > 0) sy = Math.max(sy, (NODE_H + MIN_GAP_Y) / dy);
+    }
+  }
+  return Object.fromEntries(
+    Object.entries(positions).map(([n, [x, y]]) => [n, [x * Math.min(sx, 4), y * Math.min(sy, 4)]]),
+  );
 }

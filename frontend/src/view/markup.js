@@ -1,10 +1,19 @@
 // SVG markup for the canvas: one string per node, edge or folded box, parsed in one go by the
 // view (see canvas.js). Pure string building apart from nodeEntry, which reads parsed elements.
 
-import { NODE_H, NODE_W, ROW_H, boxHeight } from "./layout.js";
+import { NODE_H, NODE_W, ROW_H, boxHeight } from "./metrics.js";
 
 const ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 const esc = (text) => String(text).replace(/[&<>"']/g, (c) => ESCAPES[c]);
+
+/** "25.56 M": a count in a few characters ("–" when unknown). */
+export function formatCount(n) {
+  if (n === null || n === undefined) return "–";
+  if (n >= 1e9) return `${(n / 1e9).toFixed(2)} G`;
+  if (n >= 1e6) return `${(n / 1e6).toFixed(2)} M`;
+  if (n >= 1e4) return `${(n / 1e3).toFixed(1)} k`;
+  return String(n);
+}
 
 /** "1×64×56×56" (DESIGN 3). */
 export function formatShape(shape) {
@@ -68,6 +77,41 @@ export function nodeMarkup(name, state) {
     `<g class="${state.cls}" data-testid="node-${n}" data-node="${n}" tabindex="-1" transform="${state.transform}">` +
     `${body}${portsMarkup(name, state)}${error}</g>`
   );
+}
+
+/**
+ * Everything a node shows, from its layer and what the view knows of it: its type's spec,
+ * its analysis, the stacks, whether a folded box hides it, its port counts and transform.
+ * `frame` changes only when the element must be rebuilt.
+ */
+export function nodeState(layer, { spec, result, stacks, hidden, inCount, outCount, transform }) {
+  const name = layer.name;
+  const followers = stacks?.members.get(name)?.length ?? 0;
+  const row = stacks?.head.has(name) ?? false;
+  const last = row && stacks.members.get(stacks.head.get(name)).at(-1) === name;
+  const error = result?.error ?? null;
+  const shape = result?.output_shapes?.[0];
+  let cls = `node cat-${spec?.category ?? "opaque"}`;
+  if (row) cls += last ? " stack-row stack-last" : " stack-row";
+  if (followers) cls += " stack-head";
+  if (hidden) cls += " folded";
+  if (error) cls += " has-error";
+  else if ((result?.warnings?.length ?? 0) > 0) cls += " has-warning";
+  return {
+    cls,
+    row,
+    last,
+    followers,
+    h: row ? ROW_H : NODE_H,
+    inCount,
+    outCount,
+    frame: `${row ? (last ? "L" : "R") : "N"}${followers}/${inCount}/${outCount}/${error ? 1 : 0}`,
+    title: clip(name, row ? 13 : 22),
+    type: row ? "" : clip(describe(layer), 26),
+    shape: result ? (shape ? formatShape(shape) : "?") : "…",
+    error,
+    transform,
+  };
 }
 
 export function nodeEntry(g, state) {

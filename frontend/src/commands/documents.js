@@ -1,0 +1,202 @@
+// Commands that bring a whole document in (a file, a template, a shared design, the source
+// text, the autosave) or change the design as a whole (make a copy, rename), and the
+// inspector's edits of one layer. A load is one undoable step.
+
+import { normalize, renameLayer, setParam } from "../model/document.js";
+import { formatForFile, readableFormats } from "../model/formats.js";
+import { withPositions } from "../view/layout.js";
+
+/**
+ * The document a load stores, and how many of its layers had no position. `keepPositions`
+ * (a source edit) keeps the canvas positions of layers that are still there; figure settings
+ * carry over to a document that has none of its own.
+ */
+export function placeDocument(current, next, keepPositions = false) {
+  const doc = structuredClone(next);
+  if (keepPositions) {
+    const old = current.view?.positions ?? {};
+    const names = new Set(doc.layers.map((l) => l.name));
+    const kept = Object.entries({ ...old, ...doc.view.positions }).filter(([n]) => names.has(n));
+    // A pasted network that shares only its input's name with the old one is a new
+    // network: lay it all out rather than hang every layer under the one old position.
+    if (kept.length * 2 >= names.size) doc.view.positions = Object.fromEntries(kept);
+  }
+  if (!doc.view.style && current.view?.style) doc.view.style = { ...current.view.style };
+  const unplaced = doc.layers.filter((l) => !doc.view.positions[l.name]).length;
+  return { doc: withPositions(doc), unplaced };
+}
+
+/** @param {import("./index.js").Host} host */
+export function documentCommands(host) {
+  const { store } = host;
+  const notify = (message, kind) => host.ui?.notify(message, kind);
+  const editable = () => !store.readOnly;
+  /** Run a load now, or once the editor is ready for it (see main.js); resolves when done. */
+  const whenReady = (load) =>
+    new Promise((resolve, reject) => {
+      const go = () => {
+        try {
+          resolve(load());
+        } catch (error) {
+          reject(error);
+        }
+      };
+      if (host.whenReady) host.whenReady(go);
+      else go();
+    });
+
+  /** options: {doc, label, source, merge, keepPositions, fresh, analysis} */
+  function load({ doc, label, source = null, merge = undefined, keepPositions = false, fresh = false, analysis = null }) {
+    const normal = normalize(doc, host.sources?.());
+    // The service starts on the analysis (or it came with an import) while this thread
+    // places the layers and stores them.
+    host.analysis?.expect(normal, analysis);
+    const { doc: next, unplaced } = placeDocument(store.doc, normal, keepPositions);
+    store.replace(label, next, { source, merge });
+    host.analysis?.delivered(next, analysis);
+    if (fresh) store.clearHistory();
+    if (unplaced === next.layers.length || fresh) host.view?.zoomToFit();
+  }
+
+  async function openFile(file) {
+    let formats;
+    try {
+      formats = await host.formats();
+    } catch (error) {
+      notify(`Cannot open ${file.name}: the list of formats is unavailable (${error.message})`, "error");
+      return false;
+    }
+    const format = formatForFile(formats, file.name);
+    if (!format) {
+      const known = readableFormats(formats).flatMap((f) => f.extensions).join(", ");
+      notify(`Cannot open ${file.name}: use ${known}`, "error");
+      return false;
+    }
+    try {
+      const body = format.binary ? await file.arrayBuffer() : await file.text();
+      const params = format.name === "prototxt" ? { phase: host.ui?.phase() } : {};
+      const answer = await host.api.import(format.name, body, { ...params, analysis: true });
+      const loaded = whenReady(() => load({ doc: answer.document, label: `Open ${file.name}`, analysis: answer.analysis }));
+      // Text stays as written (so the Caffe phase switch re-reads it); bytes are shown as
+      // the design's own text.
+      if (format.binary || !host.ui?.showText(format.name, body)) host.ui?.sourceChanged();
+      const warnings = answer.warnings?.length ?? 0;
+      notify(warnings ? `Opened ${file.name} (${warnings} warning(s))` : `Opened ${file.name}`);
+      await loaded;
+      return true;
+    } catch (error) {
+      notify(`Cannot open ${file.name}: ${error.located ?? error.message}`, "error");
+      return false;
+    }
+  }
+
+  async function openTemplate(slug) {
+    try {
+      const answer = await host.api.template(slug);
+      host.persistence?.forget();
+      await whenReady(() => load({ doc: answer.document ?? answer, label: `Template ${slug}` }));
+      host.view?.zoomToFit();
+      return true;
+    } catch (error) {
+      notify(`Cannot open template ${slug}: ${error.message}`, "error");
+      return false;
+    }
+  }
+
+  async function openShared(id) {
+    try {
+      const answer = await host.api.design(id);
+      load({ doc: answer.document, label: "Open shared design", fresh: true });
+      store.setReadOnly(true);
+      host.persistence?.adopt({ id: answer.id ?? id, revision: answer.revision }, { showLink: false });
+      return true;
+    } catch (error) {
+      notify(`Cannot open shared design ${id}: ${error.message}`, "error");
+      return false;
+    }
+  }
+
+  function makeCopy() {
+    const figure = store.session.figure;
+    store.setReadOnly(false);
+    host.persistence?.forget();
+    host.ui?.leaveShare();
+    store.transact("Make a copy", (tx) => {
+      tx.set(["name"], `${store.doc.name} (copy)`);
+      if (figure) {
+        // The style and theme chosen while viewing become the copy's own.
+        if (!tx.doc.view) tx.set(["view"], {});
+        tx.set(["view", "style"], { ...(tx.doc.view.style ?? {}), ...figure });
+        tx.session.set(["figure"], null);
+      }
+    });
+    notify("This copy is yours: edits are saved in this browser.");
+  }
+
+  return [
+    {
+      id: "load-document",
+      label: "Load a document",
+      isEnabled: () => true,
+      run: (options) => whenReady(() => load(options)),
+    },
+    {
+      // At start-up, before the editor is ready: the autosave or a new design.
+      id: "restore-document",
+      label: "Restore",
+      isEnabled: () => true,
+      run: ({ doc, label = "Restore", design = null }) => {
+        load({ doc, label, fresh: true });
+        if (design?.id) host.persistence?.adopt(design);
+      },
+    },
+    { id: "open-shared", label: "Open a shared design", isEnabled: () => true, run: openShared },
+    { id: "open-file", label: "Open a file", isEnabled: () => true, run: openFile },
+    { id: "open-template", label: "Open a template", isEnabled: () => true, run: openTemplate },
+    { id: "make-copy", label: "Make a copy", isEnabled: () => store.readOnly, run: makeCopy },
+    {
+      id: "rename-design",
+      label: "Rename design",
+      isEnabled: editable,
+      run: (name) => store.transact("Rename design", (tx) => tx.set(["name"], String(name).trim() || "network")),
+    },
+    {
+      id: "rename-layer",
+      label: "Rename a layer",
+      isEnabled: editable,
+      run: ({ from, to }) => {
+        let ok = false;
+        store.transact(`Rename ${from}`, (tx) => {
+          ok = renameLayer(tx, from, to);
+        });
+        if (ok) store.select([to]);
+        return ok;
+      },
+    },
+    {
+      id: "set-param",
+      label: "Set a layer setting",
+      isEnabled: editable,
+      // Typing a number is one undo step, not one per keystroke.
+      run: ({ name, key, value }) =>
+        store.transact(`Set ${name}.${key}`, (tx) => setParam(tx, name, key, value), { merge: `${name}.${key}` }),
+    },
+  ];
+}
+
+/**
+ * Loads asked for before the layer catalogue and the first document are in wait in a gate
+ * (host.whenReady): a paste in the first moments after the page opens must not be lost, nor
+ * read without the layer types. open() lets them through, in order.
+ */
+export function createGate() {
+  let waiting = [];
+  return {
+    whenReady: (action) => (waiting ? waiting.push(action) : action()),
+    open() {
+      const actions = waiting;
+      waiting = null;
+      for (const action of actions) action();
+    },
+  };
+}

@@ -1,0 +1,107 @@
+// Figure settings and the "readable at scale" toggles (DESIGN 1): style and theme, Stack
+// (a document setting, view.style.stack, undone with its layout) and Fold (session state:
+// repeated blocks found by the service, POST /api/layout?fold=true, shown as boxes ×N until
+// double-clicked open). All of them undo like any edit. Export downloads a format.
+
+import { moveLayers } from "../model/document.js";
+import { figureSettings } from "../model/figures.js";
+import { UNFOLDED } from "../model/session.js";
+import { layeredLayout } from "../view/layout.js";
+import { stackingOn } from "../view/stacks.js";
+
+/** The repeated blocks the service finds in a document. */
+async function findGroups(api, doc) {
+  const answer = await api.layout(doc, { fold: "true" });
+  return Array.isArray(answer?.groups) ? answer.groups : [];
+}
+
+/** @param {import("./index.js").Host} host */
+export function figureCommands(host) {
+  const { store } = host;
+  const notify = (message, kind) => host.ui?.notify(message, kind);
+  let sequence = 0; // only the latest refresh of the groups is kept
+
+  /** changes: {style?, theme?}. A read-only design keeps its own: the choice is the session's. */
+  function setFigure(changes) {
+    const now = figureSettings(store.doc, store.session);
+    const style = changes.style ?? now.style;
+    const theme = changes.theme ?? now.theme;
+    if (style === now.style && theme === now.theme) return null;
+    if (store.readOnly) {
+      return store.transact("Figure style", (tx) => tx.session.set(["figure"], { name: style, theme }));
+    }
+    return store.transact("Figure style", (tx) => {
+      if (!tx.doc.view) tx.set(["view"], {});
+      tx.set(["view", "style"], { ...(tx.doc.view.style ?? {}), name: style, theme });
+    });
+  }
+
+  function toggleStack() {
+    const on = !stackingOn(store.doc);
+    store.transact(on ? "Stack in-place layers" : "Unstack in-place layers", (tx) => {
+      if (!tx.doc.view) tx.set(["view"], {});
+      tx.set(["view", "style"], { ...(tx.doc.view.style ?? {}), stack: on });
+      moveLayers(tx, layeredLayout(tx.doc));
+    });
+    host.view?.zoomToFit();
+  }
+
+  async function toggleFold() {
+    if (store.session.fold.on) {
+      store.transact("Unfold", (tx) => tx.session.set(["fold"], UNFOLDED));
+      host.view?.zoomToFit();
+      return true;
+    }
+    let groups = [];
+    try {
+      groups = await findGroups(host.api, store.doc);
+    } catch (error) {
+      notify(`Cannot find repeated blocks: ${error.message}`, "error");
+      return false;
+    }
+    if (groups.length === 0) {
+      notify("No repeated blocks to fold in this design.");
+      return false;
+    }
+    sequence += 1; // an older refresh must not replace these
+    store.setGroups(groups);
+    store.transact("Fold repeated blocks", (tx) => tx.session.set(["fold"], { on: true, opened: [] }));
+    host.view?.zoomToFit();
+    notify(`Folded ${groups.length} repeated block(s); double-click a box to open it.`);
+    return true;
+  }
+
+  /** The document changed while folded: ask again what repeats (not an edit: no history). */
+  async function refreshGroups() {
+    const mine = ++sequence;
+    try {
+      const groups = await findGroups(host.api, store.doc);
+      if (mine === sequence && store.session.fold.on) store.setGroups(groups);
+    } catch {
+      // keep the groups we have: the next edit asks again
+    }
+  }
+
+  return [
+    { id: "set-figure", label: "Figure style", isEnabled: () => true, run: setFigure },
+    {
+      id: "stack",
+      label: "Stack in-place layers",
+      isEnabled: () => !store.readOnly,
+      run: toggleStack,
+    },
+    { id: "fold", label: "Fold repeated blocks", isEnabled: () => true, run: toggleFold },
+    {
+      id: "open-group",
+      label: "Open a folded block",
+      isEnabled: () => store.session.fold.on,
+      run: (name) => {
+        const { opened } = store.session.fold;
+        if (opened.includes(name)) return null;
+        return store.transact(`Open ${name}`, (tx) => tx.session.set(["fold", "opened"], [...opened, name]));
+      },
+    },
+    { id: "refresh-folds", label: "Find repeated blocks again", isEnabled: () => store.session.fold.on, run: refreshGroups },
+    { id: "export", label: "Export", isEnabled: () => true, run: (format) => host.exporter.download(format) },
+  ];
+}

@@ -1,0 +1,35 @@
+// The boxes drawn for folded groups ("name ×N"), keyed by box id (fold.js groupId), placed
+// and labelled with the shape that leaves the group.
+
+import { boxMarkup, formatShape } from "./markup.js";
+import { NODE_H } from "./metrics.js";
+import { parseSvg } from "./svg.js";
+
+/**
+ * Show `boxes` (foldView's) in `layer`, each at translate(id); `entries` (a Map) keeps one
+ * {g, shape, h, inCount, outCount} per box, as the view keeps its nodes. Boxes no longer
+ * listed go.
+ */
+export function renderBoxes(layer, entries, boxes, { translate, analysis }) {
+  const seen = new Set();
+  for (const box of boxes) {
+    seen.add(box.id);
+    let entry = entries.get(box.id);
+    if (!entry) {
+      const [g] = parseSvg(boxMarkup(box));
+      layer.appendChild(g);
+      entry = { g, shape: g.querySelector(".node-shape"), h: NODE_H, inCount: 1, outCount: 1 };
+      entries.set(box.id, entry);
+    }
+    entry.g.setAttribute("transform", translate(box.id));
+    const exit = box.group.copies.at(-1).at(-1);
+    const shape = analysis.get(exit)?.output_shapes?.[0];
+    entry.shape.textContent = shape ? formatShape(shape) : "…";
+  }
+  for (const [id, entry] of entries) {
+    if (!seen.has(id)) {
+      entry.g.remove();
+      entries.delete(id);
+    }
+  }
+}
