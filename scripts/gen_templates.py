@@ -95,6 +95,45 @@ def lenet5() -> Net:
     return net
 
 
+def mlp_2d() -> Net:
+    net = Net(
+        "mlp-2d",
+        "MLP for 2-D data",
+        "Two hidden ReLU layers of 16 for TensorFlow Playground's data (moons, circles, "
+        "spiral, xor, blobs): train it in the Train panel",
+        "354 parameters (2·16+16 + 16·16+16 + 16·2+2)",
+    )
+    net.add("Input", "points", shape=[1, 2])
+    net.add("Linear", "hidden1", out_features=16)
+    net.add("ReLU", "relu1")
+    net.add("Linear", "hidden2", out_features=16)
+    net.add("ReLU", "relu2")
+    net.add("Linear", "logits", out_features=2)
+    return net
+
+
+def lenet_digits() -> Net:
+    net = Net(
+        "lenet-digits",
+        "LeNet for 8×8 digits",
+        "A LeNet-style convolutional net for scikit-learn's 8×8 handwritten digits "
+        "(the built-in `digits` data set): two conv-ReLU-pool stages and two dense layers",
+        "13,706 parameters, the same net in torch.nn (tests/templates)",
+    )
+    net.add("Input", "digit", shape=[1, 1, 8, 8])
+    net.add("Conv2d", "conv1", out_channels=16, kernel_size=3, padding=1)
+    net.add("ReLU", "relu1")
+    net.add("MaxPool2d", "pool1", kernel_size=2)
+    net.add("Conv2d", "conv2", out_channels=32, kernel_size=3, padding=1)
+    net.add("ReLU", "relu2")
+    net.add("MaxPool2d", "pool2", kernel_size=2)
+    net.add("Flatten", "flatten")
+    net.add("Linear", "fc1", out_features=64)
+    net.add("ReLU", "relu3")
+    net.add("Linear", "logits", out_features=10)
+    return net
+
+
 def alexnet() -> Net:
     net = Net(
         "alexnet",
@@ -567,6 +606,8 @@ def unet() -> Net:
 
 
 BUILDERS: dict[str, Callable[[], Net]] = {
+    "mlp-2d": mlp_2d,
+    "lenet-digits": lenet_digits,
     "lenet5": lenet5,
     "alexnet": alexnet,
     "vgg16": vgg16,

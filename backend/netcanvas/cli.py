@@ -1,4 +1,4 @@
-"""``netcanvas serve | summary | render | convert``.
+"""``netcanvas serve | summary | render | convert | train | runs | plot``.
 
 Exit codes (DESIGN 5): 0 analysed without error; 1 analysed and the graph has
 errors; 2 the input could not be read (``FILE:LINE:COL: message`` on stderr).
@@ -95,6 +95,9 @@ def _parser() -> argparse.ArgumentParser:
     render.add_argument("--azimuth", type=float, help="alexnet style: degrees, -90..90")
     render.add_argument("--elevation", type=float, help="alexnet style: degrees, -60..60")
     render.set_defaults(run=_render)
+    from netcanvas.train.cli import add_commands as add_train
+
+    add_train(sub)
     return parser
 
 

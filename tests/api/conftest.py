@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -67,6 +68,8 @@ class Server:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {"PATH": "/usr/bin:/bin", "HOME": str(db.parent)}
+        if "PYTHONPATH" in os.environ:  # a checkout run without installing it
+            env["PYTHONPATH"] = os.environ["PYTHONPATH"]
         if frontend is not None:
             env["NETCANVAS_FRONTEND_DIR"] = str(frontend)
         self.process = subprocess.Popen(

@@ -110,6 +110,25 @@ def test_conv_autoencoder(torch: Any) -> None:
     assert ours("conv_autoencoder") == (count(net), tuple(out.shape))
 
 
+def test_training_templates(torch: Any) -> None:
+    nn = torch.nn
+    digits = nn.Sequential(
+        nn.Conv2d(1, 16, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Conv2d(16, 32, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(128, 64),
+        nn.ReLU(),
+        nn.Linear(64, 10),
+    )
+    assert ours("lenet-digits") == (count(digits), tuple(digits(torch.zeros(1, 1, 8, 8)).shape))
+    mlp = nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 16), nn.ReLU(), nn.Linear(16, 2))
+    assert ours("mlp-2d") == (count(mlp), tuple(mlp(torch.zeros(1, 2)).shape))
+
+
 def test_lenet5_and_dcgan_shapes(torch: Any) -> None:
     nn = torch.nn
     lenet = nn.Sequential(

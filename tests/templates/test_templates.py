@@ -16,6 +16,7 @@ from netcanvas.api.settings import Settings
 # Hugging Face's bert-base-uncased BertModel, LeCun et al. 1998 (LeNet-5 with C3 fully
 # connected), the PyTorch DCGAN tutorial generator (nz=100, ngf=64, nc=3).
 PUBLISHED_PARAMS = {
+    "mlp-2d": 354,
     "lenet5": 61_706,
     "alexnet": 61_100_840,
     "vgg16": 138_357_544,

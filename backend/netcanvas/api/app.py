@@ -18,14 +18,17 @@ from fastapi.staticfiles import StaticFiles
 from netcanvas import __version__
 from netcanvas.api import errors
 from netcanvas.api.middleware import BodyLimit, SecurityHeaders
-from netcanvas.api.routers import catalogue, designs, frontend, health, model, templates
+from netcanvas.api.routers import catalogue, designs, frontend, health, model, runs, templates
 from netcanvas.api.settings import Settings
 from netcanvas.store import DesignStore
+from netcanvas.store.runs import RunStore
+from netcanvas.train.worker import RunManager
 
 DESCRIPTION = """\
 The netcanvas engine over HTTP: the layer catalogue, analysis (shapes, parameters,
 MACs), layout, import and export of model files and figures, saved designs with
-revisions, and the template gallery.
+revisions, the template gallery, and training runs (data sets, live events, trained
+weights out).
 
 Every error answers `{"detail": {"message", "line", "column"}}`; `line` and `column`
 locate the problem in the request body when it is unreadable.
@@ -36,10 +39,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     store = DesignStore(settings.database_url)
     store.create_schema()
+    run_store = RunStore(settings.database_url)
+    # A run that was going when the server last stopped will never finish: say so.
+    run_store.mark_interrupted()
+    manager = RunManager(
+        run_store, max_seconds=settings.train_max_seconds, max_queue=settings.train_max_queue
+    )
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
+        manager.close()
+        run_store.close()
         store.close()
 
     app = FastAPI(
@@ -52,6 +63,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.store = store
+    app.state.runs = run_store
+    app.state.run_manager = manager
     errors.install(app)
     for router in (
         health.router,
@@ -59,6 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         model.router,
         designs.router,
         templates.router,
+        runs.router,
         frontend.router,
     ):
         app.include_router(router)

@@ -22,3 +22,12 @@ class Settings(BaseSettings):
     frontend_dir: Path | None = Field(
         None, description="Folder with the editor's index.html (default: the repo's frontend/)"
     )
+    data_dir: Path = Field(
+        Path("."),
+        description="Training data files named by a run's `path` must lie inside this folder",
+    )
+    train_max_seconds: float = Field(
+        3600.0, gt=0, description="Longest a training run may take (its process is then stopped)"
+    )
+    train_max_epochs: int = Field(1000, gt=0, description="Most epochs a training run may ask for")
+    train_max_queue: int = Field(100, gt=0, description="Most runs waiting for the worker")
