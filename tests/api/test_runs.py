@@ -98,6 +98,12 @@ def test_a_run_streams_its_epochs_and_leaves_its_files(api: TestClient) -> None:
     epochs = [p for k, p in events if k == "metrics"]
     assert [m["epoch"] for m in epochs] == [1, 2, 3]
     assert {"loss", "accuracy", "val_loss", "val_accuracy", "lr", "seconds"} <= set(epochs[0])
+    boundaries = [p for k, p in events if k == "boundary"]
+    assert [b["epoch"] for b in boundaries] == [1, 2, 3]
+    assert len(boundaries[-1]["classes"]) == 48 * 48 and set(boundaries[-1]["classes"]) == {0, 1}
+    assert len(boundaries[0]["points"]) == 300 and "points" not in boundaries[1]
+    layer_events = [p for k, p in events if k == "layers"]
+    assert [e["epoch"] for e in layer_events] == [1, 2, 3]
     progress = next(p for k, p in events if k == "progress")
     assert set(progress) == {"epoch", "step", "steps", "seconds", "eta"}
     run = api.get(f"/api/runs/{run_id}").json()

@@ -41,6 +41,7 @@ def _run(
 
     from netcanvas.formats import FormatError, native
     from netcanvas.train import artifacts
+    from netcanvas.train.boundary import BoundaryWatcher, Watchers
     from netcanvas.train.datasets import DatasetError, load_dataset
     from netcanvas.train.runner import TrainConfig, train
     from netcanvas.train.setup import TrainError, prepare
@@ -57,8 +58,13 @@ def _run(
         prepared = prepare(graph, dataset, config.batch_size)
         every = int(spec.get("stats_every", 0) or 0)
 
-        def watch(model: Any, sample: Any) -> StatsWatcher:
-            return StatsWatcher(model, prepared, sample, emit, every_steps=every)
+        def watch(model: Any, sample: Any) -> Watchers:
+            stats = StatsWatcher(model, prepared, sample, emit, every_steps=every)
+            boundary = None
+            if dataset.input_shape == [1, 2] and prepared.loss == "cross_entropy":
+                batch = int(sample[0].shape[0])
+                boundary = BoundaryWatcher(model, dataset.x, dataset.y, batch, emit)
+            return Watchers(stats, boundary)
 
         result = train(prepared, dataset, config, emit, should_stop, on_model=watch)
     except (TrainError, DatasetError, FormatError) as refused:
