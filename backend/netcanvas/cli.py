@@ -95,9 +95,11 @@ def _parser() -> argparse.ArgumentParser:
     render.add_argument("--azimuth", type=float, help="alexnet style: degrees, -90..90")
     render.add_argument("--elevation", type=float, help="alexnet style: degrees, -60..60")
     render.set_defaults(run=_render)
+    from netcanvas.logs.cli import add_commands as add_logs
     from netcanvas.train.cli import add_commands as add_train
 
     add_train(sub)
+    add_logs(sub)
     return parser
 
 
