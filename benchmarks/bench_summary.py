@@ -27,8 +27,8 @@ def best_of(n: int, fn) -> float:  # type: ignore[no-untyped-def]
 
 
 def main() -> None:
-    from netcanvas.formats import native
     from netcanvas.analysis import analyze
+    from netcanvas.formats import native
 
     print(f"{'layers':>8} {'parse s':>9} {'analyze s':>10} {'process s':>10} {'target':>8}")
     for layers in (1_000, 10_000, 20_000):

@@ -132,7 +132,7 @@ class RunStore:
     def add_metrics(self, run_id: str, epoch: int, metrics: dict[str, float]) -> None:
         with self._session.begin() as session:
             for name, value in metrics.items():
-                if name == "epoch":
+                if name in ("epoch", "wall"):
                     continue
                 session.merge(RunMetricRow(run_id=run_id, epoch=epoch, name=name, value=value))
 

@@ -127,6 +127,7 @@ def _one(
 
     def emit(kind: str, payload: dict[str, Any]) -> None:
         if kind == "metrics":
+            payload = {k: v for k, v in payload.items() if k != "wall"}
             history.append(payload)
             if args.json:
                 sys.stdout.write(json.dumps(payload) + "\n")

@@ -196,7 +196,8 @@ def train(
         if watcher is not None:
             watcher.epoch_end(epoch)
         result.history.append(metrics)
-        emit("metrics", dict(metrics))
+        # `wall` (not a metric) lets a listener measure how late the event arrives.
+        emit("metrics", {**metrics, "wall": time.time()})
         if config.max_seconds is not None and time.monotonic() - started > config.max_seconds:
             result.stopped = f"time limit of {config.max_seconds:g} s reached"
             break
