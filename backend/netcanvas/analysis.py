@@ -64,6 +64,7 @@ class Analysis:
     name: str
     nodes: list[NodeResult]
     notes: list[str] = field(default_factory=list)  # the reader's warnings about the file
+    unattributed: list[str] = field(default_factory=list)  # learnable tensors of no layer
     _by_name: dict[str, NodeResult] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -92,8 +93,42 @@ class Analysis:
         return [f"{n.name}: {n.error}" for n in self.nodes if n.error]
 
     @property
+    def unknown(self) -> list[str]:
+        """Layers whose output shape is unknown (their costs are then unknown too)."""
+        return [n.name for n in self.nodes if any(s is None for s in n.output_shapes)]
+
+    @property
+    def complete(self) -> bool:
+        """Whether the totals are exact: every shape known, every learnable tensor counted."""
+        return not self.unknown and not self.unattributed and self.ok
+
+    @property
+    def incomplete_reasons(self) -> list[str]:
+        reasons = []
+        unknown = self.unknown
+        if unknown:
+            shown = ", ".join(unknown[:5]) + (", ..." if len(unknown) > 5 else "")
+            reasons.append(
+                f"the totals are a lower bound: {len(unknown)} layer(s) have an unknown "
+                f"output shape ({shown})"
+            )
+        if self.unattributed:
+            shown = "; ".join(self.unattributed[:5]) + (
+                "; ..." if len(self.unattributed) > 5 else ""
+            )
+            reasons.append(
+                f"the totals are a lower bound: {len(self.unattributed)} learnable tensor(s) "
+                f"of the file belong to no layer ({shown})"
+            )
+        return reasons
+
+    @property
     def warnings(self) -> list[str]:
-        return [*self.notes, *(f"{n.name}: {w}" for n in self.nodes for w in n.warnings)]
+        return [
+            *self.notes,
+            *(f"{n.name}: {w}" for n in self.nodes for w in n.warnings),
+            *self.incomplete_reasons,
+        ]
 
     @property
     def ok(self) -> bool:
@@ -109,6 +144,7 @@ class Analysis:
                 "macs": self.macs,
                 "flops": sum(n.flops for n in self.nodes),
                 "activation_bytes": self.activation_bytes,
+                "complete": self.complete,
             },
             "errors": self.errors,
             "warnings": self.warnings,
@@ -146,7 +182,7 @@ def analyze(graph: Graph, settle: Settle | None = None) -> Analysis:
         known[name] = result.output_shapes
         results.append(result)
     # A duplicated name is reported on the first node; later copies are not analysed.
-    return Analysis(graph.name, results, list(graph.warnings))
+    return Analysis(graph.name, results, list(graph.warnings), list(graph.unattributed))
 
 
 def _input_shapes(refs: list[Any], known: dict[str, list[Shape | None]]) -> list[Shape | None]:

@@ -162,7 +162,8 @@ def _summary(args: argparse.Namespace) -> int:
         sys.stdout.write(json.dumps(analysis.to_json()) + "\n")
     else:
         sys.stdout.write(format_table(analysis))
-    return EXIT_OK if analysis.ok else EXIT_GRAPH_ERRORS
+    # A total that may be wrong is never a clean exit (DESIGN 5: `complete`).
+    return EXIT_OK if analysis.complete else EXIT_GRAPH_ERRORS
 
 
 def _convert(args: argparse.Namespace) -> int:
@@ -303,6 +304,8 @@ def format_table(analysis: Analysis) -> str:
         f"Total MACs:        {analysis.macs:,} ({human(analysis.macs)})",
         f"Activation memory: {analysis.activation_bytes / 2**20:,.2f} MB",
     ]
+    if not analysis.complete and analysis.ok:
+        out += ["", *(f"Caveat: {reason}." for reason in analysis.incomplete_reasons)]
     if analysis.errors:
         out += ["", f"Errors ({len(analysis.errors)}):", *(f"  {e}" for e in analysis.errors)]
     if analysis.warnings:

@@ -14,7 +14,15 @@ from netcanvas.api.settings import Settings
 
 _DB = Path(tempfile.mkdtemp(prefix="netcanvas-schema-")) / "schema.db"
 schema = schemathesis.openapi.from_asgi(
-    "/openapi.json", create_app(Settings(database_url=f"sqlite:///{_DB}", max_nodes=200))
+    "/openapi.json",
+    create_app(
+        Settings(
+            database_url=f"sqlite:///{_DB}",
+            max_nodes=200,
+            train_max_epochs=1,  # a generated body that does train stays tiny
+            train_max_seconds=5,
+        )
+    ),
 )
 
 

@@ -418,9 +418,13 @@ def test_reader_warnings_reach_the_summary_but_not_the_document(
         'layer { name: "ip" type: "InnerProduct" bottom: "data" top: "ip"'
         " inner_product_param { num_output: 10 } }\n"
     )
-    assert cli.main(["summary", str(source), "--json"]) == 0
-    warnings = json.loads(capsys.readouterr().out)["warnings"]
+    # The data layer's shape is unknown, so the totals are a lower bound: exit 1 (DESIGN 5).
+    assert cli.main(["summary", str(source), "--json"]) == 1
+    summary = json.loads(capsys.readouterr().out)
+    warnings = summary["warnings"]
     assert any("--input-shape mnist=" in w for w in warnings)
+    assert summary["totals"]["complete"] is False
+    assert any(w.startswith("the totals are a lower bound: 2 layer(s)") for w in warnings)
     out = tmp_path / "net.yaml"
     assert cli.main(["convert", str(source), "-o", str(out)]) == 0
     assert "input-shape" not in out.read_text()

@@ -38,9 +38,7 @@ def mlp(depth: int, activation: str, width: int = 32, norm: bool = False) -> Gra
     return Graph("mlp", nodes)
 
 
-def _health(
-    graph: Graph, epochs: int = 2, init: Any = None, **config: Any
-) -> list[dict[str, Any]]:
+def _health(graph: Graph, epochs: int = 2, init: Any = None, **config: Any) -> list[dict[str, Any]]:
     """Train and collect the per-epoch `layers` events."""
     dataset = load_dataset("moons", settings={"samples": 400})
     cfg = TrainConfig(epochs=epochs, batch_size=32, **config)

@@ -45,6 +45,9 @@ class Graph:
     # What a reader noticed about the file (an assumed shape, a dropped layer): reported
     # with the analysis, never written back into the document.
     warnings: list[str] = field(default_factory=list)
+    # Learnable tensors the reader found in the file but could not give to a layer
+    # (``name: N values``): the totals are then a lower bound. Never written back.
+    unattributed: list[str] = field(default_factory=list)
 
     def __iter__(self) -> Iterator[Node]:
         return iter(self.nodes)

@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 
 from netcanvas.api.deps import SettingsDep, check_plain
 from netcanvas.api.errors import ApiError
+from netcanvas.api.schemas import errors
 from netcanvas.api.settings import Settings
 from netcanvas.formats import FormatError, native
 from netcanvas.store.runs import FINISHED, RunNotFound, RunStore
@@ -78,7 +79,40 @@ def datasets() -> list[dict[str, Any]]:
     return list_datasets()
 
 
-@router.post("/runs", status_code=202, summary="Train the document")
+RUN_EXAMPLE = {
+    "document": {
+        "netcanvas": 1,
+        "name": "mlp",
+        "layers": [
+            {"name": "x", "type": "Input", "shape": [1, 2]},
+            {"name": "h", "type": "Linear", "out_features": 16},
+            {"name": "r", "type": "ReLU"},
+            {"name": "out", "type": "Linear", "out_features": 2},
+        ],
+    },
+    "design": None,
+    "data": {"name": "moons", "settings": {"samples": 1000, "noise": 0.1}},
+    "config": {"epochs": 20, "batch_size": 32, "lr": 0.01, "optimizer": "adam"},
+}
+
+
+@router.post(
+    "/runs",
+    status_code=202,
+    summary="Train the document",
+    responses=errors(413, 422, 501, 503),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": RunIn.model_json_schema(),
+                    "example": RUN_EXAMPLE,
+                }
+            },
+        }
+    },
+)
 async def start_run(request: Request, settings: SettingsDep) -> JSONResponse:
     """Check that the network and the data can train together (422 with the reason if
     not), then queue the run (or the grid of runs of a sweep) for the worker."""
@@ -180,7 +214,7 @@ def _check_trainable(spec: dict[str, Any], settings: Settings) -> None:
         raise ApiError(422, str(refused)) from None
 
 
-@router.get("/runs", summary="Runs, newest first")
+@router.get("/runs", summary="Runs, newest first", responses=errors(422))
 def list_runs(
     request: Request,
     design: Annotated[str | None, Query(max_length=64, description="Only this design's")] = None,
@@ -188,7 +222,9 @@ def list_runs(
     return [run.to_json() for run in _store(request).find(design)]
 
 
-@router.get("/runs/{run_id}", summary="One run: status, settings, metrics, files")
+@router.get(
+    "/runs/{run_id}", summary="One run: status, settings, metrics, files", responses=errors(404)
+)
 def get_run(request: Request, run_id: str) -> dict[str, Any]:
     answer: dict[str, Any] = _get(request, run_id).to_json()
     return answer
@@ -201,14 +237,18 @@ def _get(request: Request, run_id: str) -> Any:
         raise ApiError(404, f"no run '{run_id}'") from None
 
 
-@router.post("/runs/{run_id}/cancel", summary="Stop a queued or running run")
+@router.post("/runs/{run_id}/cancel", summary="Stop a queued or running run", responses=errors(404))
 def cancel_run(request: Request, run_id: str) -> dict[str, Any]:
     run = _get(request, run_id)
     stopping = _manager(request).cancel(run_id)
     return {"id": run_id, "status": "cancelling" if stopping else run.status}
 
 
-@router.get("/runs/{run_id}/artifacts/{name}", summary="A file a finished run wrote")
+@router.get(
+    "/runs/{run_id}/artifacts/{name}",
+    summary="A file a finished run wrote",
+    responses=errors(404),
+)
 def artifact(request: Request, run_id: str, name: str) -> Response:
     _get(request, run_id)
     try:
@@ -222,7 +262,11 @@ def artifact(request: Request, run_id: str, name: str) -> Response:
     )
 
 
-@router.get("/runs/{run_id}/events", summary="Live progress, metrics and status (SSE)")
+@router.get(
+    "/runs/{run_id}/events",
+    summary="Live progress, metrics and status (SSE)",
+    responses={**errors(404), 200: {"content": {"text/event-stream": {}}}},
+)
 async def events(request: Request, run_id: str) -> StreamingResponse:
     """Server-sent events: what happened so far (status, one `metrics` per epoch), then
     `progress`, `metrics`, `layers` and `status` as the run goes; the stream ends with the
@@ -276,7 +320,11 @@ def _plain(value: Any) -> Any:
     return None if isinstance(value, float) else str(value)
 
 
-@router.get("/runs/{run_id}/layers", summary="Per-layer statistics and flags of one epoch")
+@router.get(
+    "/runs/{run_id}/layers",
+    summary="Per-layer statistics and flags of one epoch",
+    responses=errors(404, 422),
+)
 def layers(
     request: Request,
     run_id: str,
@@ -298,7 +346,11 @@ def layers(
     return {"epoch": found_epoch, "layers": out}
 
 
-@router.get("/runs/{run_id}/histograms/{layer}", summary="A layer's histograms per epoch")
+@router.get(
+    "/runs/{run_id}/histograms/{layer}",
+    summary="A layer's histograms per epoch",
+    responses=errors(404),
+)
 def histograms(request: Request, run_id: str, layer: str) -> dict[str, Any]:
     """Fixed-bin counts of the layer's weights, gradients and activations, one entry per
     epoch (TensorBoard's distributions)."""
