@@ -13,8 +13,11 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 UV_WHEELS := $(if $(wildcard /opt/wheels/*.whl),--find-links /opt/wheels,--extra-index-url https://download.pytorch.org/whl/cpu --index-strategy unsafe-best-match)
 UV     := $(BIN)/uv
 SYNC   := UV_NO_CONFIG=1 $(UV) pip install --quiet --python $(BIN)/python --require-hashes $(UV_WHEELS)
+# The model zoo's environment (requirements/zoo.in says why it is a second one).
+ZOO    := .venv-zoo
+ZOO_INDEX := $(if $(wildcard /opt/pypi-more/simple/torchvision),--extra-index-url file:///opt/pypi-more/simple --index-strategy unsafe-best-match,)
 
-.PHONY: run test bench lint docs lock upgrade install install-test system-deps clean
+.PHONY: run test bench lint docs lock upgrade install install-test zoo system-deps clean
 
 # The venv and, in it, the locker itself (pinned with hashes).
 $(UV): requirements/uv.txt
@@ -47,6 +50,17 @@ install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
 
+# torchvision's models for the oracle tests, beside their own torch (~5 GB, from the lock).
+$(ZOO)/.installed: requirements/zoo.txt pyproject.toml | $(UV)
+	@test -x $(ZOO)/bin/python || $(PYTHON) -m venv $(ZOO)
+	UV_NO_CONFIG=1 $(UV) pip install --quiet --python $(ZOO)/bin/python --require-hashes \
+		$(ZOO_INDEX) -r requirements/zoo.txt
+	UV_NO_CONFIG=1 $(UV) pip install --quiet --python $(ZOO)/bin/python --no-deps \
+		--build-constraints requirements/build.txt -e .
+	@touch $@
+
+zoo: $(ZOO)/.installed
+
 run: install
 	$(BIN)/netcanvas serve --host $(HOST) --port $(PORT) --db $(DB)
 
@@ -55,7 +69,7 @@ run: install
 system-deps:
 	@sh scripts/system-deps.sh
 
-test: install-test system-deps
+test: install-test zoo system-deps
 	@if command -v node >/dev/null 2>&1 && [ -d frontend/tests ]; then \
 		node --test frontend/tests/; \
 	fi
@@ -82,4 +96,4 @@ docs: install
 	$(BIN)/python scripts/gen_layer_docs.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(ZOO) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -33,6 +33,9 @@ PLATFORM = "x86_64-manylinux_2_28"
 LOCAL_WHEELS = Path("/opt/wheels")
 TORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"
 DIGEST_PREFIX = "# inputs-sha256: "
+# The model zoo's own environment (see requirements/zoo.in); its torch is not ours.
+ZOO_INPUT = LOCK_DIR / "zoo.in"
+ZOO_INDEX = Path("/opt/pypi-more/simple")
 # The locker itself, installed into the venv from requirements/uv.txt (hashes for every
 # platform uv publishes) before anything else.
 UV_REQUIREMENT = "uv==0.13.9"
@@ -90,7 +93,17 @@ def expected(pyproject: dict[str, object]) -> dict[str, list[str]]:
     }
     out["build.txt"] = build_requirements(pyproject)
     out["uv.txt"] = [UV_REQUIREMENT]
+    if ZOO_INPUT.exists():
+        out["zoo.txt"] = zoo_requirements(pyproject)
     return out
+
+
+def zoo_requirements(pyproject: dict[str, object]) -> list[str]:
+    """netcanvas's own dependencies plus the zoo's pins (requirements/zoo.in)."""
+    lines = [
+        line.split("#", 1)[0].strip() for line in ZOO_INPUT.read_text().splitlines()
+    ]
+    return sorted({_normalise(r) for r in requirements(pyproject, []) + [x for x in lines if x]})
 
 
 def pinned(lock_text: str) -> dict[str, str]:
@@ -136,7 +149,7 @@ def compile_lock(file: str, reqs: list[str], extras: list[str] | None, upgrade: 
     """One `uv pip compile`; extras None means plain requirements (build.txt, uv.txt)."""
     out = LOCK_DIR / file
     with tempfile.TemporaryDirectory() as tmp:
-        if extras is None:
+        if extras is None:  # plain requirements: build.txt, uv.txt, zoo.txt
             source = Path(tmp) / file.replace(".txt", ".in")
             source.write_text("\n".join(reqs) + "\n")
         else:
@@ -149,8 +162,11 @@ def compile_lock(file: str, reqs: list[str], extras: list[str] | None, upgrade: 
         if file != "uv.txt":  # the bootstrap must install on any platform uv supports
             command += ["--python-platform", PLATFORM]
         command += ["--custom-compile-command", "make lock"]
-        command += ["-c", str(LOCK_DIR / "constraints.txt"), "--no-emit-index-url"]
-        command += _torch_source()
+        if file == "zoo.txt":  # its own torch: not the CPU constraint of the project
+            command += ["--no-emit-index-url", *_zoo_source()]
+        else:
+            command += ["-c", str(LOCK_DIR / "constraints.txt"), "--no-emit-index-url"]
+            command += _torch_source()
         for extra in extras or []:
             command += ["--extra", extra]
         if upgrade:
@@ -164,6 +180,12 @@ def compile_lock(file: str, reqs: list[str], extras: list[str] | None, upgrade: 
         if body.startswith(DIGEST_PREFIX):
             body = body.split("\n", 1)[1]
     out.write_text(f"{DIGEST_PREFIX}{digest(reqs)}\n{body}")
+
+
+def _zoo_source() -> list[str]:
+    if ZOO_INDEX.is_dir():
+        return ["--extra-index-url", ZOO_INDEX.as_uri(), "--index-strategy", "unsafe-best-match"]
+    return []
 
 
 def _torch_source() -> list[str]:
@@ -186,7 +208,7 @@ def main() -> int:
     wanted = expected(pyproject)
     all_locks = locks(pyproject)
     for file, reqs in wanted.items():
-        extras = all_locks.get(file.removesuffix(".txt"))
+        extras = None if file == "zoo.txt" else all_locks.get(file.removesuffix(".txt"))
         compile_lock(file, reqs, extras, args.upgrade)
         print(f"requirements/{file}: {len(pinned((LOCK_DIR / file).read_text()))} packages")
     return 0

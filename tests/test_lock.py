@@ -74,7 +74,9 @@ def test_a_lock_edited_by_hand_fails(tmp_path: Path) -> None:
     assert problems == ["app.txt pins pyyaml==5.4.1, outside pyyaml>=6.0"]
 
 
-@pytest.mark.parametrize("name", ["app.txt", "run.txt", "test.txt", "build.txt", "uv.txt"])
+@pytest.mark.parametrize(
+    "name", ["app.txt", "run.txt", "test.txt", "build.txt", "uv.txt", "zoo.txt"]
+)
 def test_every_locked_package_is_exact_and_hashed(name: str) -> None:
     text = (ROOT / "requirements" / name).read_text()
     entries = re.split(r"\n(?=[A-Za-z0-9])", text.split("\n", 1)[1])
@@ -101,5 +103,13 @@ def test_every_install_reads_a_lock() -> None:
             assert hashed or "--no-deps" in command, f"{path.name}: {command}"
     makefile = (ROOT / "Makefile").read_text()
     assert "--require-hashes" in makefile.split("SYNC   :=")[1].split("\n")[0]
-    for lock_file in ("run.txt", "test.txt", "uv.txt", "build.txt"):
+    for lock_file in ("run.txt", "test.txt", "uv.txt", "build.txt", "zoo.txt"):
         assert f"requirements/{lock_file}" in makefile
+
+
+def test_the_zoo_pins_its_own_torch_beside_torchvision() -> None:
+    pins = lock.pinned((ROOT / "requirements" / "zoo.txt").read_text())
+    assert pins["torch"] == "2.14.1" and pins["torchvision"] == "0.29.1"
+    project = lock.pinned((ROOT / "requirements" / "run.txt").read_text())
+    for name in ("pydantic", "pyyaml", "onnx"):  # netcanvas runs there with the same versions
+        assert pins[name] == project[name], name
