@@ -112,8 +112,23 @@ def test_body_limit_by_content_length_and_by_streamed_bytes(
 
     answer = small.post("/api/analyze", content=chunks())
     assert answer.status_code == 413
-    assert "limit" in answer.json()["detail"]["message"]
+    assert answer.json()["detail"]["message"] == (
+        "the request body is larger than the limit (0.000953674 MB, setting "
+        "NETCANVAS_MAX_BODY_BYTES)"
+    )
     assert small.post("/api/analyze", json=doc()).status_code == 200
+
+
+def test_uploads_have_their_own_limit_named_in_the_answer(
+    make_client: Callable[..., TestClient],
+) -> None:
+    client = make_client(max_body_bytes=1000, max_upload_bytes=5000)
+    text = yaml.safe_dump({**doc(), "meta": {"pad": "x" * 2000}}).encode()
+    assert client.post("/api/import?format=yaml", content=text).status_code == 200
+    huge = text + b"#" * 5000
+    answer = client.post("/api/import?format=yaml", content=huge)
+    assert answer.status_code == 413
+    assert "NETCANVAS_MAX_UPLOAD_BYTES" in answer.json()["detail"]["message"]
 
 
 def test_node_limit(make_client: Callable[..., TestClient]) -> None:

@@ -18,7 +18,16 @@ from fastapi.staticfiles import StaticFiles
 from netcanvas import __version__
 from netcanvas.api import errors
 from netcanvas.api.middleware import BodyLimit, SecurityHeaders
-from netcanvas.api.routers import catalogue, designs, frontend, health, model, runs, templates
+from netcanvas.api.routers import (
+    catalogue,
+    designs,
+    frontend,
+    health,
+    logs,
+    model,
+    runs,
+    templates,
+)
 from netcanvas.api.settings import Settings
 from netcanvas.store import DesignStore
 from netcanvas.store.runs import RunStore
@@ -72,6 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         model.router,
         designs.router,
         templates.router,
+        logs.router,  # before runs: /api/runs/import is not a run id
         runs.router,
         frontend.router,
     ):
@@ -83,7 +93,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.mount(f"/{folder}", StaticFiles(directory=assets / folder, check_dir=False))
 
     # Last added runs first: headers wrap everything, even a 413 from the body limit.
-    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimit,
+        limit=settings.max_body_bytes,
+        upload_limit=settings.max_upload_bytes,
+        upload_paths=("/api/import", "/api/runs/import"),
+    )
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -57,17 +57,29 @@ class BodyLimit:
     about (or omits) Content-Length still cannot make the app hold more than the limit.
     """
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        limit: int,
+        upload_limit: int | None = None,
+        upload_paths: tuple[str, ...] = (),
+    ) -> None:
         self.app = app
-        self.limit = limit
+        self.documents = limit
+        # Model files and training logs are uploads: another, larger limit (its own setting).
+        self.uploads = upload_limit if upload_limit is not None else limit
+        self.upload_paths = upload_paths
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        upload = scope["path"] in self.upload_paths
+        limit = self.uploads if upload else self.documents
+        setting = "NETCANVAS_MAX_UPLOAD_BYTES" if upload else "NETCANVAS_MAX_BODY_BYTES"
         declared = _content_length(scope)
-        if declared is not None and declared > self.limit:
-            await self._refuse(send)
+        if declared is not None and declared > limit:
+            await self._refuse(send, limit, setting)
             return
         messages: list[Message] = []
         size = 0
@@ -77,8 +89,8 @@ class BodyLimit:
             if message["type"] != "http.request":
                 break
             size += len(message.get("body", b""))
-            if size > self.limit:
-                await self._refuse(send)
+            if size > limit:
+                await self._refuse(send, limit, setting)
                 return
             if not message.get("more_body", False):
                 break
@@ -88,12 +100,13 @@ class BodyLimit:
 
         await self.app(scope, replay, send)
 
-    async def _refuse(self, send: Send) -> None:
-        megabytes = self.limit / 2**20
+    async def _refuse(self, send: Send, limit: int, setting: str) -> None:
+        megabytes = limit / 2**20
         body = json.dumps(
             {
                 "detail": {
-                    "message": f"the request body is larger than the limit ({megabytes:g} MB)",
+                    "message": f"the request body is larger than the limit ({megabytes:g} MB, "
+                    f"setting {setting})",
                     "line": None,
                     "column": None,
                 }

@@ -15,7 +15,12 @@ class Settings(BaseSettings):
         "sqlite:///netcanvas.db",
         description="SQLAlchemy URL: sqlite:///PATH or postgresql+psycopg://user:pw@host/db",
     )
-    max_body_bytes: int = Field(20 * 1024 * 1024, gt=0, description="Largest request body")
+    max_body_bytes: int = Field(
+        20 * 1024 * 1024, gt=0, description="Largest request body (documents and other JSON)"
+    )
+    max_upload_bytes: int = Field(
+        1024**3, gt=0, description="Largest uploaded model file or training log"
+    )
     max_nodes: int = Field(20_000, gt=0, description="Most layers a document may have")
     # Empty: no CORS headers at all, so other sites cannot call the API from a browser.
     cors_origins: list[str] = Field(default_factory=list)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from netcanvas.store.designs import make_engine
@@ -135,6 +135,17 @@ class RunStore:
                 if name in ("epoch", "wall"):
                     continue
                 session.merge(RunMetricRow(run_id=run_id, epoch=epoch, name=name, value=value))
+
+    def add_series(self, run_id: str, rows: dict[tuple[int, str], float]) -> None:
+        """Many metric values at once ({(epoch or step, name): value}): an imported log."""
+        with self._session.begin() as session:
+            session.execute(
+                insert(RunMetricRow),
+                [
+                    {"run_id": run_id, "epoch": epoch, "name": name, "value": value}
+                    for (epoch, name), value in rows.items()
+                ],
+            )
 
     def add_artifact(self, run_id: str, name: str, data: bytes) -> None:
         with self._session.begin() as session:

@@ -1,0 +1,149 @@
+"""Runs kept in the server's run store, as the log reader's :class:`Run` objects.
+
+An imported log keeps its series whole (steps, values, epochs, times) in the run's
+``series.npz`` file, so a figure made in the editor from an imported run is the figure
+``netcanvas plot`` makes from the log file itself; the run's metric rows (what the
+browser charts draw) hold at most ``CHART_POINTS`` points per metric, the extremes of
+each stretch kept. A run trained by netcanvas becomes a Run whose steps are its epochs.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from netcanvas.logs.model import Run, Series
+
+SERIES_FILE = "series.npz"
+CHART_POINTS = 2000
+
+
+def _floats(array: Any) -> list[float | None] | None:
+    if array is None:
+        return None
+    return [float(v) if math.isfinite(v) else None for v in np.asarray(array).tolist()]
+
+
+def _array(values: list[float | None] | None) -> Any:
+    if values is None:
+        return None
+    return np.array([math.nan if v is None else v for v in values], dtype=np.float64)
+
+
+def run_to_json(run: Run) -> dict[str, Any]:
+    """Everything of a run, losslessly (NaN and infinities as null).
+
+    >>> run = Run("a", "a.csv", {"loss": Series.from_points([(0, 1.0)])}, "csv")
+    >>> run_from_json(run_to_json(run)).metrics["loss"].values.tolist()
+    [1.0]
+    """
+    return {
+        "name": run.name,
+        "source": run.source,
+        "format": run.format,
+        "relative_time": run.relative_time,
+        "metrics": {
+            name: {
+                "raw_name": s.raw_name,
+                "steps": [int(v) for v in s.steps.tolist()],
+                "values": _floats(s.values),
+                "epochs": _floats(s.epochs),
+                "times": _floats(s.times),
+            }
+            for name, s in run.metrics.items()
+        },
+    }
+
+
+def run_from_json(data: dict[str, Any]) -> Run:
+    metrics = {
+        name: Series(
+            np.array(entry["steps"], dtype=np.int64),
+            _array(entry["values"]),
+            _array(entry.get("epochs")),
+            _array(entry.get("times")),
+            entry.get("raw_name", ""),
+        )
+        for name, entry in data["metrics"].items()
+    }
+    return Run(
+        data["name"],
+        data["source"],
+        metrics,
+        data.get("format", ""),
+        data.get("relative_time", False),
+    )
+
+
+def run_from_epochs(name: str, rows: list[dict[str, Any]]) -> Run:
+    """A trained run's per-epoch metrics (``[{"epoch", "name", "value"}]``) as a Run."""
+    by_name: dict[str, list[tuple[int, float]]] = {}
+    for row in rows:
+        if row["name"] == "seconds":
+            continue
+        by_name.setdefault(row["name"], []).append((int(row["epoch"]), float(row["value"])))
+    metrics = {}
+    for metric, points in by_name.items():
+        points.sort()
+        steps = np.array([p[0] for p in points], dtype=np.int64)
+        metrics[metric] = Series(
+            steps, np.array([p[1] for p in points]), epochs=steps.astype(np.float64)
+        )
+    return Run(name, "netcanvas", metrics, "netcanvas")
+
+
+def run_to_npz(run: Run) -> bytes:
+    """The run, losslessly, as a compressed npz (arrays) with a JSON header."""
+    import io
+    import json
+
+    arrays: dict[str, Any] = {}
+    header = {"name": run.name, "source": run.source, "format": run.format,
+              "relative_time": run.relative_time, "metrics": []}  # fmt: skip
+    for i, (name, series) in enumerate(run.metrics.items()):
+        header["metrics"].append({"name": name, "raw_name": series.raw_name})  # type: ignore[attr-defined]
+        arrays[f"s{i}"], arrays[f"v{i}"] = series.steps, series.values
+        if series.epochs is not None:
+            arrays[f"e{i}"] = series.epochs
+        if series.times is not None:
+            arrays[f"t{i}"] = series.times
+    arrays["header"] = np.frombuffer(json.dumps(header).encode(), dtype=np.uint8)
+    out = io.BytesIO()
+    np.savez_compressed(out, **arrays)
+    return out.getvalue()
+
+
+def run_from_npz(data: bytes) -> Run:
+    import io
+    import json
+
+    with np.load(io.BytesIO(data), allow_pickle=False) as arrays:
+        header = json.loads(arrays["header"].tobytes())
+        metrics = {}
+        for i, entry in enumerate(header["metrics"]):
+            metrics[entry["name"]] = Series(
+                arrays[f"s{i}"],
+                arrays[f"v{i}"],
+                arrays[f"e{i}"] if f"e{i}" in arrays else None,
+                arrays[f"t{i}"] if f"t{i}" in arrays else None,
+                entry["raw_name"],
+            )
+    return Run(header["name"], header["source"], metrics, header["format"], header["relative_time"])
+
+
+def chart_rows(series: Series, limit: int = CHART_POINTS) -> dict[int, float]:
+    """{step: value} for the browser's chart: every point of a short series; of a long one,
+    the first, the last and each stretch's lowest and highest, so no spike disappears."""
+    finite_at = np.isfinite(series.values)  # JSON has no NaN: the figure keeps them, not the chart
+    steps, values = series.steps[finite_at], series.values[finite_at]
+    if len(steps) <= limit:
+        return {int(s): float(v) for s, v in zip(steps.tolist(), values.tolist(), strict=True)}
+    keep = {0, len(steps) - 1}
+    edges = np.linspace(0, len(steps), limit // 2 + 1).astype(np.int64)
+    for start, stop in zip(edges[:-1], edges[1:], strict=True):
+        if stop > start:
+            keep.add(int(start + np.argmin(values[start:stop])))
+            keep.add(int(start + np.argmax(values[start:stop])))
+    return {int(steps[i]): float(values[i]) for i in sorted(keep)}
