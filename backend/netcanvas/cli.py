@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -28,6 +29,11 @@ class CliError(Exception):
         super().__init__(f"{path}:{line}:{column}: {message}")
 
 
+class UsageError(Exception):
+    """A command line that cannot be carried out (an output path, an option): one line,
+    ``netcanvas VERB: message``, exit 2, never a traceback."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
@@ -39,6 +45,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = args.run(args)
     except CliError as problem:
         sys.stderr.write(f"{problem}\n")
+        return EXIT_UNREADABLE
+    except UsageError as problem:
+        sys.stderr.write(f"netcanvas {args.command}: {problem}\n")
         return EXIT_UNREADABLE
     except BrokenPipeError:
         return EXIT_OK
@@ -70,6 +79,7 @@ def _parser() -> argparse.ArgumentParser:
     convert.add_argument(
         "--dynamic-batch", action="store_true", help="ONNX: leave the batch dimension symbolic"
     )
+    convert.add_argument("--force", action="store_true", help="write over the input file")
     convert.set_defaults(run=_convert)
 
     render = sub.add_parser("render", help="draw a figure as SVG, PDF or PNG")
@@ -94,6 +104,7 @@ def _parser() -> argparse.ArgumentParser:
     render.add_argument("--no-names", dest="show_names", action="store_false", default=None)
     render.add_argument("--azimuth", type=float, help="alexnet style: degrees, -90..90")
     render.add_argument("--elevation", type=float, help="alexnet style: degrees, -60..60")
+    render.add_argument("--force", action="store_true", help="write over the input file")
     render.set_defaults(run=_render)
     from netcanvas.logs.cli import add_commands as add_logs
     from netcanvas.train.cli import add_commands as add_train
@@ -169,13 +180,19 @@ def _summary(args: argparse.Namespace) -> int:
 def _convert(args: argparse.Namespace) -> int:
     from netcanvas import formats, service
 
-    graph, analysis = open_input(args)
+    check_output(args.output, args.file, args.force)
     try:
         target = (
             formats.get(args.to_format)
             if args.to_format
             else formats.guess(args.output, writing=True)
         )
+    except formats.UnsupportedError as bad:
+        raise UsageError(str(bad)) from None
+    if not target.writable:
+        raise UsageError(f"netcanvas cannot write {target.name} files")
+    graph, analysis = open_input(args)
+    try:
         options = {"dynamic_batch": args.dynamic_batch}
         data = service.export_model(graph, target.name, options, analysis)
     except formats.UnsupportedError as bad:
@@ -195,8 +212,9 @@ def _render(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
     from netcanvas import service
-    from netcanvas.render import FIGURE_FORMATS, FigureOptions
+    from netcanvas.render import FIGURE_FORMATS, FigureError, FigureOptions
 
+    check_output(args.output, args.file, args.force)
     fmt = Path(args.output).suffix.lower().lstrip(".")
     if fmt not in FIGURE_FORMATS:
         sys.stderr.write(
@@ -214,11 +232,34 @@ def _render(args: argparse.Namespace) -> int:
         sys.stderr.write(f"netcanvas render: {problems}\n")
         return EXIT_UNREADABLE
     graph, analysis = open_input(args)
-    drawn = service.figure(graph, fmt, chosen, analysis)
+    try:
+        drawn = service.figure(graph, fmt, chosen, analysis)
+    except FigureError as refused:
+        raise UsageError(str(refused)) from None
     for warning in drawn.warnings:
         sys.stderr.write(f"netcanvas render: {warning}\n")
     _write_output(args.output, drawn.data)
     return EXIT_OK if analysis.ok else EXIT_GRAPH_ERRORS
+
+
+def check_output(path: str, source: str, force: bool) -> None:
+    """Refuse, before any work, an output that cannot be written or that is the input."""
+    if path == "-":
+        return
+    target = Path(path)
+    if path.endswith(("/", "\\")) or target.is_dir():
+        raise UsageError(f"-o {path}: is a folder; name a file")
+    if not target.parent.is_dir():
+        raise UsageError(f"-o {path}: the folder {target.parent} does not exist")
+    if not os.access(target.parent, os.W_OK):
+        raise UsageError(f"-o {path}: the folder {target.parent} is not writable")
+    if source != "-" and not force and target.exists():
+        try:
+            same = target.resolve() == Path(source).resolve()
+        except OSError:
+            same = False
+        if same:
+            raise UsageError(f"-o {path} is the input file: add --force to write over it")
 
 
 def _write_output(path: str, data: bytes) -> None:
@@ -228,8 +269,12 @@ def _write_output(path: str, data: bytes) -> None:
         return
     target = Path(path)
     temp = target.with_name(f".{target.name}.part")
-    temp.write_bytes(data)
-    temp.replace(target)
+    try:
+        temp.write_bytes(data)
+        temp.replace(target)
+    except OSError as failure:
+        temp.unlink(missing_ok=True)
+        raise UsageError(f"cannot write {path}: {failure.strerror or failure}") from None
 
 
 def _serve(args: argparse.Namespace) -> int:

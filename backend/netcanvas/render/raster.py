@@ -33,6 +33,9 @@ def to_pdf(svg: bytes) -> bytes:
 
 
 MAX_PNG_SIDE = 32767
+# Pixels of one PNG (4 bytes each while cairo draws it): 24 Mpx is a 300-dpi A3 page and
+# costs ~100 MB; past it the request is refused before anything is drawn.
+MAX_PNG_PIXELS = 24_000_000
 MAX_PDF_SIDE_PX = 200 * 96  # 200 in
 
 
@@ -44,6 +47,15 @@ def to_png(svg: bytes, dpi: int) -> bytes:
     # cairo cannot make an image wider or taller than 32,767 px: a very long network
     # (ResNet-152 unstacked is 68,000 px tall) is scaled down to fit rather than failing.
     scale = min(dpi / 96, MAX_PNG_SIDE / max(width, height, 1))
+    pixels = round(width * scale) * round(height * scale)
+    if pixels > MAX_PNG_PIXELS:
+        from netcanvas.render import FigureError
+
+        raise FigureError(
+            f"the PNG would be {round(width * scale):,}×{round(height * scale):,} px "
+            f"({pixels / 1e6:.0f} Mpx); the limit is {MAX_PNG_PIXELS / 1e6:.0f} Mpx: "
+            "lower the dpi or the width"
+        )
     data: bytes = cairosvg.svg2png(
         bytestring=svg,
         output_width=max(1, round(width * scale)),

@@ -24,6 +24,7 @@ from netcanvas.api.schemas import (
 )
 from netcanvas.formats import FormatError, native
 from netcanvas.graph.model import Graph
+from netcanvas.render import FigureError
 from netcanvas.render.options import FigureOptions
 
 router = APIRouter(prefix="/api", tags=["model"])
@@ -207,6 +208,8 @@ def _guarded(function: Callable[..., Any], *args: Any) -> Any:
         return function(*args)
     except formats.UnsupportedError as refused:
         raise ApiError(422, str(refused), line=1, column=1) from None
+    except FigureError as refused:  # a figure past a limit (PNG pixels)
+        raise ApiError(422, str(refused)) from None
     except (FormatError, ApiError):
         raise
     except service.InputShapeError as bad:

@@ -23,6 +23,7 @@ from typing import Any
 from netcanvas.formats.base import FormatError
 from netcanvas.formats.caffe import syntax as prototxt
 from netcanvas.formats.caffe.layers import V1_TYPES, Unmapped, import_layer, output_count, plain
+from netcanvas.formats.caffe.numbers import check_numbers
 from netcanvas.formats.caffe.syntax import Enum, Message, as_list
 from netcanvas.formats.names import Names
 from netcanvas.graph.model import Graph, Node
@@ -56,6 +57,7 @@ def load(data: bytes, options: dict[str, Any]) -> Graph:
     sizes) is settled by :func:`settle` during the analysis.
     """
     doc = prototxt.parse(data)
+    check_numbers(doc, data)
     phase = str(options.get("phase") or "TEST").upper()
     stages = {str(s) for s in as_list(options.get("stages"))}
     return _Importer(doc, phase, stages).run()

@@ -27,14 +27,23 @@ class Enum(str):
 
 
 class Message(dict[str, Any]):
-    """A parsed ``{ ... }`` block: a dict that remembers its 1-based line and column."""
+    """A parsed ``{ ... }`` block: a dict that remembers its 1-based line and column, and
+    where each of its numbers was written (``numbers``: key -> character offsets, in
+    order), so a number that turns out wrong later is reported at its place."""
 
-    __slots__ = ("line", "column")
+    __slots__ = ("line", "column", "numbers")
 
     def __init__(self, line: int = 1, column: int = 1) -> None:
         super().__init__()
         self.line = line
         self.column = column
+        self.numbers: dict[str, list[int]] | None = None
+
+    def number_offset(self, key: str, index: int = -1) -> int | None:
+        offsets = (self.numbers or {}).get(key)
+        if not offsets:
+            return None
+        return offsets[index] if -len(offsets) <= index < len(offsets) else offsets[-1]
 
 
 # One match per token: the blanks and comments before it (possessive: never given back),
@@ -161,9 +170,12 @@ class _Parser:
                 self._fail(f"{what} expected, got {text!r}", offset)
             value: Any = None
             if pos + 2 < n and tokens[pos + 1][1] == ":" and tokens[pos + 1][0] == _PUNCT:
-                kind, word, _ = tokens[pos + 2]
+                kind, word, at = tokens[pos + 2]
                 if kind == _NUMBER:
-                    value = _number(word)
+                    value = self._number(word, at)
+                    if target.numbers is None:
+                        target.numbers = {}
+                    target.numbers.setdefault(text, []).append(at)
                 elif kind == _NAME:
                     lower = word.lower()
                     value = lower == "true" if lower in ("true", "false") else Enum(word)
@@ -190,6 +202,12 @@ class _Parser:
                 f"(block opened at line {line}, column {column})",
                 len(self.text),
             )
+
+    def _number(self, text: str, offset: int) -> int | float:
+        try:
+            return _number(text)
+        except ValueError:  # past Python's 4,300-digit limit for int()
+            self._fail(f"the number {text[:20]}... has {len(text)} digits: too long", offset)
 
     def _field_value(self, key: str, depth: int) -> Any:
         sep = self._peek()
@@ -243,7 +261,7 @@ class _Parser:
         kind, text, offset = self.tokens[self.pos]
         self.pos += 1
         if kind == _NUMBER:
-            return _number(text)
+            return self._number(text, offset)
         if kind == _NAME:
             lower = text.lower()
             if lower in ("true", "false"):
