@@ -17,7 +17,7 @@ SYNC   := UV_NO_CONFIG=1 $(UV) pip install --quiet --python $(BIN)/python --requ
 ZOO    := .venv-zoo
 ZOO_INDEX := $(if $(wildcard /opt/pypi-more/simple/torchvision),--extra-index-url file:///opt/pypi-more/simple --index-strategy unsafe-best-match,)
 
-.PHONY: run test bench lint docs lock upgrade install install-test zoo system-deps clean
+.PHONY: run test bench fuzz lint docs lock upgrade install install-test zoo system-deps clean
 
 # The venv and, in it, the locker itself (pinned with hashes).
 $(UV): requirements/uv.txt
@@ -83,6 +83,11 @@ lock: | $(UV)
 upgrade: | $(UV)
 	$(BIN)/python scripts/lock.py --upgrade
 	@git --no-pager diff --stat -- requirements/ || true
+
+# The readers' and the API's hostile-input tests with 50 times their usual budget.
+fuzz: install-test
+	NETCANVAS_FUZZ=50 $(BIN)/python -m pytest tests/robustness tests/api/test_schemathesis.py \
+		-k "mutated or random or conforms" -q
 
 bench: install-test
 	$(BIN)/python benchmarks/run_all.py

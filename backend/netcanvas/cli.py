@@ -65,6 +65,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--db", help="SQLite file for saved designs (default: netcanvas.db)")
     serve.add_argument("--reload", action="store_true", help="restart when the code changes")
+    serve.add_argument(
+        "--workers", type=int, default=1, help="server processes sharing the database (default 1)"
+    )
     serve.set_defaults(run=_serve)
 
     summary = sub.add_parser("summary", help="print shapes, parameters and MACs per layer")
@@ -286,16 +289,18 @@ def _serve(args: argparse.Namespace) -> int:
     if args.db:
         overrides["database_url"] = f"sqlite:///{Path(args.db).resolve()}"
     settings = Settings(**overrides)
-    if args.reload:
-        import os
-
+    if args.workers < 1:
+        raise UsageError(f"--workers must be at least 1, got {args.workers}")
+    if args.reload or args.workers > 1:
+        # Each server process builds its app from the environment (the settings above).
         os.environ.update({f"NETCANVAS_{k.upper()}": str(v) for k, v in overrides.items()})
         uvicorn.run(
             "netcanvas.api.app:app_from_env",
             factory=True,
             host=args.host,
             port=args.port,
-            reload=True,
+            reload=args.reload,
+            workers=None if args.reload else args.workers,
         )
     else:
         from netcanvas.api.app import create_app

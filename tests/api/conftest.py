@@ -64,12 +64,16 @@ def free_port() -> int:
 class Server:
     """`netcanvas serve` in a subprocess on a free port of 127.0.0.1."""
 
-    def __init__(self, db: Path, frontend: Path | None = None) -> None:
+    def __init__(
+        self, db: Path, frontend: Path | None = None, env: dict[str, str] | None = None
+    ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        extra = env
         env = {"PATH": "/usr/bin:/bin", "HOME": str(db.parent)}
         if "PYTHONPATH" in os.environ:  # a checkout run without installing it
             env["PYTHONPATH"] = os.environ["PYTHONPATH"]
+        env.update(extra or {})
         if frontend is not None:
             env["NETCANVAS_FRONTEND_DIR"] = str(frontend)
         self.process = subprocess.Popen(

@@ -7,6 +7,7 @@ so a failure reproduces.
 
 from __future__ import annotations
 
+import os
 import random
 from pathlib import Path
 
@@ -25,6 +26,8 @@ TOKENS = (
     b"{ } [ ] : \" ' # - 1e999 nan -0 layer bottom top type &a *a !!python/object \\ name "
     b"inputs shape 999999999999999999999 ,"
 ).split(b" ") + [b" ", b"\n", b"\t", b"\xff", b"\x00", b"\r", b"\xe2\x80\xa8", b"\xef\xbb\xbf"]
+# Mutations per test: a fixed, seeded budget on every run; `make fuzz` runs 50 times more.
+BUDGET = max(1, int(os.environ.get("NETCANVAS_FUZZ", "1")))
 # Line breaks as each reader counts them: YAML also breaks at CR, NEL, LS and PS.
 YAML_BREAKS = ("\r\n", "\r", "\x85", "\u2028", "\u2029")
 
@@ -68,8 +71,32 @@ def test_mutated_documents_fail_only_with_located_format_errors(fmt: str) -> Non
         pytest.skip("no documents to mutate")
     rng = random.Random(f"netcanvas-{fmt}")
     texts = [p.read_bytes() for p in sources]
-    for _ in range(120):
+    for _ in range(120 * BUDGET):
         check_read(mutate(rng.choice(texts), rng), fmt)
+
+
+def test_mutated_onnx_files_fail_only_with_format_errors() -> None:
+    pytest.importorskip("onnx")
+    from netcanvas import formats, templates
+
+    sources = [formats.write(templates.get(s).graph(), "onnx") for s in ("lenet5", "mlp-2d")]
+    rng = random.Random("netcanvas-onnx")
+    for _ in range(60 * BUDGET):
+        data = bytearray(rng.choice(sources))
+        roll = rng.random()
+        if roll < 0.4:  # flip bytes of the structure (weights are most of the file)
+            for _ in range(rng.randint(1, 8)):
+                data[rng.randrange(min(len(data), 400))] = rng.getrandbits(8)
+        elif roll < 0.7:
+            del data[rng.randrange(len(data)) :]
+        else:
+            at = rng.randrange(len(data))
+            data[at:at] = bytes(rng.getrandbits(8) for _ in range(rng.randint(1, 30)))
+        try:
+            with deadline(10, "reading ONNX"):
+                read(bytes(data), "m.onnx", "onnx", {})
+        except (FormatError, UnsupportedError):
+            pass
 
 
 @pytest.mark.parametrize("fmt", ["prototxt", "yaml", "json"])

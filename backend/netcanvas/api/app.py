@@ -18,6 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from netcanvas import __version__
 from netcanvas.api import errors
 from netcanvas.api.middleware import BodyLimit, SecurityHeaders
+from netcanvas.api.pool import shared_pool
 from netcanvas.api.routers import (
     catalogue,
     designs,
@@ -28,6 +29,7 @@ from netcanvas.api.routers import (
     runs,
     templates,
 )
+from netcanvas.api.routers.model import AnswerCache
 from netcanvas.api.settings import Settings
 from netcanvas.store import DesignStore
 from netcanvas.store.runs import RunStore
@@ -56,7 +58,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.pool.warm()
         yield
         manager.close()
         run_store.close()
@@ -72,6 +75,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.store = store
+    app.state.pool = shared_pool(
+        settings.work_processes, settings.work_seconds, settings.work_memory_mb
+    )
+    app.state.analysis_cache = AnswerCache()
     app.state.runs = run_store
     app.state.run_manager = manager
     errors.install(app)

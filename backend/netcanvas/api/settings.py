@@ -36,3 +36,14 @@ class Settings(BaseSettings):
     )
     train_max_epochs: int = Field(1000, gt=0, description="Most epochs a training run may ask for")
     train_max_queue: int = Field(100, gt=0, description="Most runs waiting for the worker")
+    work_processes: int = Field(
+        2, ge=1, le=64, description="Worker processes for analysis, import, export and layout"
+    )
+    work_seconds: float = Field(
+        30.0,
+        gt=0,
+        description="Longest one piece of work may take (then 503; the worker is replaced)",
+    )
+    work_memory_mb: int = Field(
+        1024, ge=256, description="Address space of each work process (more: 413)"
+    )

@@ -9,7 +9,9 @@ logs are runs with status ``imported``. Everything a finished run wrote stays as
 from __future__ import annotations
 
 import json
+import os
 import secrets
+import socket
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -26,6 +28,7 @@ from netcanvas.store.tables import (
     RunRow,
 )
 
+OWNER = f"{socket.gethostname()}:{os.getpid()}"
 STATUSES = ("queued", "running", "done", "failed", "cancelled", "interrupted", "imported")
 FINISHED = ("done", "failed", "cancelled", "interrupted", "imported")
 
@@ -65,6 +68,24 @@ class StoredRun:
             "metrics": self.metrics,
             "artifacts": self.artifacts,
         }
+
+
+def _gone(owner: str | None, host: str) -> bool:
+    """Whether the process that owns a run has stopped (unknown owners count as gone)."""
+    if not owner or ":" not in owner:
+        return True
+    their_host, _, pid = owner.rpartition(":")
+    if their_host != host or not pid.isdigit():
+        return their_host == host
+    if int(pid) == os.getpid():
+        return False  # ours, and we are alive
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
 
 
 def _now() -> datetime:
@@ -112,6 +133,7 @@ class RunStore:
                     document=json.dumps(document),
                     config=json.dumps(config),
                     data=json.dumps(data),
+                    owner=OWNER if status in ("queued", "running") else None,
                     created_at=now,
                     updated_at=now,
                 )
@@ -159,14 +181,21 @@ class RunStore:
                 )
 
     def mark_interrupted(self) -> int:
-        """Runs left running or queued by a server that stopped: now ``interrupted``."""
+        """Runs left running or queued by a server process of this machine that is gone:
+        now ``interrupted`` (a sibling worker process's runs are left alone)."""
+        host = OWNER.split(":")[0]
         with self._session.begin() as session:
-            result = session.execute(
-                update(RunRow)
-                .where(RunRow.status.in_(("queued", "running")))
-                .values(status="interrupted", note="the server stopped during the run")
-            )
-        return int(getattr(result, "rowcount", 0) or 0)
+            rows = session.execute(
+                select(RunRow.id, RunRow.owner).where(RunRow.status.in_(("queued", "running")))
+            ).all()
+            gone = [run_id for run_id, owner in rows if _gone(owner, host)]
+            if gone:
+                session.execute(
+                    update(RunRow)
+                    .where(RunRow.id.in_(gone))
+                    .values(status="interrupted", note="the server stopped during the run")
+                )
+        return len(gone)
 
     def delete(self, run_id: str) -> None:
         with self._session.begin() as session:

@@ -48,6 +48,9 @@ class RunRow(Base):
     data: Mapped[str] = mapped_column(Text)  # JSON
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # host:pid of the server process that queued it: only a dead owner's runs are
+    # interrupted when a server starts (several worker processes share one database).
+    owner: Mapped[str | None] = mapped_column(String(128), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
+import hashlib
+import threading
+from collections import OrderedDict
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
-from fastapi.responses import JSONResponse, Response
-from starlette.concurrency import run_in_threadpool
+from fastapi.responses import Response
 
-from netcanvas import formats, service
-from netcanvas.analysis import analyze
-from netcanvas.api.deps import GraphDep, SettingsDep, check_plain, check_size
-from netcanvas.api.errors import ApiError, log
+from netcanvas import formats
+from netcanvas.api.deps import SettingsDep
+from netcanvas.api.errors import ApiError
+from netcanvas.api.pool import WorkPool
 from netcanvas.api.routers.catalogue import FIGURES
 from netcanvas.api.schemas import (
     DOCUMENT_BODY,
@@ -22,9 +22,6 @@ from netcanvas.api.schemas import (
     LayoutOut,
     errors,
 )
-from netcanvas.formats import FormatError, native
-from netcanvas.graph.model import Graph
-from netcanvas.render import FigureError
 from netcanvas.render.options import FigureOptions
 
 router = APIRouter(prefix="/api", tags=["model"])
@@ -45,14 +42,24 @@ FigureQuery = Annotated[FigureOptions, Query()]
     responses={200: {"model": AnalysisOut}, **errors(413, 422)},
     openapi_extra=DOCUMENT_BODY,
 )
-async def analyze_document(graph: GraphDep) -> JSONResponse:
+async def analyze_document(request: Request, settings: SettingsDep) -> Response:
     """The document's analysis: the same object `netcanvas summary --json` prints.
 
     Problems in the network (shape mismatches, cycles, dangling inputs) are part of the
-    answer, pinned to their layers; only an unreadable document answers 422.
+    answer, pinned to their layers; only an unreadable document answers 422. The answer
+    carries an ETag (the body's hash): the same document again is answered from a cache,
+    and with `If-None-Match` by 304 and no body.
     """
-    result = await run_in_threadpool(analyze, graph)
-    return JSONResponse(result.to_json())
+    raw = await request.body()
+    tag = '"' + hashlib.sha256(raw).hexdigest()[:32] + '"'
+    if request.headers.get("if-none-match") == tag:
+        return Response(status_code=304, headers={"ETag": tag})
+    cache: AnswerCache = request.app.state.analysis_cache
+    data = cache.get(tag)
+    if data is None:
+        data = await pool_of(request).call(request, "analyze_document", raw, settings.max_nodes)
+        cache.put(tag, data)
+    return Response(data, media_type="application/json", headers={"ETag": tag})
 
 
 @router.post(
@@ -62,10 +69,12 @@ async def analyze_document(graph: GraphDep) -> JSONResponse:
     responses=errors(413, 422, 501),
     openapi_extra=DOCUMENT_BODY,
 )
-async def layout(graph: GraphDep, options: FigureQuery) -> dict[str, Any]:
+async def layout(request: Request, settings: SettingsDep, options: FigureQuery) -> dict[str, Any]:
     """Top-left box positions and sizes in px, with edge routes, in the graph style."""
-    layout_json = _render_function("layout_json")
-    result: dict[str, Any] = await run_in_threadpool(_guarded, layout_json, graph, options)
+    raw = await request.body()
+    result: dict[str, Any] = await pool_of(request).call(
+        request, "layout_document", raw, settings.max_nodes, options.model_dump()
+    )
     return result
 
 
@@ -116,23 +125,16 @@ async def import_model(
             max_length=64,
         ),
     ] = [],  # noqa: B006  (FastAPI copies query defaults)
-) -> JSONResponse:
+) -> Response:
     """Parse the bytes; a parse error answers 422 with its line and column."""
     shapes = dict(_input_shape(spec) for spec in input_shape)
     data = await request.body()
-    graph, result = await run_in_threadpool(
-        _guarded, service.open_model, data, filename, format, phase, shapes
+    answer = await pool_of(request).call(
+        request, "import_file", data, filename, format, phase, shapes, analysis, settings.max_nodes
     )
-    check_size(graph, settings)
-    document = check_plain(native.to_document(graph))
-    answer = {
-        "document": document,
-        "warnings": result.warnings,
-        "analysis": result.to_json() if analysis else None,
-    }
-    # Already plain JSON (check_plain): sent as it is, without a second pass through the
-    # response model (~6 ms for ResNet-152, on the editor's paste path). ImportOut documents it.
-    return JSONResponse(answer)
+    # Already plain JSON (checked in the worker): sent as it is, without a second pass
+    # through the response model (~6 ms for ResNet-152, on the editor's paste path).
+    return Response(answer, media_type="application/json")
 
 
 def _input_shape(spec: str) -> tuple[str, list[int]]:
@@ -163,11 +165,12 @@ def _export_media_types() -> dict[str, dict[str, Any]]:
     openapi_extra=DOCUMENT_BODY,
 )
 async def export(
+    request: Request,
+    settings: SettingsDep,
     format: Annotated[
         str,
         Path(description="svg, pdf, png, or a writable model format from /api/formats"),
     ],
-    graph: GraphDep,
     options: FigureQuery,
 ) -> Response:
     """The file with its media type and a download name; figure options apply to svg/pdf/png.
@@ -175,63 +178,47 @@ async def export(
     Options the query leaves out come from the document's ``view.style`` (the editor's
     Stack, Fold, style and theme), by the same rule as ``netcanvas render``.
     """
-    headers: dict[str, str] = {}
-    if format in FIGURE_TYPES:
-        chosen = options.model_dump(exclude_unset=True)
-        drawn = await run_in_threadpool(_guarded, service.figure, graph, format, chosen)
-        data, ext, media = drawn.data, drawn.extension, drawn.media_type
-        if drawn.warnings:
-            headers["X-Netcanvas-Warnings"] = "; ".join(drawn.warnings)
-    else:
+    figure = format in FIGURE_TYPES
+    if not figure:
         try:
             chosen_format = formats.get(format)
         except formats.UnsupportedError as unknown:
             raise ApiError(404, str(unknown)) from None
         if not chosen_format.writable:
             raise ApiError(404, f"netcanvas cannot write {chosen_format.name} files")
-        ext, media = chosen_format.extensions[0], chosen_format.media_type
-        data = await run_in_threadpool(
-            _guarded, service.export_model, graph, chosen_format.name, {}
-        )
-    headers["Content-Disposition"] = f'attachment; filename="{_filename(graph)}{ext}"'
+    raw = await request.body()
+    chosen = options.model_dump(exclude_unset=True)
+    data, ext, media, warnings, stem = await pool_of(request).call(
+        request, "export_document", raw, settings.max_nodes, format, chosen, figure
+    )
+    headers = {"Content-Disposition": f'attachment; filename="{stem}{ext}"'}
+    if warnings:
+        headers["X-Netcanvas-Warnings"] = "; ".join(warnings)
     return Response(data, media_type=media, headers=headers)
 
 
-def _guarded(function: Callable[..., Any], *args: Any) -> Any:
-    """Run a reader or writer; what it cannot read or express is the request's problem: 422.
-
-    A module that breaks on some unusual input (an input without a shape, say) has a bug
-    to fix there, and it is logged with its stack; the client still gets a clean 422,
-    because it was this request's input that the module could not take.
-    """
-    try:
-        return function(*args)
-    except formats.UnsupportedError as refused:
-        raise ApiError(422, str(refused), line=1, column=1) from None
-    except FigureError as refused:  # a figure past a limit (PNG pixels)
-        raise ApiError(422, str(refused)) from None
-    except (FormatError, ApiError):
-        raise
-    except service.InputShapeError as bad:
-        raise ApiError(422, f"input_shape: {bad}", line=1, column=1) from None
-    except Exception as bug:
-        log.exception("%s failed", getattr(function, "__qualname__", function))
-        raise ApiError(
-            422, f"netcanvas could not handle this input ({type(bug).__name__}: {bug})"
-        ) from None
+def pool_of(request: Request) -> WorkPool:
+    pool: WorkPool = request.app.state.pool
+    return pool
 
 
-def _render_function(name: str) -> Callable[..., Any]:
-    """The renderer's entry point, or 501 while this build has none."""
-    try:
-        from netcanvas import render
+class AnswerCache:
+    """The last analyses by body hash: the editor asks again for what it just asked."""
 
-        function: Callable[..., Any] = getattr(render, name)
-    except (ImportError, AttributeError):
-        raise ApiError(501, f"this build of netcanvas has no renderer ({name})") from None
-    return function
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self.items: OrderedDict[str, bytes] = OrderedDict()
+        self.lock = threading.Lock()
 
+    def get(self, key: str) -> bytes | None:
+        with self.lock:
+            value = self.items.get(key)
+            if value is not None:
+                self.items.move_to_end(key)
+            return value
 
-def _filename(graph: Graph) -> str:
-    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", graph.name).strip("._")[:80]
-    return safe or "network"
+    def put(self, key: str, value: bytes) -> None:
+        with self.lock:
+            self.items[key] = value
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)

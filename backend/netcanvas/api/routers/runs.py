@@ -289,6 +289,11 @@ async def events(request: Request, run_id: str) -> StreamingResponse:
                 yield _event("metrics", {"epoch": epoch, **{m["name"]: m["value"] for m in rows}})
             if run.status in FINISHED:
                 return
+            if not manager.is_active(run_id):
+                # Another server process (serve --workers N) trains it: follow the store.
+                async for event in _follow(request, run_id, len(run.metrics)):
+                    yield event
+                return
             while True:
                 try:
                     kind, payload = await asyncio.wait_for(inbox.get(), timeout=15)
@@ -308,6 +313,24 @@ async def events(request: Request, run_id: str) -> StreamingResponse:
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
+
+
+async def _follow(request: Request, run_id: str, seen: int) -> AsyncIterator[bytes]:
+    """A run of another process: its metrics and status as the store records them."""
+    store = _store(request)
+    last_status = None
+    while not await request.is_disconnected():
+        run = await run_in_threadpool(store.get, run_id)
+        fresh = run.metrics[seen:]
+        seen = len(run.metrics)
+        for epoch, rows in itertools.groupby(fresh, key=lambda m: m["epoch"]):
+            yield _event("metrics", {"epoch": epoch, **{m["name"]: m["value"] for m in rows}})
+        if run.status != last_status:
+            last_status = run.status
+            yield _event("status", {"status": run.status, "error": run.error, "note": run.note})
+        if run.status in FINISHED:
+            return
+        await asyncio.sleep(0.3)
 
 
 def _event(kind: str, payload: dict[str, Any]) -> bytes:

@@ -1,0 +1,258 @@
+"""Bounded work: the routes' work on untrusted input runs in worker processes, each with a
+memory budget (``RLIMIT_AS``), under a time limit, and stopped when its client leaves.
+
+A job that overruns or whose client disconnects gets its process killed and replaced;
+the server process never waits on runaway work and its own memory never grows with a
+hostile input. Workers are replaced after a number of jobs, so memory a job freed goes
+back to the system. One pool serves every app of a process (``shared_pool``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import multiprocessing as mp
+import os
+import queue
+import threading
+import time
+import traceback
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import Request
+from starlette.concurrency import run_in_threadpool
+
+from netcanvas.api.errors import ApiError, log
+from netcanvas.formats.base import FormatError, UnsupportedError
+
+JOBS_PER_PROCESS = 200
+
+
+class WorkError(Exception):
+    """The work could not finish (time, memory, a crash): the route answers 413 / 503."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _worker(conn: Any, memory_bytes: int) -> None:  # pragma: no cover  (in the child)
+    import resource
+
+    if memory_bytes:
+        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    parent = os.getppid()
+    threading.Thread(target=_exit_with(parent), daemon=True).start()
+    work = importlib.import_module("netcanvas.work")
+    from netcanvas.render import FigureError
+    from netcanvas.service import InputShapeError
+
+    # Imported before the first job, so no job's time limit pays for them.
+    for module in (
+        "netcanvas.analysis",
+        "netcanvas.formats.native",
+        "netcanvas.formats.caffe.reader",
+        "netcanvas.formats.onnx.reader",
+        "netcanvas.render.styles.graph",
+        "cairosvg",
+    ):
+        importlib.import_module(module)
+    conn.send(("ready", None))
+
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        name, args = job
+        try:
+            answer: tuple[str, Any] = ("ok", getattr(work, name)(*args))
+        except MemoryError:
+            answer = ("memory", None)
+        except FormatError as bad:
+            answer = ("format", (type(bad).__name__, bad.message, bad.line, bad.column))
+        except RecursionError:
+            answer = ("format", ("FormatError", "the input is nested too deeply", 1, 1))
+        except UnsupportedError as refused:
+            answer = ("unsupported", str(refused))
+        except InputShapeError as refused:
+            answer = ("refused", f"input_shape: {refused}")
+        except FigureError as refused:
+            answer = ("refused", str(refused))
+        except Exception as bug:  # noqa: BLE001  (reported, the worker lives on)
+            answer = ("bug", (f"{type(bug).__name__}: {bug}", traceback.format_exc()))
+        try:
+            conn.send(answer)
+        except MemoryError:
+            conn.send(("memory", None))
+
+
+def _exit_with(parent: int) -> Any:
+    def watch() -> None:  # pragma: no cover  (in the child)
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    return watch
+
+
+@dataclass
+class _Worker:
+    process: Any
+    conn: Any
+    jobs: int = 0
+
+
+class WorkPool:
+    def __init__(self, processes: int, seconds: float, memory_mb: int) -> None:
+        self.processes = max(1, processes)
+        self.seconds = seconds
+        self.memory_bytes = memory_mb * 1024 * 1024
+        self.idle: queue.SimpleQueue[_Worker] = queue.SimpleQueue()
+        self.slots = threading.BoundedSemaphore(self.processes)
+        self.context = mp.get_context("spawn")  # never fork a threaded server
+
+    def _spawn(self) -> _Worker:
+        ours, theirs = self.context.Pipe()
+        process = self.context.Process(
+            target=_worker, args=(theirs, self.memory_bytes), name="netcanvas-work", daemon=True
+        )
+        process.start()
+        theirs.close()
+        # Wait until its imports are done (not counted in any job's time limit).
+        if ours.poll(60):
+            try:
+                ours.recv()
+            except (EOFError, OSError):
+                pass
+        return _Worker(process, ours)
+
+    def _replace(self, worker: _Worker) -> None:
+        """Kill a worker and start its successor at once, off the request's path."""
+        self._discard(worker)
+        threading.Thread(
+            target=lambda: self.idle.put(self._spawn()), name="netcanvas-work-spawn", daemon=True
+        ).start()
+
+    def warm(self) -> None:
+        """Start the worker processes now rather than on the first requests."""
+
+        def start() -> None:
+            for _ in range(self.processes):
+                self.idle.put(self._spawn())
+
+        threading.Thread(target=start, name="netcanvas-work-warm", daemon=True).start()
+
+    def _take(self) -> _Worker:
+        try:
+            worker = self.idle.get_nowait()
+        except queue.Empty:
+            return self._spawn()
+        return worker if worker.process.is_alive() else self._spawn()
+
+    @staticmethod
+    def _discard(worker: _Worker) -> None:
+        if worker.process.is_alive():
+            worker.process.kill()
+        worker.process.join(timeout=2)
+        worker.conn.close()
+
+    def run(self, name: str, args: tuple[Any, ...], cancel: threading.Event) -> Any:
+        """Run ``netcanvas.work.<name>(*args)`` in a worker; blocks this thread only."""
+        with self.slots:
+            worker = self._take()
+            try:
+                worker.conn.send((name, args))
+                deadline = time.monotonic() + self.seconds
+                while not worker.conn.poll(0.05):
+                    if cancel.is_set():
+                        raise WorkError(499, "the client went away")
+                    if time.monotonic() > deadline:
+                        raise WorkError(
+                            503,
+                            f"the work took longer than {self.seconds:g} s "
+                            "(setting NETCANVAS_WORK_SECONDS)",
+                        )
+                    if not worker.process.is_alive():
+                        raise WorkError(503, self._died())
+                status, payload = worker.conn.recv()
+            except WorkError:
+                self._replace(worker)
+                raise
+            except (EOFError, OSError):
+                self._replace(worker)
+                raise WorkError(503, self._died()) from None
+            worker.jobs += 1
+            if worker.jobs >= JOBS_PER_PROCESS or status == "memory":
+                self._discard(worker)
+            else:
+                self.idle.put(worker)
+        return _answer(status, payload, self.memory_bytes)
+
+    def _died(self) -> str:
+        return (
+            "the work stopped before it finished (it needed more than its memory budget of "
+            f"{self.memory_bytes // 2**20} MB, setting NETCANVAS_WORK_MEMORY_MB, or crashed)"
+        )
+
+    async def call(self, request: Request | None, name: str, *args: Any) -> Any:
+        """Run the job off the event loop; a client that disconnects stops it."""
+        cancel = threading.Event()
+
+        async def watch() -> None:
+            while request is not None and not cancel.is_set():
+                if await request.is_disconnected():
+                    cancel.set()
+                    return
+                await asyncio.sleep(0.25)
+
+        watcher = asyncio.create_task(watch())
+        try:
+            return await run_in_threadpool(self.run, name, args, cancel)
+        except WorkError as failed:
+            raise ApiError(failed.status if failed.status != 499 else 503, str(failed)) from None
+        finally:
+            cancel.set()
+            watcher.cancel()
+
+    def close(self) -> None:
+        while True:
+            try:
+                self._discard(self.idle.get_nowait())
+            except queue.Empty:
+                return
+
+
+def _answer(status: str, payload: Any, memory_bytes: int) -> Any:
+    if status == "ok":
+        return payload
+    if status == "memory":
+        raise ApiError(
+            413,
+            f"the work needed more than its memory budget of {memory_bytes // 2**20} MB "
+            "(setting NETCANVAS_WORK_MEMORY_MB)",
+        )
+    if status == "format":
+        _, message, line, column = payload
+        raise FormatError(message, line, column)
+    if status in ("unsupported", "refused"):
+        raise ApiError(422, payload, line=1, column=1)
+    message, trace = payload
+    log.error("work failed: %s\n%s", message, trace)
+    raise ApiError(422, f"netcanvas could not handle this input ({message})")
+
+
+_POOLS: dict[tuple[int, float, int], WorkPool] = {}
+_POOLS_LOCK = threading.Lock()
+
+
+def shared_pool(processes: int, seconds: float, memory_mb: int) -> WorkPool:
+    """One pool per process and settings: every app of a test session shares it."""
+    key = (processes, seconds, memory_mb)
+    with _POOLS_LOCK:
+        if key not in _POOLS:
+            _POOLS[key] = WorkPool(processes, seconds, memory_mb)
+        return _POOLS[key]

@@ -1,0 +1,171 @@
+"""The server's work on untrusted input, as plain functions: bytes in, plain data out.
+
+Each function reads a request's body itself (so the reading is bounded too) and answers
+what the route sends back. They raise only FormatError (unreadable, with line and
+column), UnsupportedError, InputShapeError and FigureError, and they take and return
+only picklable values: the API runs them in worker processes with a time limit and a
+memory budget (``api/pool.py``), the tests may run them directly.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from netcanvas.formats.base import FormatError, line_col
+from netcanvas.graph.model import Graph
+
+T = TypeVar("T")
+MAX_DEPTH = 64
+
+
+def read_body(raw: bytes, handler: Callable[[Any], T]) -> T:
+    """Parse a YAML/JSON body and hand the data to ``handler``.
+
+    The fast parse keeps no marks; when it or the handler finds a problem, the body is
+    parsed again with marks so the FormatError can say where.
+    """
+    from netcanvas.formats import native
+
+    try:
+        return handler(check_plain(native.parse(raw)))
+    except TooMany:
+        raise
+    except FormatError as unlocated:
+        handler(check_plain(native.parse(raw, located=True)))
+        # The YAML reader took what the JSON reader refused (e.g. NaN as a string):
+        # refuse it anyway, so one body always gets one answer.
+        raise unlocated from None
+
+
+class TooMany(FormatError):
+    """More layers than the service takes (located at the `layers` key)."""
+
+
+def to_graph(document: Any, max_nodes: int | None, raw: bytes | None = None) -> Graph:
+    """A parsed document -> Graph, refusing more layers than ``max_nodes``.
+
+    Too many layers is refused on the fast parse, located by a search in ``raw``: a
+    second, marking parse would cost seconds on exactly the documents this limit is for.
+    """
+    from netcanvas.formats import native
+
+    layers = document.get("layers") if isinstance(document, dict) else None
+    if max_nodes is not None and isinstance(layers, list) and len(layers) > max_nodes:
+        if raw is not None:
+            found = re.search(rb'["\']?layers["\']?\s*:', raw)
+            before = raw[: found.start()].decode("utf-8", "replace") if found else ""
+            line, column = line_col(before, len(before))
+        else:
+            line, column = native.location(document, "layers")
+        raise TooMany(
+            f"the document has {len(layers):,} layers; this service takes at most {max_nodes:,}",
+            line,
+            column,
+        )
+    return native.from_document(document)
+
+
+def read_graph(raw: bytes, max_nodes: int | None) -> Graph:
+    return read_body(raw, lambda document: to_graph(document, max_nodes, raw))
+
+
+def check_plain(data: Any) -> Any:
+    """Only what JSON can carry back: no NaN, dates, binary or runaway nesting.
+
+    YAML reads more than JSON can write; refusing it here keeps every answer encodable.
+    """
+    from netcanvas.formats import native
+
+    stack: list[tuple[Any, Any, int]] = [(data, None, 0)]
+    while stack:
+        value, parent, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise FormatError(f"the document is nested more than {MAX_DEPTH} levels deep", 1, 1)
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if not isinstance(key, str | int) or isinstance(key, bool):
+                    raise FormatError(
+                        "keys must be strings", *native.location(value, key, value=False)
+                    )
+                stack.append((item, (value, key), depth + 1))
+        elif isinstance(value, list):
+            stack.extend((item, (value, i), depth + 1) for i, item in enumerate(value))
+        elif value is None or isinstance(value, str | bool | int):
+            continue
+        elif isinstance(value, float) and math.isfinite(value):
+            continue
+        else:
+            where = native.location(*parent) if parent else (1, 1)
+            shown = "a number that is not finite" if isinstance(value, float) else "this value"
+            raise FormatError(f"{shown} cannot be represented in JSON", *where)
+    return data
+
+
+# --- the routes' work -----------------------------------------------------------------
+
+
+def analyze_document(raw: bytes, max_nodes: int | None) -> bytes:
+    """The body's analysis as JSON bytes (what `summary --json` prints)."""
+    from netcanvas.analysis import analyze
+
+    return _json(analyze(read_graph(raw, max_nodes)).to_json())
+
+
+def layout_document(raw: bytes, max_nodes: int | None, options: dict[str, Any]) -> dict[str, Any]:
+    from netcanvas.render import layout_json
+    from netcanvas.render.options import FigureOptions
+
+    result: dict[str, Any] = layout_json(read_graph(raw, max_nodes), FigureOptions(**options))
+    return result
+
+
+def import_file(
+    data: bytes,
+    filename: str,
+    format: str | None,
+    phase: str,
+    shapes: dict[str, list[int]],
+    with_analysis: bool,
+    max_nodes: int | None,
+) -> bytes:
+    """A model file -> ``{"document", "warnings", "analysis"}`` as JSON bytes."""
+    from netcanvas import service
+    from netcanvas.formats import native
+
+    graph, result = service.open_model(data, filename, format, phase, shapes)
+    if max_nodes is not None and len(graph.nodes) > max_nodes:
+        raise TooMany(
+            f"the model has {len(graph.nodes):,} layers; this service takes at most {max_nodes:,}",
+            1,
+            1,
+        )
+    answer = {
+        "document": check_plain(native.to_document(graph)),
+        "warnings": result.warnings,
+        "analysis": result.to_json() if with_analysis else None,
+    }
+    return _json(answer)
+
+
+def export_document(
+    raw: bytes, max_nodes: int | None, format: str, chosen: dict[str, Any], figure: bool
+) -> tuple[bytes, str, str, list[str], str]:
+    """(file bytes, extension, media type, warnings, download stem) of a document."""
+    from netcanvas import formats, service
+
+    graph = read_graph(raw, max_nodes)
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", graph.name).strip("._")[:80] or "network"
+    if figure:
+        drawn = service.figure(graph, format, chosen)
+        return drawn.data, drawn.extension, drawn.media_type, drawn.warnings, stem
+    chosen_format = formats.get(format)
+    data = service.export_model(graph, chosen_format.name, {})
+    return data, chosen_format.extensions[0], chosen_format.media_type, [], stem
+
+
+def _json(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()

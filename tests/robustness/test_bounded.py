@@ -1,0 +1,153 @@
+"""Bounded work on a real server: hostile input is refused quickly, a job past its time
+limit or whose client left is stopped, and the server itself stays small and answers
+/healthz at once throughout."""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.api.conftest import Server
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+from residual import residual_yaml  # noqa: E402
+
+onnx = pytest.importorskip("onnx")
+
+
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def folding_bomb() -> bytes:
+    """155 bytes or so: a constant shape made positive by Abs, then ConstantOfShape."""
+    from onnx import TensorProto, helper
+
+    shape = helper.make_tensor("s", TensorProto.INT64, [2], [-20000, -20000])
+    nodes = [
+        helper.make_node("Constant", [], ["s0"], value=shape),
+        helper.make_node("Abs", ["s0"], ["s1"]),
+        helper.make_node("ConstantOfShape", ["s1"], ["big"]),
+        helper.make_node("Add", ["x", "big"], ["y"]),
+    ]
+    graph = helper.make_graph(
+        nodes,
+        "bomb",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    return model.SerializeToString()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    db = tmp_path_factory.mktemp("bounded") / "b.db"
+    running = Server(db, env={"NETCANVAS_WORK_PROCESSES": "1", "NETCANVAS_WORK_SECONDS": "2"})
+    yield running
+    running.stop()
+
+
+class Heartbeat:
+    """/healthz asked every 20 ms in the background; the slowest answer is kept."""
+
+    def __init__(self, url: str) -> None:
+        self.url, self.worst, self.done = url, 0.0, threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+
+    def run(self) -> None:
+        with httpx.Client() as client:
+            while not self.done.is_set():
+                started = time.monotonic()
+                assert client.get(f"{self.url}/healthz", timeout=5).status_code == 200
+                self.worst = max(self.worst, time.monotonic() - started)
+                time.sleep(0.02)
+
+    def __enter__(self) -> Heartbeat:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.done.set()
+        self.thread.join(5)
+
+
+def test_the_folding_bomb_is_refused_and_the_server_stays_small(server: Server) -> None:
+    bomb = folding_bomb()
+    assert len(bomb) < 200
+    with Heartbeat(server.url) as beat:
+        started = time.monotonic()
+        answer = httpx.post(f"{server.url}/api/import?format=onnx", content=bomb, timeout=30)
+        took = time.monotonic() - started
+    if answer.status_code == 200:  # read, the 400,000,000-value constant left unfolded
+        layers = {layer["name"]: layer for layer in answer.json()["document"]["layers"]}
+        assert layers["big"]["output_shapes"] == [[20000, 20000]]
+    else:
+        assert 400 <= answer.status_code < 500 and answer.json()["detail"]["message"]
+    assert took < 2.5, f"answered after {took:.1f} s"
+    assert beat.worst < 0.1, f"/healthz took {beat.worst * 1000:.0f} ms"
+    assert _rss_mb(server.process.pid) < 400
+
+
+def test_a_huge_png_is_refused_at_once(server: Server) -> None:
+    doc = {"netcanvas": 1, "layers": [{"name": "x", "type": "Input", "shape": [1, 3, 8, 8]}]}
+    with Heartbeat(server.url) as beat:
+        answer = httpx.post(f"{server.url}/api/export/png?dpi=1200&width=60in", json=doc)
+    assert answer.status_code == 422 and "Mpx" in answer.json()["detail"]["message"]
+    assert beat.worst < 0.1
+
+
+def test_work_past_its_time_limit_is_stopped_and_the_next_job_runs(server: Server) -> None:
+    slow = residual_yaml(10_000).encode()  # its SVG takes several seconds
+    with Heartbeat(server.url) as beat:
+        started = time.monotonic()
+        answer = httpx.post(f"{server.url}/api/export/svg", content=slow, timeout=60)
+        took = time.monotonic() - started
+    assert answer.status_code == 503
+    assert "NETCANVAS_WORK_SECONDS" in answer.json()["detail"]["message"]
+    assert took < 6
+    assert beat.worst < 0.1
+    small = {"netcanvas": 1, "layers": [{"name": "x", "type": "Input", "shape": [1, 4]}]}
+    assert httpx.post(f"{server.url}/api/analyze", json=small, timeout=30).status_code == 200
+
+
+def test_a_client_that_leaves_frees_the_worker(tmp_path: Path) -> None:
+    patient = Server(
+        tmp_path / "p.db", env={"NETCANVAS_WORK_PROCESSES": "1", "NETCANVAS_WORK_SECONDS": "120"}
+    )
+    try:
+        slow = residual_yaml(20_000).encode()  # its SVG takes many seconds
+        with pytest.raises(httpx.TimeoutException):
+            httpx.post(f"{patient.url}/api/export/svg", content=slow, timeout=0.5)
+        time.sleep(2.5)  # noticed within 0.25 s; its successor starts and imports
+        small = {"netcanvas": 1, "layers": [{"name": "y", "type": "Input", "shape": [1, 4]}]}
+        started = time.monotonic()
+        answer = httpx.post(f"{patient.url}/api/analyze", json=small, timeout=60)
+        assert answer.status_code == 200
+        # One worker: had the abandoned job kept it, this would wait for that whole job.
+        assert time.monotonic() - started < 1.5
+    finally:
+        patient.stop()
+
+
+def test_analyses_are_cached_by_etag(server: Server) -> None:
+    layers = [
+        {"name": "x", "type": "Input", "shape": [1, 4]},
+        {"name": "fc", "type": "Linear", "out_features": 2},
+    ]
+    doc = {"netcanvas": 1, "layers": layers}
+    first = httpx.post(f"{server.url}/api/analyze", json=doc)
+    tag = first.headers["etag"]
+    again = httpx.post(f"{server.url}/api/analyze", json=doc, headers={"If-None-Match": tag})
+    assert again.status_code == 304 and again.content == b""
+    other = httpx.post(f"{server.url}/api/analyze", json={**doc, "name": "other"})
+    assert other.headers["etag"] != tag and other.json()["totals"]["params"] == 10
