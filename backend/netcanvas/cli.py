@@ -87,7 +87,9 @@ def _parser() -> argparse.ArgumentParser:
 
     render = sub.add_parser("render", help="draw a figure as SVG, PDF or PNG")
     _add_input_args(render)
-    render.add_argument("-o", "--output", required=True, help="OUT.svg, OUT.pdf or OUT.png")
+    render.add_argument(
+        "-o", "--output", required=True, help="OUT.svg, OUT.pdf, OUT.png or OUT.tex (TikZ)"
+    )
     from netcanvas.render.catalogue import STYLE_NAMES, THEME_NAMES
 
     render.add_argument("--style", choices=STYLE_NAMES)
@@ -221,7 +223,7 @@ def _render(args: argparse.Namespace) -> int:
     fmt = Path(args.output).suffix.lower().lstrip(".")
     if fmt not in FIGURE_FORMATS:
         sys.stderr.write(
-            f"netcanvas render: -o must end in .svg, .pdf or .png, got '{args.output}'\n"
+            f"netcanvas render: -o must end in .svg, .pdf, .png or .tex, got '{args.output}'\n"
         )
         return EXIT_UNREADABLE
     chosen = {k: getattr(args, k) for k in _RENDER_OPTIONS if getattr(args, k) is not None}

@@ -35,7 +35,7 @@ def _tensorboard_dir(root: Path) -> Path:
 
 
 def test_a_csv_log_becomes_an_imported_run(client: TestClient) -> None:
-    answer = client.post("/api/runs/import?filename=history.csv", content=KERAS_CSV.encode())
+    answer = client.post("/api/logs?filename=history.csv", content=KERAS_CSV.encode())
     assert answer.status_code == 201, answer.text
     (run,) = answer.json()["runs"]
     assert run["name"] == "history"
@@ -54,7 +54,7 @@ def test_a_zip_of_tensorboard_runs_imports_every_run(client: TestClient, tmp_pat
         for file in logs.rglob("*"):
             if file.is_file():
                 archive.write(file, file.relative_to(logs).as_posix())
-    answer = client.post("/api/runs/import?filename=logs.zip", content=packed.getvalue())
+    answer = client.post("/api/logs?filename=logs.zip", content=packed.getvalue())
     assert answer.status_code == 201, answer.text
     runs = answer.json()["runs"]
     assert sorted(r["name"] for r in runs) == ["baseline", "wide"]
@@ -69,7 +69,7 @@ def test_the_editor_figure_is_the_cli_figure(client: TestClient, tmp_path: Path)
     log.write_text(KERAS_CSV)
     out = tmp_path / "cli.svg"
     assert main(["plot", str(log), "-o", str(out), "--theme", "print", "--width", "3.3in"]) == 0
-    run_id = client.post("/api/runs/import?filename=history.csv", content=log.read_bytes())
+    run_id = client.post("/api/logs?filename=history.csv", content=log.read_bytes())
     ids = [r["id"] for r in run_id.json()["runs"]]
     figure = client.post("/api/plot?format=svg&theme=print&width=3.3in", json={"runs": ids})
     assert figure.status_code == 200 and figure.headers["content-type"] == "image/svg+xml"
@@ -89,7 +89,7 @@ def test_bad_logs_are_refused_with_their_place_and_nothing_imported(
     client: TestClient, name: str, body: bytes, where: tuple[int, int] | None
 ) -> None:
     before = len(client.get("/api/runs").json())
-    answer = client.post(f"/api/runs/import?filename={name}", content=body)
+    answer = client.post(f"/api/logs?filename={name}", content=body)
     assert answer.status_code == 422, answer.text
     detail = answer.json()["detail"]
     assert detail["message"].startswith(name + ":")
@@ -102,7 +102,7 @@ def test_a_zip_cannot_write_outside_its_folder(client: TestClient) -> None:
     packed = io.BytesIO()
     with zipfile.ZipFile(packed, "w") as archive:
         archive.writestr("../escape.csv", KERAS_CSV)
-    answer = client.post("/api/runs/import?filename=evil.zip", content=packed.getvalue())
+    answer = client.post("/api/logs?filename=evil.zip", content=packed.getvalue())
     assert answer.status_code == 422
     assert "outside its folder" in answer.json()["detail"]["message"]
 

@@ -88,7 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         model.router,
         designs.router,
         templates.router,
-        logs.router,  # before runs: /api/runs/import is not a run id
+        logs.router,
         runs.router,
         frontend.router,
     ):
@@ -104,7 +104,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         BodyLimit,
         limit=settings.max_body_bytes,
         upload_limit=settings.max_upload_bytes,
-        upload_paths=("/api/import", "/api/runs/import"),
+        upload_paths=("/api/import", "/api/logs"),
     )
     if settings.cors_origins:
         app.add_middleware(

@@ -15,8 +15,10 @@ if TYPE_CHECKING:
     from netcanvas.graph.model import Graph
     from netcanvas.render.scene import Scene
 
-FIGURE_FORMATS = ("svg", "pdf", "png")
-MEDIA_TYPES = {"svg": "image/svg+xml", "pdf": "application/pdf", "png": "image/png"}
+from netcanvas.render.catalogue import FIGURE_FORMATS as _CATALOGUE
+
+FIGURE_FORMATS = tuple(name for name, _, _, _ in _CATALOGUE)
+MEDIA_TYPES = {name: media for name, _, media, _ in _CATALOGUE}
 
 
 class FigureError(ValueError):
@@ -87,9 +89,14 @@ def render_svg(graph: Graph, options: FigureOptions, analysis: Analysis | None =
 def export_figure(
     graph: Graph, fmt: str, options: FigureOptions, analysis: Analysis | None = None
 ) -> bytes:
-    """The figure as ``svg``, ``pdf`` (one page, selectable text) or ``png`` bytes."""
+    """The figure as ``svg``, ``pdf`` (one page, selectable text), ``png`` or ``tex``
+    (a standalone TikZ picture) bytes."""
     if fmt not in FIGURE_FORMATS:
-        raise FigureError(f"unknown figure format '{fmt}' (formats: svg, pdf, png)")
+        raise FigureError(f"unknown figure format '{fmt}' (formats: {', '.join(FIGURE_FORMATS)})")
+    if fmt == "tex":
+        from netcanvas.render.tikz import to_tikz
+
+        return to_tikz(build_scene(graph, options, analysis)).encode("utf-8")
     svg = render_svg(graph, options, analysis).encode("utf-8")
     if fmt == "svg":
         return svg

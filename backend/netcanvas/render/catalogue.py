@@ -57,6 +57,7 @@ FIGURE_FORMATS: tuple[tuple[str, str, str, bool], ...] = (
     ("svg", ".svg", "image/svg+xml", False),
     ("pdf", ".pdf", "application/pdf", True),
     ("png", ".png", "image/png", True),
+    ("tex", ".tex", "application/x-tex", False),  # TikZ, for LaTeX papers
 )
 
 STYLE_NAMES: tuple[str, ...] = tuple(s.name for s in STYLES)

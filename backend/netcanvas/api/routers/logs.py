@@ -32,7 +32,7 @@ def _store(request: Request) -> RunStore:
 
 
 @router.post(
-    "/runs/import",
+    "/logs",
     status_code=201,
     summary="Import training logs as runs",
     responses=errors(413, 422),
