@@ -1,4 +1,4 @@
-"""``netcanvas serve | summary | render | convert | train | runs | plot``.
+"""``netcanvas serve | summary | render | convert | diff | train | runs | plot``.
 
 Exit codes (DESIGN 5): 0 analysed without error; 1 analysed and the graph has
 errors; 2 the input could not be read (``FILE:LINE:COL: message`` on stderr).
@@ -112,6 +112,14 @@ def _parser() -> argparse.ArgumentParser:
     render.add_argument("--force", action="store_true", help="write over the input file")
     render.set_defaults(run=_render)
     from netcanvas.logs.cli import add_commands as add_logs
+
+    diff = sub.add_parser("diff", help="compare two networks: layers, params, MACs")
+    diff.add_argument("file", help="the first model file")
+    diff.add_argument("other", help="the second model file")
+    diff.add_argument("--from", dest="from_format", help="input format (default: by extension)")
+    diff.add_argument("--phase", choices=("TRAIN", "TEST"), default="TEST", type=str.upper)
+    diff.add_argument("--json", action="store_true", help="print one JSON object")
+    diff.set_defaults(run=_diff, input_shape=[])
     from netcanvas.train.cli import add_commands as add_train
 
     add_train(sub)
@@ -180,6 +188,22 @@ def _summary(args: argparse.Namespace) -> int:
         sys.stdout.write(format_table(analysis))
     # A total that may be wrong is never a clean exit (DESIGN 5: `complete`).
     return EXIT_OK if analysis.complete else EXIT_GRAPH_ERRORS
+
+
+def _diff(args: argparse.Namespace) -> int:
+    """Exit 0 when the networks are the same, 1 when they differ (as `diff` does)."""
+    from netcanvas.diff import diff, format_diff
+
+    first, _ = open_input(args)
+    second, _ = open_input(argparse.Namespace(**{**vars(args), "file": args.other}))
+    result = diff(first, second)
+    if args.json:
+        import json
+
+        sys.stdout.write(json.dumps(result.to_json()) + "\n")
+    else:
+        sys.stdout.write(format_diff(result))
+    return EXIT_OK if result.same else EXIT_GRAPH_ERRORS
 
 
 def _convert(args: argparse.Namespace) -> int:

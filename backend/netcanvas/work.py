@@ -167,5 +167,18 @@ def export_document(
     return data, chosen_format.extensions[0], chosen_format.media_type, [], stem
 
 
+def diff_documents(raw: bytes, max_nodes: int | None) -> bytes:
+    """``{"a": document, "b": document}`` -> the diff as JSON bytes."""
+    from netcanvas.diff import diff
+
+    def both(body: Any) -> tuple[Graph, Graph]:
+        if not isinstance(body, dict) or set(body) != {"a", "b"}:
+            raise FormatError("the body is an object with the two documents `a` and `b`", 1, 1)
+        return to_graph(body["a"], max_nodes), to_graph(body["b"], max_nodes)
+
+    first, second = read_body(raw, both)
+    return _json(diff(first, second).to_json())
+
+
 def _json(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()

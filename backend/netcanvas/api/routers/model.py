@@ -197,6 +197,44 @@ async def export(
     return Response(data, media_type=media, headers=headers)
 
 
+@router.post(
+    "/diff",
+    summary="Compare two documents: layers added, removed, changed; params and MACs delta",
+    responses=errors(413, 422),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "example": {
+                        "a": {
+                            "netcanvas": 1,
+                            "layers": [
+                                {"name": "x", "type": "Input", "shape": [1, 8]},
+                                {"name": "fc", "type": "Linear", "out_features": 4},
+                            ],
+                        },
+                        "b": {
+                            "netcanvas": 1,
+                            "layers": [
+                                {"name": "x", "type": "Input", "shape": [1, 8]},
+                                {"name": "fc", "type": "Linear", "out_features": 16},
+                            ],
+                        },
+                    }  # fmt: skip
+                }
+            },
+        }
+    },
+)
+async def diff_documents(request: Request, settings: SettingsDep) -> Response:
+    """What `netcanvas diff A B --json` prints, for two documents (two designs, two
+    revisions of one design, two files read with /api/import)."""
+    raw = await request.body()
+    data = await pool_of(request).call(request, "diff_documents", raw, settings.max_nodes)
+    return Response(data, media_type="application/json")
+
+
 def pool_of(request: Request) -> WorkPool:
     pool: WorkPool = request.app.state.pool
     return pool
