@@ -12,7 +12,7 @@ from netcanvas.graph.model import Graph
 from netcanvas.render.options import FigureOptions
 from netcanvas.render.scene import Line, Point, Polygon, Scene, Text
 from netcanvas.render.styles.common import Fonts, add_title, category, param
-from netcanvas.render.styles.sequence import Step, spine
+from netcanvas.render.styles.sequence import Step, draw_skips, spine_and_skips
 from netcanvas.render.text import ascent, text_width
 from netcanvas.render.themes import HATCHES, Theme, mix
 
@@ -74,7 +74,7 @@ def _box(origin: Vec, size: Vec) -> list[Vec]:
 
 def build(graph: Graph, analysis: Analysis, options: FigureOptions, theme: Theme) -> Scene:
     fonts = Fonts.of(options)
-    steps = spine(graph, analysis)
+    steps, skips = spine_and_skips(graph, analysis)
     view = _View(options.azimuth, options.elevation)
     biggest = max([max(s.shape[2:]) for s in steps if len(s.shape) >= 3] + [2])
     most = max([s.shape[1] for s in steps if len(s.shape) >= 3] + [2])
@@ -141,6 +141,14 @@ def build(graph: Graph, analysis: Analysis, options: FigureOptions, theme: Theme
     scene.over.extend(label_items)
     scene.width = max(scene.width, max(xs, default=0) - min_x + half + 16)
     scene.height = max(ys, default=0) - min_y + dy + fonts.base * 2
+    # Skip edges as arcs under the boxes, from below each box's shape label.
+    anchors = []
+    for (ox, oy, oz), (dd, _, dw) in boxes:
+        (ax, ay), _ = view.project((ox + dd / 2, oy - 6, oz + dw))
+        anchors.append((ax - min_x, ay - min_y + dy + fonts.small * 1.8))
+    low = max((y for _, y in anchors), default=0.0)
+    reach = draw_skips(scene, anchors, skips, theme, fonts.small)
+    scene.height = max(scene.height, low + reach + 8)
     return scene
 
 

@@ -11,7 +11,7 @@ from netcanvas.graph.model import Graph
 from netcanvas.render.options import FigureOptions
 from netcanvas.render.scene import Line, Polygon, Rect, Scene, Text
 from netcanvas.render.styles.common import Fonts, add_title, category, param
-from netcanvas.render.styles.sequence import Step, spine
+from netcanvas.render.styles.sequence import Step, draw_skips, spine_and_skips
 from netcanvas.render.text import LINE_HEIGHT, ascent, text_width
 from netcanvas.render.themes import HATCHES, Theme, mix
 
@@ -32,7 +32,7 @@ def _label(step: Step) -> str:
 
 def build(graph: Graph, analysis: Analysis, options: FigureOptions, theme: Theme) -> Scene:
     fonts = Fonts.of(options)
-    steps = spine(graph, analysis)
+    steps, skips = spine_and_skips(graph, analysis)
     maps = [s.shape[2] if len(s.shape) >= 3 else 0 for s in steps]
     biggest = max([m for m in maps if m] + [2])
     vectors = [s.shape[-1] for s in steps if len(s.shape) < 3]
@@ -93,6 +93,10 @@ def build(graph: Graph, analysis: Analysis, options: FigureOptions, theme: Theme
         scene.over.append(Text(text_x, top - 6, steps[i].op, fonts.small, theme.text))
     scene.width = max(x + 8, 160)
     scene.height = top + total_h + names_room + 16
+    # Residual and concat edges that jump layers, as arcs under the row (NN-SVG drops them).
+    base = top + total_h + fonts.small * LINE_HEIGHT + 12
+    anchors = [(fx + fw / 2, base) for fx, _, fw, _ in frames]
+    scene.height += draw_skips(scene, anchors, skips, theme, fonts.small)
     return scene
 
 
