@@ -58,6 +58,11 @@ def build_scene(graph: Graph, options: FigureOptions, analysis: Analysis | None 
             scene = style.build(graph, analysis, options, theme)[0]
         else:
             scene = _style_module(options.style).build(graph, analysis, options, theme)
+    notes = graph.view.get("annotations") if isinstance(graph.view, dict) else None
+    if notes:
+        from netcanvas.render.annotate import annotate
+
+        annotate(scene, notes, theme, scene.font_size * 0.9)
     _centre_title(scene)
     return scene
 
