@@ -217,3 +217,24 @@ def test_a_server_killed_mid_run_marks_it_interrupted(tmp_path: Path) -> None:
         assert httpx.get(f"{again.url}/api/runs/{done}/artifacts/model.pt").content == model
     finally:
         again.stop()
+
+
+def test_feature_maps_of_a_finished_run_and_of_its_onnx(api: TestClient) -> None:
+    body = {
+        "document": _document("lenet-digits"),
+        "data": {"name": "digits"},
+        "config": {"epochs": 1, "batch_size": 32, "lr": 0.003},
+    }
+    run_id = api.post("/api/runs", json=body).json()["id"]
+    assert _wait(api, run_id, ("done", "failed"))["status"] == "done"
+    answer = api.post(f"/api/runs/{run_id}/activations", json={"sample": 2})
+    assert answer.status_code == 200, answer.text
+    maps = answer.json()
+    assert maps["layers"]["conv1"]["shape"] == [16, 8, 8]
+    assert maps["images"]["conv1.png"].startswith("iVBOR")  # base64 of a PNG
+    assert sum(maps["probabilities"]) == pytest.approx(1.0)
+    model = api.get(f"/api/runs/{run_id}/artifacts/model.onnx").content
+    onnx_maps = api.post("/api/inspect", content=model)
+    assert onnx_maps.status_code == 200 and onnx_maps.json()["images"]
+    assert api.post("/api/runs/nope/activations", json={}).status_code == 404
+    assert api.post("/api/inspect", content=b"not onnx").status_code == 422

@@ -24,6 +24,7 @@ from netcanvas.api.routers import (
     designs,
     frontend,
     health,
+    inspect,
     logs,
     model,
     runs,
@@ -89,6 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         designs.router,
         templates.router,
         logs.router,
+        inspect.router,
         runs.router,
         frontend.router,
     ):

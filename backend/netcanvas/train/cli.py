@@ -45,6 +45,40 @@ def add_commands(sub: Any) -> None:
     train.add_argument("--json", action="store_true", help="one JSON line per epoch, then the end")
     train.set_defaults(run=run)
 
+    look = sub.add_parser("inspect", help="feature maps, probabilities and saliency of a model")
+    look.add_argument("source", help="a `netcanvas train` output folder, or an ONNX file")
+    look.add_argument("--sample", type=int, default=0, help="index of the data set's sample")
+    look.add_argument("-o", "--output", help="folder for the PNGs and maps.json")
+    look.add_argument("--json", action="store_true", help="print maps.json (images base64)")
+    look.set_defaults(run=inspect)
+
+
+def inspect(args: argparse.Namespace) -> int:
+    import base64
+
+    from netcanvas.train.inspect import InspectError, inspect_onnx, inspect_run, write
+
+    source = Path(args.source)
+    try:
+        if source.is_dir():
+            answer = inspect_run(source, args.sample)
+        elif source.suffix.lower() == ".onnx":
+            answer = inspect_onnx(source)
+        else:
+            return _usage("inspect takes a run folder or an .onnx file")
+    except InspectError as refused:
+        sys.stderr.write(f"netcanvas inspect: {refused}\n")
+        return EXIT_UNREADABLE
+    if args.output:
+        write(answer, Path(args.output))
+    if args.json:
+        shown = {**answer, "images": {
+            k: base64.b64encode(v).decode() for k, v in answer["images"].items()}}  # fmt: skip
+        sys.stdout.write(json.dumps(shown) + "\n")
+    elif args.output:
+        sys.stdout.write(f"{len(answer['images'])} images and maps.json in {args.output}\n")
+    return EXIT_OK
+
 
 def _value(text: str) -> Any:
     try:
@@ -150,7 +184,7 @@ def _one(
     out.mkdir(parents=True, exist_ok=True)
     files["run.json"] = json.dumps(
         {"status": status, "note": final.get("note"), "data": data, "config": checked,
-         "metrics": history}, indent=2,
+         "metrics": history, "document": document}, indent=2,
     ).encode()  # fmt: skip
     for name, payload in files.items():
         temp = out / f".{name}.part"
