@@ -41,5 +41,15 @@ def test_template_files_are_what_their_generator_writes() -> None:
 def test_readme_names_the_two_commands_and_every_cli_verb() -> None:
     readme = (ROOT / "README.md").read_text()
     assert "make run" in readme and "make test" in readme
-    for verb in ("serve", "summary", "render", "convert", "diff", "train", "inspect", "runs", "plot"):
+    for verb in (
+        "serve",
+        "summary",
+        "render",
+        "convert",
+        "diff",
+        "train",
+        "inspect",
+        "runs",
+        "plot",
+    ):
         assert f"netcanvas {verb}" in readme

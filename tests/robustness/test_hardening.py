@@ -26,7 +26,7 @@ NET = (
     [
         ("3", "2.5", (4, 35), "num_output: 2.5 is not a whole number"),
         ("3", "inf", (4, 35), "num_output: inf is not a finite number"),
-        ("3", "-3", (4, 35), "num_output: -3 must be at least 1"),
+        ("3", "-3", (4, 35), "num_output: -3 must not be negative"),
         ("3", "9" * 30, (4, 35), "num_output: " + "9" * 20 + "... (30 digits) is out of range"),
         ("0", "4", (2, 27), "dim: 0 must be at least 1"),
         ("-3", "4", (2, 27), "dim: -3 must be at least 1"),

@@ -58,6 +58,11 @@ def _worker(conn: Any, memory_bytes: int) -> None:  # pragma: no cover  (in the 
         "cairosvg",
     ):
         importlib.import_module(module)
+    # One tiny figure of each kind: the first layout loads igraph and the first text cairo
+    # draws loads fontconfig (seconds with a cold cache), here rather than in a job.
+    tiny = b'{"netcanvas": 1, "layers": [{"name": "x", "type": "Input", "shape": [1, 4]}]}'
+    for kind in ("svg", "png"):
+        work.export_document(tiny, None, kind, {}, True)
     conn.send(("ready", None))
 
     while True:
@@ -113,6 +118,8 @@ class WorkPool:
         self.memory_bytes = memory_mb * 1024 * 1024
         self.idle: queue.SimpleQueue[_Worker] = queue.SimpleQueue()
         self.slots = threading.BoundedSemaphore(self.processes)
+        self.starting = 0  # workers being started in the background
+        self.lock = threading.Lock()
         self.context = mp.get_context("spawn")  # never fork a threaded server
 
     def _spawn(self) -> _Worker:
@@ -133,25 +140,42 @@ class WorkPool:
     def _replace(self, worker: _Worker) -> None:
         """Kill a worker and start its successor at once, off the request's path."""
         self._discard(worker)
-        threading.Thread(
-            target=lambda: self.idle.put(self._spawn()), name="netcanvas-work-spawn", daemon=True
-        ).start()
+        self._start_in_background(1)
 
     def warm(self) -> None:
         """Start the worker processes now rather than on the first requests."""
-
-        def start() -> None:
-            for _ in range(self.processes):
-                self.idle.put(self._spawn())
-
-        threading.Thread(target=start, name="netcanvas-work-warm", daemon=True).start()
+        with self.lock:
+            missing = self.processes - self.idle.qsize() - self.starting
+        if missing > 0:
+            self._start_in_background(missing)
 
     def _take(self) -> _Worker:
         try:
             worker = self.idle.get_nowait()
         except queue.Empty:
-            return self._spawn()
+            with self.lock:
+                starting = self.starting > 0
+            if not starting:
+                return self._spawn()
+            try:  # one is starting in the background: wait for it rather than start two
+                worker = self.idle.get(timeout=120)
+            except queue.Empty:
+                return self._spawn()
         return worker if worker.process.is_alive() else self._spawn()
+
+    def _start_in_background(self, count: int) -> None:
+        with self.lock:
+            self.starting += count
+
+        def start() -> None:
+            for _ in range(count):
+                try:
+                    self.idle.put(self._spawn())
+                finally:
+                    with self.lock:
+                        self.starting -= 1
+
+        threading.Thread(target=start, name="netcanvas-work-spawn", daemon=True).start()
 
     @staticmethod
     def _discard(worker: _Worker) -> None:

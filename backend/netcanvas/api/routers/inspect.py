@@ -34,6 +34,16 @@ class SampleIn(BaseModel):
     "/runs/{run_id}/activations",
     summary="A trained run's feature maps, probabilities and saliency for one sample",
     responses=errors(404, 422, 503),
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "application/json": {
+                    "schema": SampleIn.model_json_schema(),
+                    "example": {"sample": 3},
+                }
+            }
+        }
+    },
 )
 async def activations(request: Request, run_id: str, body: SampleIn) -> JSONResponse:
     """Per-layer maps as base64 PNG grids (`images`), each layer's shape and channel
@@ -57,7 +67,10 @@ async def activations(request: Request, run_id: str, body: SampleIn) -> JSONResp
         "requestBody": {
             "required": True,
             "content": {
-                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+                "application/octet-stream": {
+                    "schema": {"type": "string", "format": "binary"},
+                    "example": "(the bytes of a .onnx file)",
+                }
             },
         }
     },

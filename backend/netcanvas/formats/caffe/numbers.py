@@ -2,8 +2,9 @@
 
 Every wrong number is a FormatError at its own line and column: a count that is not a
 whole number (``num_output: 2.5`` was truncated to 2), infinite or NaN values, integers
-past protobuf's int64, and sizes that must be positive (``dim: 0`` in an input shape,
-``kernel_size: -3``). Nothing is rounded or clamped silently.
+past protobuf's int64, negative values of unsigned fields (``kernel_size: -3``) and
+input sizes that must be positive (``dim: 0`` in an input shape). Nothing is rounded or
+clamped silently.
 """
 
 from __future__ import annotations
@@ -22,10 +23,12 @@ WHOLE = frozenset(
     pooled_h pooled_w num_classes keep_top_k background_label_id feat_stride
     pre_nms_topn post_nms_topn end_axis rand_skip prefetch upsample_h upsample_w""".split()
 )
-# Sizes and counts that only make sense above zero.
-POSITIVE = frozenset(
-    """num_output kernel_size kernel_h kernel_w stride stride_h stride_w group batch_size
-    local_size input_dim new_height new_width crop_size tiles pooled_h pooled_w""".split()
+# caffe.proto's uint32 fields: a negative value is not a number the file can hold. (Zero
+# is the proto default, e.g. a missing num_output: the analysis pins that on the layer.)
+UNSIGNED = frozenset(
+    """num_output kernel_size kernel_h kernel_w stride stride_h stride_w pad pad_h pad_w
+    dilation group batch_size local_size new_height new_width crop_size pooled_h pooled_w
+    top_k""".split()
 )
 # Blocks whose `dim` is a blob size (a Reshape's shape may hold 0 = copy and -1 = infer).
 SIZE_SHAPES = frozenset({"input_shape", "shape"})
@@ -62,15 +65,10 @@ def _problem(key: str, value: int | float, block: str, parent: str) -> str | Non
             return f"{_shown(value)} is not a whole number"
         if abs(value) >= INT64:
             return f"{_shown(value)} is out of range for a protobuf integer"
-    positive = (
-        key in POSITIVE
-        or (
-            key == "dim"
-            and (block == "input_shape" or (block == "shape" and parent != "reshape_param"))
-        )
-        or (key == "input_dim" and block == "")
-    )
-    if positive and value <= 0:
+    if key in UNSIGNED and value < 0:
+        return f"{_shown(value)} must not be negative"
+    blob_size = block == "input_shape" or (block == "shape" and parent != "reshape_param")
+    if ((key == "dim" and blob_size) or (key == "input_dim" and not block)) and value <= 0:
         return f"{_shown(value)} must be at least 1"
     return None
 
