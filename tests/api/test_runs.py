@@ -238,3 +238,17 @@ def test_feature_maps_of_a_finished_run_and_of_its_onnx(api: TestClient) -> None
     assert onnx_maps.status_code == 200 and onnx_maps.json()["images"]
     assert api.post("/api/runs/nope/activations", json={}).status_code == 404
     assert api.post("/api/inspect", content=b"not onnx").status_code == 422
+
+
+def test_without_torch_the_api_says_how_to_enable_training(
+    api: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "torch" else real(name, *a)
+    )
+    answer = api.post("/api/runs", json=_body())
+    assert answer.status_code == 501
+    assert "install the `train` extra" in answer.json()["detail"]["message"]

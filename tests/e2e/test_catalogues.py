@@ -51,7 +51,7 @@ def test_the_menu_and_selects_are_the_services_catalogues(page: Page, server: st
     exported = [f["name"] for f in formats if f["kind"] == "figure"]
     exported += [f["name"] for f in formats if f["kind"] == "model" and f["writable"]]
     assert menu_items(page) == [f"export-{name}" for name in exported]
-    assert len(exported) == 9  # svg pdf png, yaml json prototxt onnx pytorch keras
+    assert len(exported) == 10  # svg pdf png tex, yaml json prototxt onnx pytorch keras
     assert options(page, "style-select") == [s["name"] for s in figures["styles"]]
     assert options(page, "theme-select") == [t["name"] for t in figures["themes"]]
     labels = tid(page, "style-select").locator("option").all_text_contents()
