@@ -110,6 +110,12 @@ def _parser() -> argparse.ArgumentParser:
     render.add_argument("--azimuth", type=float, help="alexnet style: degrees, -90..90")
     render.add_argument("--elevation", type=float, help="alexnet style: degrees, -60..60")
     render.add_argument("--force", action="store_true", help="write over the input file")
+    render.add_argument(
+        "--overlay",
+        metavar="WHAT",
+        help="colour layers by params, macs or memory; by a CSV (node,value) or Model "
+        "Explorer JSON file; or by a run's statistic, RUN_FOLDER:grad_norm",
+    )
     render.set_defaults(run=_render)
     from netcanvas.logs.cli import add_commands as add_logs
 
@@ -235,6 +241,7 @@ _RENDER_OPTIONS = (
     "style", "theme", "rankdir", "dpi", "fold", "stack", "width", "font_size", "title",
     "show_params", "show_macs", "show_shapes", "show_names", "azimuth", "elevation",
 )  # fmt: skip
+BUILTIN_OVERLAYS = ("params", "macs", "memory")
 
 
 def _render(args: argparse.Namespace) -> int:
@@ -251,6 +258,8 @@ def _render(args: argparse.Namespace) -> int:
         )
         return EXIT_UNREADABLE
     chosen = {k: getattr(args, k) for k in _RENDER_OPTIONS if getattr(args, k) is not None}
+    if args.overlay in BUILTIN_OVERLAYS:
+        chosen["overlay"] = args.overlay
     try:
         FigureOptions(**chosen)  # the command line's own mistakes first, before reading
     except ValidationError as bad:
@@ -261,6 +270,8 @@ def _render(args: argparse.Namespace) -> int:
         sys.stderr.write(f"netcanvas render: {problems}\n")
         return EXIT_UNREADABLE
     graph, analysis = open_input(args)
+    if args.overlay and args.overlay not in BUILTIN_OVERLAYS:
+        graph.view["overlay"] = _overlay(args.overlay).to_view()
     try:
         drawn = service.figure(graph, fmt, chosen, analysis)
     except FigureError as refused:
@@ -269,6 +280,32 @@ def _render(args: argparse.Namespace) -> int:
         sys.stderr.write(f"netcanvas render: {warning}\n")
     _write_output(args.output, drawn.data)
     return EXIT_OK if analysis.ok else EXIT_GRAPH_ERRORS
+
+
+def _overlay(spec: str) -> Any:
+    """--overlay FILE (CSV, Model Explorer JSON) or RUN_FOLDER:STATISTIC."""
+    import json
+
+    from netcanvas.formats import FormatError
+    from netcanvas.render.overlay import Overlay, read
+
+    folder, sep, stat = spec.rpartition(":")
+    if sep and Path(folder).is_dir():
+        try:
+            layers = json.loads((Path(folder) / "layers.json").read_text())
+        except (OSError, ValueError):
+            raise UsageError(f"--overlay {spec}: {folder} has no readable layers.json") from None
+        values = {name: e["stats"].get(stat) for name, e in layers.get("layers", {}).items()}
+        found = {k: float(v) for k, v in values.items() if isinstance(v, int | float)}
+        if not found:
+            raise UsageError(f"--overlay {spec}: no layer has a statistic '{stat}'")
+        return Overlay(stat, found, log=stat.endswith(("norm", "ratio")))
+    try:
+        return read(Path(spec).read_bytes(), spec)
+    except OSError as failure:
+        raise UsageError(f"--overlay {spec}: {failure.strerror or failure}") from None
+    except FormatError as bad:
+        raise CliError(spec, bad.message, bad.line, bad.column) from None
 
 
 def check_output(path: str, source: str, force: bool) -> None:

@@ -109,7 +109,7 @@ def test_cli_writes_every_file_and_one_json_line_per_epoch(
     assert set(lines[0]) >= {"loss", "accuracy", "val_loss", "val_accuracy", "lr", "seconds"}
     assert lines[-1] == {"status": "done", "out": str(out)}
     names = {p.name for p in out.iterdir()}
-    assert names == {"metrics.csv", "model.onnx", "model.pt", "train.py", "run.json"}
+    assert names == {"metrics.csv", "model.onnx", "model.pt", "train.py", "run.json", "layers.json"}
     rows = (out / "metrics.csv").read_text().splitlines()
     assert rows[0].split(",")[:6] == ["epoch", "loss", "accuracy", "val_loss", "val_accuracy", "lr"]
     assert len(rows) == 4

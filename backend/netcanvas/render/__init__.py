@@ -58,7 +58,18 @@ def build_scene(graph: Graph, options: FigureOptions, analysis: Analysis | None 
             scene = style.build(graph, analysis, options, theme)[0]
         else:
             scene = _style_module(options.style).build(graph, analysis, options, theme)
-    notes = graph.view.get("annotations") if isinstance(graph.view, dict) else None
+    view = graph.view if isinstance(graph.view, dict) else {}
+    if options.overlay or view.get("overlay"):
+        from netcanvas.render import overlay as painting
+
+        chosen = (
+            painting.builtin(options.overlay, analysis)
+            if options.overlay
+            else painting.Overlay.from_view(view.get("overlay"))
+        )
+        if chosen is not None:
+            painting.apply(scene, chosen, theme, scene.font_size * 0.9)
+    notes = view.get("annotations")
     if notes:
         from netcanvas.render.annotate import annotate
 

@@ -41,6 +41,11 @@ class FigureOptions(BaseModel):
     show_params: bool = Field(False, description="Write parameter counts")
     show_macs: bool = Field(False, description="Write MAC counts")
     show_names: bool = Field(True, description="Write layer names")
+    overlay: Literal["params", "macs", "memory"] | None = Field(
+        None,
+        description="Colour every layer by this number of the analysis (a legend shows the "
+        "scale); a document's view.overlay (run statistics, profiler data) is drawn otherwise",
+    )
     azimuth: float = Field(-35.0, ge=-90, le=90, description="alexnet style: horizontal view angle")
     elevation: float = Field(20.0, ge=-60, le=60, description="alexnet style: vertical view angle")
 

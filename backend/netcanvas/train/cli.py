@@ -171,6 +171,8 @@ def _one(
             sys.stdout.flush()
         elif kind == "artifact":
             files[payload["name"]] = payload["data"]
+        elif kind == "layers" and payload.get("step") is None:
+            final["layers"] = payload
         elif kind == "status":
             final.update(payload)
 
@@ -186,6 +188,12 @@ def _one(
         {"status": status, "note": final.get("note"), "data": data, "config": checked,
          "metrics": history, "document": document}, indent=2,
     ).encode()  # fmt: skip
+    if "layers" in final:  # the last epoch's layer statistics (render --overlay RUN:STAT)
+        last = final["layers"]
+        files["layers.json"] = json.dumps({"epoch": last["epoch"], "layers": {
+            name: {"stats": {k: v for k, v in e["stats"].items() if not k.endswith("_hist")},
+                   "flags": e.get("flags", []), "reasons": e.get("reasons", [])}
+            for name, e in last["layers"].items()}}, indent=1).encode()  # fmt: skip
     for name, payload in files.items():
         temp = out / f".{name}.part"
         temp.write_bytes(payload)
