@@ -62,6 +62,8 @@ def test_drop_from_palette_lands_under_the_pointer_at_any_zoom(page: Page) -> No
     drop_from_palette(page, "Conv2d", *target)
     node = tid(page, "node-conv2d1")
     expect(node).to_be_visible()
+    # Measure after the analysis has drawn the layer's error: that redraw replaces the box.
+    expect(tid(page, "node-error-conv2d1")).to_be_visible()
     # The box itself (an unconnected layer also shows its error beside the box).
     rect = page.locator('[data-testid="node-conv2d1"] .node-box').bounding_box()
     assert rect is not None
@@ -96,7 +98,7 @@ def test_wire_by_dropping_on_the_layer_body(page: Page) -> None:
 
     x, y = centre(page, "node-data")
     drop_from_palette(page, "Conv2d", x, y + 160)
-    expect(tid(page, "node-conv2d1")).to_be_visible()
+    expect(tid(page, "node-error-conv2d1")).to_be_visible()  # settled: no redraw mid-drag
     rect = page.locator('[data-testid="node-conv2d1"] .node-box').bounding_box()
     assert rect is not None
     body = (rect["x"] + rect["width"] * 0.3, rect["y"] + rect["height"] / 2)
