@@ -86,4 +86,24 @@ export const api = {
       body: JSON.stringify({ revision, document: wireDocument(doc) }),
     }),
   design: (id) => getJson(`/api/designs/${encodeURIComponent(id)}`),
+  /** One saved revision of a design: {id, revision, document}. */
+  designRevision: (id, revision) =>
+    getJson(`/api/designs/${encodeURIComponent(id)}/revisions/${encodeURIComponent(revision)}`),
+
+  // Training (DESIGN 10)
+  /** [{name, kind, task, input_shape, classes, settings}] */
+  datasets: () => getJson("/api/datasets"),
+  /** POST /api/runs -> {id, status}; 422 a pair that cannot train, 501 no torch. */
+  startRun: (body) => getJson("/api/runs", json(body)),
+  /** Runs, newest first; only one design's when `design` is given. */
+  runs: (design) => getJson(design ? `/api/runs?${new URLSearchParams({ design })}` : "/api/runs"),
+  run: (id) => getJson(`/api/runs/${encodeURIComponent(id)}`),
+  cancelRun: (id) => getJson(`/api/runs/${encodeURIComponent(id)}/cancel`, { method: "POST" }),
+  /** {epoch, layers: {name: {stats, flags, reasons}}}; epoch null = the latest. */
+  runLayers: (id, epoch = null) =>
+    getJson(`/api/runs/${encodeURIComponent(id)}/layers${epoch === null ? "" : `?epoch=${encodeURIComponent(epoch)}`}`),
+  /** {layer, epochs: [{epoch, weight_hist?, grad_hist?, act_hist}]} */
+  histograms: (id, layer) =>
+    getJson(`/api/runs/${encodeURIComponent(id)}/histograms/${encodeURIComponent(layer)}`),
+  artifactUrl: (id, name) => `/api/runs/${encodeURIComponent(id)}/artifacts/${encodeURIComponent(name)}`,
 };

@@ -8,19 +8,23 @@ import { createCommands, invoke } from "./commands/index.js";
 import { Analyzer, loadHooks } from "./model/analyzer.js";
 import { figureQuery } from "./model/figures.js";
 import { Store } from "./model/store.js";
+import { Trainer } from "./model/trainer.js";
 import { bindCommandButtons, bindDesignName, bindKeyboard, bindTabs, bindUiTheme } from "./panels/chrome.js";
 import { FigurePreview, download } from "./panels/exporter.js";
 import { FigurePanel } from "./panels/figure.js";
 import { bindFiles } from "./panels/files.js";
+import { LayerHistograms } from "./panels/histograms.js";
 import { Inspector } from "./panels/inspector.js";
+import { OverlayBar } from "./panels/overlay.js";
 import { renderPalette } from "./panels/palette.js";
-import { Persistence, autosave, firstDocument, sharedId } from "./panels/persist.js";
+import { Persistence, autosave, firstDocument, sharedId, sharedRevision } from "./panels/persist.js";
 import { bindReadOnly, leaveShareUrl } from "./panels/readonly.js";
 import { ScaleControls } from "./panels/scale.js";
 import { SourcePanel } from "./panels/source.js";
 import { StatsPanel } from "./panels/stats.js";
 import { TemplatesDialog } from "./panels/templates.js";
 import { createToaster } from "./panels/toast.js";
+import { TrainPanel } from "./panels/train.js";
 import { installTestHooks } from "./testhook.js";
 import { PointerTools } from "./tools/pointer.js";
 import { CanvasView } from "./view/canvas.js";
@@ -59,12 +63,25 @@ async function main() {
   const preview = new FigurePreview(byTestId("figure-preview"), { store, params: figureParams });
   const persistence = new Persistence({ store, notify, shareLink: byTestId("share-link") });
   const templates = new TemplatesDialog(byTestId("templates-dialog"), { api, run });
+  // Training: the runs (model), the Train panel, the overlay on the canvas, the histograms.
+  const trainer = new Trainer({ api });
+  const train = new TrainPanel($("#panel-train"), {
+    store,
+    trainer,
+    api,
+    run,
+    enabled: (id) => Boolean(commands?.get(id)?.isEnabled()),
+    design: () => persistence.design,
+  });
+  const histograms = new LayerHistograms($(".layer-hist"), { store, trainer, api, shownEpoch: () => overlay.shown });
+  const overlay = new OverlayBar($(".overlay-bar"), { store, view, trainer, run, onEpoch: () => histograms.sync() });
   const analyzer = new Analyzer({
     request: (doc, signal) => api.analyze(doc, signal),
     onResult: (result) => {
       scheduler.analysed(result);
       inspector.setAnalysis(new Map(result.nodes.map((n) => [n.name, n])));
       stats.set(result);
+      overlay.setAnalysis(result);
       svg.dataset.analysed = String(Date.now());
     },
     onError: (error) => {
@@ -72,7 +89,10 @@ async function main() {
       stats.failed(error);
     },
   });
-  const showTab = bindTabs({ onSource: () => source.shown() });
+  const showTab = bindTabs({
+    onSource: () => source.shown(),
+    onTrain: () => train.shown(),
+  });
 
   commands = createCommands({
     store,
@@ -98,6 +118,7 @@ async function main() {
     sources: () => sources,
     formats: () => formats,
     whenReady: gate.whenReady,
+    trainer,
   });
 
   const tools = new PointerTools(svg, { store, view, catalogue, notify, run });
@@ -122,14 +143,21 @@ async function main() {
       preview.schedule();
       if (!store.readOnly) autosave(store.doc, persistence.design);
       scale.documentChanged();
+      train.documentChanged();
       syncName();
       byTestId("canvas-hint").hidden = store.doc.layers.length > 1;
     } else if (keys.has("fold") || keys.has("groups")) {
       view.render();
     }
-    if (keys.has("viewport")) view.setViewport(store.session.viewport);
+    if (keys.has("viewport")) {
+      view.setViewport(store.session.viewport);
+      overlay.zoomed();
+    }
     if (keys.has("selection") || keys.has("hover")) view.renderSelection();
     if (keys.has("selection")) inspector.update();
+    if (keys.has("run")) train.sync();
+    if (keys.has("run") || keys.has("overlay")) overlay.sync();
+    if (["run", "overlay", "selection"].some((k) => keys.has(k))) histograms.sync();
     if (keys.has("readOnly")) inspector.reset();
     if (event.kind === "document" || ["fold", "figure", "readOnly"].some((k) => keys.has(k))) {
       figure.sync();
@@ -137,6 +165,7 @@ async function main() {
     }
     if (keys.has("hover")) return;
     updateButtons();
+    train.updateButtons();
   });
 
   figure.follow(formats, figures).then(() => scale.sync());
@@ -155,7 +184,7 @@ async function main() {
   });
 
   const id = sharedId();
-  if (!(id && (await run("open-shared", id)))) run("restore-document", firstDocument());
+  if (!(id && (await run("open-shared", { id, revision: sharedRevision() })))) run("restore-document", firstDocument());
   gate.open();
   await Promise.allSettled([formats, figures]);
   document.body.dataset.ready = "true";

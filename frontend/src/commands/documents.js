@@ -103,10 +103,13 @@ export function documentCommands(host) {
     }
   }
 
-  async function openShared(id) {
+  /** A shared design by id, or one saved revision of it ({id, revision}: a run's link). */
+  async function openShared(argument) {
+    const { id, revision = null } = typeof argument === "object" ? argument : { id: argument };
     try {
-      const answer = await host.api.design(id);
-      load({ doc: answer.document, label: "Open shared design", fresh: true });
+      const answer = revision ? await host.api.designRevision(id, revision) : await host.api.design(id);
+      const label = revision ? `Open revision ${revision} of a shared design` : "Open shared design";
+      load({ doc: answer.document, label, fresh: true });
       store.setReadOnly(true);
       host.persistence?.adopt({ id: answer.id ?? id, revision: answer.revision }, { showLink: false });
       return true;

@@ -5,6 +5,7 @@
 import { documentCommands } from "./documents.js";
 import { editCommands } from "./edit.js";
 import { figureCommands } from "./figure.js";
+import { trainCommands } from "./train.js";
 import { viewCommands } from "./view.js";
 
 /**
@@ -26,6 +27,7 @@ import { viewCommands } from "./view.js";
  * @property {() => Set<string>} [sources]  layer types that take no input
  * @property {() => Promise<object[]>} [formats]  the formats catalogue, once it is in
  * @property {(action: () => void) => void} [whenReady]  hold a load until the editor can take it
+ * @property {import("../model/trainer.js").Trainer} [trainer]  the runs this editor follows
  */
 
 /**
@@ -39,6 +41,7 @@ export function createCommands(host) {
     ...viewCommands(host),
     ...figureCommands(host),
     ...documentCommands(host),
+    ...trainCommands(host),
   ];
   return new Map(list.map((command) => [command.id, command]));
 }

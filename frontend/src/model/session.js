@@ -14,6 +14,11 @@
  *   (POST /api/layout?fold=true): a cache refreshed while folded, never in history
  * @property {{name: string, theme: string}|null} figure  style and theme chosen while viewing a
  *   read-only design, whose own view.style cannot change (undoable)
+ * @property {string|null} run  the training run the Train panel shows and the overlay reads
+ *   (Store.setRun)
+ * @property {{on: boolean, stat: string, epoch: number|null}} overlay  the canvas overlay
+ *   (issue 14): on or off, the statistic nodes are coloured by (model/overlay.js), and the
+ *   epoch replayed (null: the latest, following a live run). Store.setOverlay; never in history
  */
 
 /** @returns {Session} */
@@ -25,6 +30,8 @@ export function createSession() {
     fold: { on: false, opened: [] },
     groups: [],
     figure: null,
+    run: null,
+    overlay: { on: false, stat: "grad_norm", epoch: null },
   };
 }
 

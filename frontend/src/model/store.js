@@ -214,6 +214,23 @@ export class Store {
     this.emit({ kind: "session", label: "groups", keys: ["groups"] });
   }
 
+  /** The training run shown (Train panel, overlay); the overlay follows its latest epoch. */
+  setRun(id) {
+    if (this.session.run === id) return;
+    this.session.run = id ?? null;
+    this.session.overlay = { ...this.session.overlay, epoch: null };
+    this.emit({ kind: "session", label: "run", keys: ["run", "overlay"] });
+  }
+
+  /** Change the overlay ({on?, stat?, epoch?}): view state, never in history. */
+  setOverlay(patch) {
+    const next = { ...this.session.overlay, ...patch };
+    const old = this.session.overlay;
+    if (next.on === old.on && next.stat === old.stat && next.epoch === old.epoch) return;
+    this.session.overlay = next;
+    this.emit({ kind: "session", label: "overlay", keys: ["overlay"] });
+  }
+
   /** Open a shared design read-only, or make it editable again. */
   setReadOnly(readOnly) {
     if (this.readOnly === Boolean(readOnly)) return;

@@ -41,20 +41,28 @@ export function bindKeyboard({ commands, store, busy }) {
   });
 }
 
-/** The left panel's tabs; answers showTab(which) for "palette", "inspector" or "source". */
-export function bindTabs({ onSource }) {
+/**
+ * The left panel's tabs; answers showTab(which) for "palette", "inspector", "source" or
+ * "train". The Train tab widens the panel (its charts need the room).
+ */
+export function bindTabs({ onSource, onTrain = () => {} }) {
   const design = document.querySelector("#panel-design");
   const source = document.querySelector("#panel-source");
+  const train = document.querySelector("#panel-train");
+  const tabs = ["palette", "inspector", "source", "train"];
   const showTab = (which) => {
     source.hidden = which !== "source";
-    design.hidden = which === "source";
-    for (const id of ["palette", "inspector", "source"]) {
+    train.hidden = which !== "train";
+    design.hidden = which === "source" || which === "train";
+    train.closest(".left")?.classList.toggle("wide", which === "train");
+    for (const id of tabs) {
       byTestId(`tab-${id}`).setAttribute("aria-selected", String(id === which));
     }
     if (which === "source") onSource();
+    if (which === "train") onTrain();
     if (which === "inspector") byTestId("inspector").scrollIntoView({ block: "nearest" });
   };
-  for (const id of ["palette", "inspector", "source"]) {
+  for (const id of tabs) {
     byTestId(`tab-${id}`).addEventListener("click", () => showTab(id));
   }
   return showTab;

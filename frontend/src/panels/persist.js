@@ -49,6 +49,12 @@ export function sharedId(pathname = location.pathname) {
   return match ? decodeURIComponent(match[1]) : null;
 }
 
+/** The revision asked for in /d/{id}?revision=N (a training run's design link), or null. */
+export function sharedRevision(search = location.search) {
+  const n = Number(new URLSearchParams(search).get("revision"));
+  return Number.isInteger(n) && n > 0 ? n : null;
+}
+
 export class Persistence {
   /** host: {store, notify, shareLink: HTMLAnchorElement} */
   constructor(host) {

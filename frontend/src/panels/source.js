@@ -22,6 +22,7 @@ export class SourcePanel {
     /** The text holds typing that is not (yet) the design: never overwrite it. */
     this.dirty = false;
     this.sequence = 0;
+    this.exportsDropped = 0;
     this.editor.addEventListener("input", (event) => {
       this.dirty = true;
       // A paste is one complete change: show it at once; keystrokes wait for a pause.
@@ -54,7 +55,14 @@ export class SourcePanel {
 
   /** The document changed elsewhere: re-export the text (only while the tab is visible). */
   documentChanged(event) {
-    if (event?.source === "source") return;
+    if (event?.source === "source") {
+      // The text was just read into the design, so it is the design's text: an export asked
+      // for earlier (of the design it replaced) must not overwrite it.
+      clearTimeout(this.exportTimer);
+      this.exportsDropped += 1;
+      this.stale = false;
+      return;
+    }
     this.stale = true;
     if (this.host.isVisible() && !this.dirty) this.scheduleExport();
   }
@@ -71,11 +79,12 @@ export class SourcePanel {
   async refresh() {
     clearTimeout(this.exportTimer);
     const mine = ++this.sequence;
+    const dropped = this.exportsDropped;
     const doc = this.textDocument();
     try {
       const { blob } = await api.export(this.format.value, doc);
       const text = await blob.text();
-      if (mine !== this.sequence) return;
+      if (mine !== this.sequence || dropped !== this.exportsDropped) return;
       this.editor.value = text;
       this.stale = false;
       this.showError(null);
@@ -112,6 +121,9 @@ export class SourcePanel {
       const { document: doc, warnings, analysis } = await api.import(this.format.value, this.editor.value, { ...params, analysis: true });
       if (mine !== this.sequence) return;
       this.dirty = false;
+      // The text is the design now (its load may wait for the editor to be ready): showing
+      // the tab again must not put the design it replaces back.
+      this.stale = false;
       this.showError(null);
       this.status.textContent = warnings?.length ? `${warnings.length} warning(s): ${warnings[0]}` : "";
       this.host.loadDocument(doc, "Edit source", { source: "source", merge: "source", keepPositions: true, analysis });

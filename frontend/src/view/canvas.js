@@ -33,6 +33,9 @@ export class CanvasView {
     // What is folded is the session's (store.session.fold, .groups); this is only what the
     // view made of it: foldView() and a layout of the folded drawing, kept while it holds.
     this.fold = null;
+    // Called after every render (the overlay paints nodes the render rebuilt); empty, and so
+    // free, while nothing is overlaid.
+    this.afterRender = null;
   }
 
   spec(type) {
@@ -158,6 +161,7 @@ export class CanvasView {
     this.renderBoxes();
     this.renderEdges(doc);
     this.renderSelection();
+    this.afterRender?.();
   }
 
   /** Everything a node shows (see markup.js nodeState). */
