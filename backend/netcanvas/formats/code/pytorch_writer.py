@@ -81,7 +81,7 @@ def plan(graph: Graph, analysis: Analysis | None = None) -> Plan:
         if module is not None:
             fill["m"] = f"self.{ident}"
         # Later outputs are named after their ports: ``lstm_h_n``, ``attn_weights``.
-        ports = lookup(node.type).output_names  # type: ignore[union-attr]
+        ports = lookup(node.type).outputs_of(step.params)  # type: ignore[union-attr]
         targets = [ident] + [
             names.add(f"{node.name}_{ports[k] if k < len(ports) else k}")
             for k in range(1, len(outs))
