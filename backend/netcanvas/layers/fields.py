@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, Field, model_validator
 
-from netcanvas.layers.registry import Params
+from netcanvas.layers.registry import SETTING_GROUPS, Params
 
 PosInt = Annotated[int, Field(gt=0)]
 NonNegInt = Annotated[int, Field(ge=0)]
@@ -64,14 +64,21 @@ def inferred(what: str) -> Any:
     )
 
 
-def in_groups(params: BaseModel, *groups: str) -> set[str]:
-    """The settings of ``params`` whose ``x-group`` is one of ``groups``."""
-    out = set()
-    for name, info in type(params).model_fields.items():
-        extra = info.json_schema_extra
-        if isinstance(extra, dict) and extra.get("x-group") in groups:
-            out.add(name)
-    return out
+def group_of(params: BaseModel, name: str) -> str | None:
+    """The ``x-group`` of one setting (None for a type's own settings)."""
+    extra = type(params).model_fields[name].json_schema_extra
+    group = extra.get("x-group") if isinstance(extra, dict) else None
+    return group if isinstance(group, str) else None
+
+
+def in_order(params: BaseModel) -> dict[str, Any]:
+    """The settings as a dict in the form's order: the type's own first, shared last
+    (pydantic puts a mixin's fields first; PyTorch's signatures put device/dtype last)."""
+    rank = {group: i + 1 for i, group in enumerate(SETTING_GROUPS)}
+    values = params.model_dump()
+    return dict(
+        sorted(values.items(), key=lambda item: rank.get(group_of(params, item[0]) or "", 0))
+    )
 
 
 def torch_only(default: Any, description: str) -> Any:

@@ -59,6 +59,9 @@ class _Indices(Layer[Any]):
     def outputs_of(self, params: Any) -> tuple[str, ...]:
         return ("output", "indices") if params.return_indices else ("output",)
 
+    def output_dtypes(self, params: Any) -> tuple[str, ...]:
+        return ("float32", "int64") if params.return_indices else ("float32",)
+
 
 class _Pool(Layer[PoolParams]):
     rank: ClassVar[int] = 2

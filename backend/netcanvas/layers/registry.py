@@ -138,6 +138,10 @@ class Layer(Generic[P]):
         """The output names these settings give (generated code names variables so)."""
         return self.output_names
 
+    def output_dtypes(self, params: P) -> tuple[str, ...]:
+        """The element type of each output: float32, or int64 for indices."""
+        return ("float32",) * self.num_outputs(params)
+
     def settings(self, params: Mapping[str, Any], inplace: bool = False) -> P:
         """A node's settings validated as this type's ``Params``.
 

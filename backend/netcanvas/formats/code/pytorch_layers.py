@@ -23,6 +23,8 @@ _SAME_NAME = (
 def _same(c: Py) -> tuple[str | None, str]:
     values = written(c.params)
     if c.type == "Upsample":
+        # torch takes per-axis sizes and factors as tuples, not lists.
+        values = {k: tuple(v) if isinstance(v, list) else v for k, v in values.items()}
         values = {k: v for k, v in values.items() if v is not None}
         if "size" in values:
             values.pop("scale_factor", None)

@@ -119,8 +119,12 @@ def _literal(key: str, value: Any) -> str:
 def written(params: BaseModel) -> dict[str, Any]:
     """The settings a constructor call spells: not the sizes read from the input (the
     emitters pass the real ones) nor deprecated spellings (already mapped by validation)."""
-    left_out = fields.in_groups(params, "inferred", "deprecated")
-    return {k: v for k, v in params.model_dump().items() if k not in left_out}
+    left_out = ("inferred", "deprecated")
+    return {
+        k: v
+        for k, v in fields.in_order(params).items()
+        if fields.group_of(params, k) not in left_out
+    }
 
 
 def _call(m: str) -> str:
