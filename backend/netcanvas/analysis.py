@@ -208,6 +208,8 @@ def _infer_node(
         result.output_shapes = list(declared) if declared else [None]
         return
     params = _validate(spec, node, result)
+    # PyTorch's inplace=True given as a setting is the layer-level flag (DESIGN 4).
+    result.inplace = result.inplace or getattr(params, "inplace", False) is True
     outputs = spec.num_outputs(params) if params is not None else 1
     result.output_shapes = [None] * outputs
     if result.error is None and not spec.min_inputs <= len(refs) <= (
@@ -265,7 +267,7 @@ def _run_rules(spec: Layer[Any], params: Any, inputs: list[Shape], result: NodeR
 
 def _validate(spec: Layer[Any], node: Node, result: NodeResult) -> Any:
     try:
-        return spec.Params.model_validate(node.params)
+        return spec.settings(node.params, node.inplace)
     except ValidationError as invalid:
         result.error = describe_invalid(invalid)
         return None

@@ -8,6 +8,7 @@ counts (FLOPs / 2).
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import pytest
@@ -61,8 +62,14 @@ def test_matches_torch(type_name: str) -> None:
     @given(case=oracle.cases)
     def check(case: tuple[dict[str, Any], list[tuple[int, ...]]]) -> None:
         params, shapes = case
+        right = oracle.sizes(shapes) if oracle.sizes is not None else {}
+        wrong = {k: v for k, v in params.items() if k in right and v != right[k]}
         torch.manual_seed(0)
-        fn, module, inputs = oracle.build(params, shapes)
+        if wrong:
+            _check_wrong_size(type_name, params, shapes, right, wrong, oracle.build)
+            return
+        # torch's constructor needs the sizes a document may leave to the input.
+        fn, module, inputs = oracle.build({**right, **params}, shapes)
         counter = FlopCounterMode(display=False)
         with torch.no_grad(), counter:
             outputs = _flatten(fn(*inputs))
@@ -79,3 +86,36 @@ def test_matches_torch(type_name: str) -> None:
             assert result.macs == counter.get_total_flops() // 2
 
     check()
+
+
+def _check_wrong_size(
+    type_name: str,
+    params: dict[str, Any],
+    shapes: list[tuple[int, ...]],
+    right: dict[str, int],
+    wrong: dict[str, int],
+    build: Any,
+) -> None:
+    """A size that disagrees with the input is an error on the layer naming both numbers;
+    torch, built with it, refuses the input too, unless it keeps nothing of that size
+    (BatchNorm without affine or running statistics cannot notice)."""
+    import torch
+
+    result = ours(type_name, params, shapes)
+    assert result.error is not None, f"{params} {shapes}: no error for {wrong}"
+    named = [k for k in wrong if k in result.error]
+    assert named, f"{result.error!r} names none of {sorted(wrong)}"
+    key = named[0]
+    assert str(wrong[key]) in result.error and str(right[key]) in result.error, result.error
+    try:
+        fn, module, inputs = build({**right, **params}, shapes)
+        # InstanceNorm without affine warns that it ignores num_features: that is the point.
+        with torch.no_grad(), warnings.catch_warnings(action="ignore", category=UserWarning):
+            fn(*inputs)
+    except Exception:  # noqa: BLE001  (any refusal: a ValueError, a RuntimeError...)
+        return
+    sized = isinstance(module, torch.nn.Module) and (
+        any(True for _ in module.parameters())
+        or any(b is not None and b.dim() > 0 for b in module.buffers())
+    )
+    assert not sized, f"torch ran {type_name} with {wrong} on {shapes}"

@@ -142,7 +142,7 @@ def validated(node: Node) -> Any:
     """The node's settings as its registry type's Params (checked before export)."""
     spec = lookup(node.type)
     assert spec is not None  # check_exportable refused opaque types
-    return spec.Params.model_validate(node.params)
+    return spec.settings(node.params, node.inplace)
 
 
 def graph_outputs(graph: Graph, analysis: Analysis, consumed: set[str]) -> list[NodeResult]:

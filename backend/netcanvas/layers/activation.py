@@ -6,7 +6,7 @@ operation per element so the summary can show where elementwise work goes.
 
 from __future__ import annotations
 
-from typing import Literal, Self, TypeVar
+from typing import Any, Literal, Self, TypeVar
 
 from pydantic import Field, model_validator
 
@@ -32,8 +32,14 @@ class _Activation(Layer[P]):
         return Cost(flops=shapes.numel(ctx.input))
 
 
+class _InplaceActivation(_Activation[fields.InplaceParams]):
+    """An activation whose torch module takes ``inplace`` and nothing else."""
+
+    Params = fields.InplaceParams
+
+
 @layer("activation", aliases=("Relu",))
-class ReLU(_Activation[NoParams]):
+class ReLU(_InplaceActivation):
     """Rectified linear unit: ``max(0, x)``.
 
     Input shape: any, ``[N, *]``.
@@ -42,7 +48,7 @@ class ReLU(_Activation[NoParams]):
 
 
 @layer("activation")
-class ReLU6(_Activation[NoParams]):
+class ReLU6(_InplaceActivation):
     """ReLU clipped at 6: ``min(max(0, x), 6)`` (MobileNet).
 
     Input shape: any, ``[N, *]``.
@@ -50,7 +56,7 @@ class ReLU6(_Activation[NoParams]):
     """
 
 
-class LeakyReLUParams(Params):
+class LeakyReLUParams(fields.Inplace):
     negative_slope: float = Field(0.01, description="Slope for negative inputs")
 
 
@@ -65,7 +71,7 @@ class LeakyReLU(_Activation[LeakyReLUParams]):
     Params = LeakyReLUParams
 
 
-class PReLUParams(Params):
+class PReLUParams(fields.FactoryKwargs):
     num_parameters: fields.PosInt = Field(
         1, description="Learned slopes: 1 shared by all channels, or one per channel (C)"
     )
@@ -96,7 +102,7 @@ class PReLU(_Activation[PReLUParams]):
         return Cost(params=ctx.params.num_parameters, flops=shapes.numel(ctx.input))
 
 
-class AlphaParams(Params):
+class AlphaParams(fields.Inplace):
     alpha: float = Field(1.0, description="Scale of the negative part: alpha·(exp(x) - 1)")
 
 
@@ -112,7 +118,7 @@ class ELU(_Activation[AlphaParams]):
 
 
 @layer("activation", aliases=("Selu",))
-class SELU(_Activation[NoParams]):
+class SELU(_InplaceActivation):
     """Scaled ELU with fixed constants, self-normalising (pairs with AlphaDropout).
 
     Input shape: any, ``[N, *]``.
@@ -120,7 +126,7 @@ class SELU(_Activation[NoParams]):
     """
 
 
-class CELUParams(Params):
+class CELUParams(fields.Inplace):
     alpha: float = Field(
         1.0, description="Scale of the negative part: alpha·(exp(x/alpha) - 1); not 0"
     )
@@ -162,7 +168,7 @@ class GELU(_Activation[GELUParams]):
 
 
 @layer("activation", aliases=("Swish",))
-class SiLU(_Activation[NoParams]):
+class SiLU(_InplaceActivation):
     """Sigmoid linear unit (swish): ``x·sigmoid(x)``.
 
     Input shape: any, ``[N, *]``.
@@ -171,7 +177,7 @@ class SiLU(_Activation[NoParams]):
 
 
 @layer("activation")
-class Mish(_Activation[NoParams]):
+class Mish(_InplaceActivation):
     """Mish: ``x·tanh(softplus(x))``.
 
     Input shape: any, ``[N, *]``.
@@ -197,9 +203,29 @@ class Tanh(_Activation[NoParams]):
     """
 
 
-class HardtanhParams(Params):
+class HardtanhParams(fields.Inplace):
     min_val: float = Field(-1.0, description="Lower clip value")
     max_val: float = Field(1.0, description="Upper clip value; greater than min_val")
+    min_value: float | None = Field(
+        None,
+        description="Deprecated spelling of min_val; when given it wins, as in PyTorch",
+        json_schema_extra={"x-group": "deprecated"},
+    )
+    max_value: float | None = Field(
+        None,
+        description="Deprecated spelling of max_val; when given it wins, as in PyTorch",
+        json_schema_extra={"x-group": "deprecated"},
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _deprecated_names(cls, data: Any) -> Any:
+        # torch: ``if min_value is not None: min_val = min_value`` (with a warning).
+        if isinstance(data, dict):
+            for old, new in (("min_value", "min_val"), ("max_value", "max_val")):
+                if data.get(old) is not None:
+                    data = {**data, new: data[old]}
+        return data
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
@@ -222,7 +248,7 @@ class Hardtanh(_Activation[HardtanhParams]):
 
 
 @layer("activation", aliases=("HardSwish", "hard_swish"))
-class Hardswish(_Activation[NoParams]):
+class Hardswish(_InplaceActivation):
     """Hard swish: ``x·ReLU6(x + 3) / 6`` (MobileNetV3).
 
     Input shape: any, ``[N, *]``.
@@ -231,7 +257,7 @@ class Hardswish(_Activation[NoParams]):
 
 
 @layer("activation", aliases=("HardSigmoid", "hard_sigmoid"))
-class Hardsigmoid(_Activation[NoParams]):
+class Hardsigmoid(_InplaceActivation):
     """Hard sigmoid: ``ReLU6(x + 3) / 6``.
 
     Input shape: any, ``[N, *]``.

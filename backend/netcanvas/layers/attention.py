@@ -1,7 +1,8 @@
 """Attention layers: multi-head attention and the Transformer encoder / decoder layers.
 
-Embedding sizes are read from the inputs, never set: ``embed_dim`` / ``d_model`` is
-the query's last dimension and ``kdim`` / ``vdim`` those of the key and value.
+Embedding sizes are read from the inputs: ``embed_dim`` / ``d_model`` is the query's
+last dimension and ``kdim`` / ``vdim`` those of the key and value. PyTorch code spells
+them out, so they are settings too, checked against the inputs when given.
 MACs count every projection and feed-forward Linear plus the two attention matmuls
 (Q·Kᵀ and weights·V), N·L·S·E each; softmax, dropout and norms count as 0 MACs.
 """
@@ -16,7 +17,7 @@ from pydantic import Field
 from netcanvas.graph import shapes
 from netcanvas.graph.shapes import Shape
 from netcanvas.layers import fields
-from netcanvas.layers.registry import Cost, InferContext, Layer, Params, layer
+from netcanvas.layers.registry import Cost, InferContext, Layer, layer
 
 _BATCH_FIRST = "Tensors are [N, L, E] (true) or [L, N, E] (false)"
 
@@ -82,7 +83,7 @@ def _add(*costs: Cost) -> Cost:
     )
 
 
-class MultiheadAttentionParams(Params):
+class MultiheadAttentionParams(fields.FactoryKwargs):
     num_heads: fields.PosInt = Field(8, description="Parallel heads; must divide embed_dim")
     dropout: float = Field(0.0, ge=0.0, le=1.0, description="Dropout on the attention weights")
     bias: bool = Field(True, description="Learn biases in the input and output projections")
@@ -91,6 +92,9 @@ class MultiheadAttentionParams(Params):
         False, description="Append a zero position to key and value after projection"
     )
     batch_first: bool = Field(True, description=_BATCH_FIRST)
+    embed_dim: fields.InferredSize = fields.inferred("Model width E (the query's last dim)")
+    kdim: fields.InferredSize = fields.inferred("Key width (the key's last dim; E by default)")
+    vdim: fields.InferredSize = fields.inferred("Value width (the value's last dim; E by default)")
 
 
 @layer("attention", aliases=("MultiHeadAttention", "MHA"))
@@ -128,6 +132,10 @@ class MultiheadAttention(Layer[MultiheadAttentionParams]):
             _sequence(ctx, role, shape, p.batch_first)
             for role, shape in zip(self.input_names, given, strict=True)
         )
+        for setting, role, seq, shape in zip(
+            ("embed_dim", "kdim", "vdim"), self.input_names, (q, k, v), given, strict=True
+        ):
+            ctx.inferred(setting, seq.width, f"the last dim of the {role} {shapes.fmt(shape)}")
         _check_heads(ctx, "num_heads", p.num_heads, q.width, "embed_dim, the query's last dim")
         if not q.batch == k.batch == v.batch:
             ctx.fail(
@@ -161,7 +169,7 @@ class MultiheadAttention(Layer[MultiheadAttentionParams]):
         )
 
 
-class TransformerEncoderLayerParams(Params):
+class TransformerEncoderLayerParams(fields.FactoryKwargs):
     nhead: fields.PosInt = Field(8, description="Attention heads; must divide d_model")
     dim_feedforward: fields.PosInt = Field(
         2048, description="Hidden size of the feed-forward network"
@@ -176,6 +184,7 @@ class TransformerEncoderLayerParams(Params):
         False, description="LayerNorm before attention and feed-forward (pre-norm)"
     )
     bias: bool = Field(True, description="Learn biases in the Linears and LayerNorms")
+    d_model: fields.InferredSize = fields.inferred("Model width E (the input's last dim)")
 
 
 class TransformerDecoderLayerParams(TransformerEncoderLayerParams):
@@ -202,6 +211,7 @@ class TransformerEncoderLayer(Layer[TransformerEncoderLayerParams]):
 
     def _read(self, ctx: InferContext[TransformerEncoderLayerParams]) -> _Sequence:
         x = _sequence(ctx, "src", ctx.input, ctx.params.batch_first)
+        ctx.inferred("d_model", x.width, f"the last dim of src {shapes.fmt(ctx.input)}")
         _check_heads(ctx, "nhead", ctx.params.nhead, x.width, "d_model, the input's last dim")
         return x
 
@@ -247,6 +257,7 @@ class TransformerDecoderLayer(Layer[TransformerDecoderLayerParams]):
         p = ctx.params
         tgt = _sequence(ctx, "tgt", ctx.inputs[0], p.batch_first)
         memory = _sequence(ctx, "memory", ctx.inputs[1], p.batch_first)
+        ctx.inferred("d_model", tgt.width, f"the last dim of tgt {shapes.fmt(ctx.inputs[0])}")
         _check_heads(ctx, "nhead", p.nhead, tgt.width, "d_model, the target's last dim")
         if memory.width != tgt.width:
             ctx.fail(

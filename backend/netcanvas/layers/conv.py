@@ -6,17 +6,17 @@ One base per kind carries the logic; the variants only fix the rank (Keras's
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from pydantic import Field
 
 from netcanvas.graph import shapes
 from netcanvas.graph.shapes import Shape
 from netcanvas.layers import fields
-from netcanvas.layers.registry import Cost, InferContext, Layer, Params, layer, prod
+from netcanvas.layers.registry import Cost, InferContext, Layer, layer, prod
 
 
-class ConvParams(Params):
+class ConvParams(fields.FactoryKwargs):
     out_channels: fields.PosInt = Field(64, description="Number of output channels (filters)")
     kernel_size: fields.Size = Field(3, description="Window size: one int or one per axis")
     stride: fields.Size = Field(1, description="Step between windows: one int or one per axis")
@@ -28,17 +28,27 @@ class ConvParams(Params):
         1, description="Channel groups; in_channels for a depthwise convolution"
     )
     bias: bool = Field(True, description="Learn an additive bias per output channel")
+    padding_mode: fields.PaddingMode = Field(
+        "zeros",
+        description="What the padding holds: zeros, the mirror image of the border (reflect, "
+        "each pad below the size), the edge value (replicate), the other side (circular)",
+    )
+    in_channels: fields.InferredSize = fields.inferred("Input channels (dim 1 of the input)")
 
 
 class ConvTransposeParams(ConvParams):
     output_padding: fields.NonNegInt | list[fields.NonNegInt] = Field(
         0, description="Extra size added to one side of the output (resolves stride ambiguity)"
     )
+    padding_mode: Literal["zeros"] = Field(
+        "zeros", description="PyTorch's transposed convolutions pad with zeros only"
+    )
 
 
 class _Conv(Layer[ConvParams]):
     rank: ClassVar[int] = 2
-    Params = ConvParams
+    # Wider than ConvParams: a transposed convolution narrows padding_mode to 'zeros'.
+    Params: ClassVar[type[fields.FactoryKwargs]] = ConvParams
 
     def _geometry(
         self, ctx: InferContext[ConvParams]
@@ -49,6 +59,7 @@ class _Conv(Layer[ConvParams]):
         stride = shapes.per_axis(p.stride, self.rank, "stride")
         dilation = shapes.per_axis(p.dilation, self.rank, "dilation")
         channels = ctx.input[1]
+        ctx.inferred("in_channels", channels, f"dim 1 of the input {shapes.fmt(ctx.input)}")
         for what, count in (("input channels", channels), ("out_channels", p.out_channels)):
             if count % p.groups:
                 ctx.fail(f"{what} ({count}) must be divisible by groups ({p.groups})")
@@ -57,6 +68,7 @@ class _Conv(Layer[ConvParams]):
     def infer(self, ctx: InferContext[ConvParams]) -> list[Shape]:
         sizes, kernel, stride, dilation = self._geometry(ctx)
         begin, end = shapes.resolve_padding(ctx.params.padding, sizes, kernel, stride, dilation)
+        _check_padding_mode(ctx, sizes, begin, end)
         out = tuple(
             shapes.conv_out(n, k, s, b + e, d)
             for n, k, s, b, e, d in zip(sizes, kernel, stride, begin, end, dilation, strict=True)
@@ -69,6 +81,24 @@ class _Conv(Layer[ConvParams]):
         per_filter = ctx.input[1] // p.groups * kernel
         params = p.out_channels * per_filter + (p.out_channels if p.bias else 0)
         return Cost(params=params, macs=shapes.numel(ctx.outputs[0]) * per_filter)
+
+
+def _check_padding_mode(
+    ctx: InferContext[ConvParams], sizes: Shape, begin: Shape, end: Shape
+) -> None:
+    """torch pads a copy of the border: reflect needs each pad below the size it mirrors,
+    circular at most the size it wraps (replicate repeats the edge as often as asked)."""
+    mode = ctx.params.padding_mode
+    if mode not in ("reflect", "circular"):
+        return
+    for axis, (n, b, e) in enumerate(zip(sizes, begin, end, strict=True)):
+        pad = max(b, e)
+        if pad >= n if mode == "reflect" else pad > n:
+            bound = "smaller than" if mode == "reflect" else "at most"
+            ctx.fail(
+                f"padding_mode '{mode}' pads spatial axis {axis} (size {n}) by {pad}: "
+                f"the padding must be {bound} the size"
+            )
 
 
 class _ConvTranspose(_Conv):

@@ -14,10 +14,11 @@ from pydantic import Field
 
 from netcanvas.graph import shapes
 from netcanvas.graph.shapes import Shape
-from netcanvas.layers.registry import Cost, InferContext, Layer, Params, layer
+from netcanvas.layers import fields
+from netcanvas.layers.registry import Cost, InferContext, Layer, layer
 
 
-class DropoutParams(Params):
+class DropoutParams(fields.Inplace):
     p: float = Field(0.5, ge=0.0, lt=1.0, description="Probability of zeroing an element, [0, 1)")
 
 

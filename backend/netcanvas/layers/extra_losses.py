@@ -8,12 +8,19 @@ from pydantic import Field
 
 from netcanvas.graph import shapes
 from netcanvas.graph.shapes import Shape
+from netcanvas.layers import fields
 from netcanvas.layers.registry import InferContext, Layer, Params, layer
 
 
-class BCEWithLogitsParams(Params):
+class BCEWithLogitsParams(fields.LegacyReduction):
+    weight: fields.Floats | None = fields.weights(
+        "Rescaling weight of each element's loss, broadcast over the last dim (1 or its size)"
+    )
     reduction: Literal["mean", "sum", "none"] = Field(
         "mean", description="Average, sum, or keep the per-element losses"
+    )
+    pos_weight: fields.Floats | None = fields.weights(
+        "Weight of the positive examples per class, broadcast over the last dim (1 or its size)"
     )
 
 
@@ -30,6 +37,14 @@ class BCEWithLogitsLoss(Layer[BCEWithLogitsParams]):
     max_inputs = 2
 
     def infer(self, ctx: InferContext[BCEWithLogitsParams]) -> list[Shape]:
+        width = ctx.input[-1] if ctx.input else 1
+        for setting in ("weight", "pos_weight"):
+            values = getattr(ctx.params, setting)
+            if values is not None and len(values) not in (1, width):
+                ctx.fail(
+                    f"{setting} has {len(values)} values: it broadcasts over the last dim of "
+                    f"{shapes.fmt(ctx.input)}, so it needs 1 or {width}"
+                )
         if len(ctx.inputs) == 2 and shapes.numel(ctx.inputs[0]) != shapes.numel(ctx.inputs[1]):
             ctx.fail(
                 f"target {shapes.fmt(ctx.inputs[1])} must have as many elements as "

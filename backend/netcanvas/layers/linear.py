@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import Field
 
 from netcanvas.graph import shapes
 from netcanvas.graph.shapes import Shape
 from netcanvas.layers import fields
-from netcanvas.layers.registry import Cost, InferContext, Layer, Params, layer
+from netcanvas.layers.registry import Cost, InferContext, Layer, layer
 
 
-class LinearParams(Params):
+class LinearParams(fields.FactoryKwargs):
     out_features: fields.PosInt = Field(128, description="Size of each output vector")
     bias: bool = Field(True, description="Learn an additive bias")
-    in_features: fields.PosInt | None = Field(
-        None, description="Expected input size; empty = read from the input (checked if set)"
-    )
+    in_features: fields.InferredSize = fields.inferred("Input features (the last dim)")
 
 
 @layer("linear", aliases=("Dense", "InnerProduct", "FullyConnected", "Gemm"))
@@ -31,12 +31,7 @@ class Linear(Layer[LinearParams]):
     def infer(self, ctx: InferContext[LinearParams]) -> list[Shape]:
         if len(ctx.input) < 2:
             ctx.fail(f"expects at least [N, features], got {shapes.fmt(ctx.input)}")
-        expected = ctx.params.in_features
-        if expected is not None and ctx.input[-1] != expected:
-            ctx.fail(
-                f"in_features is {expected} but the input {shapes.fmt(ctx.input)} "
-                f"has {ctx.input[-1]} features in its last dim"
-            )
+        ctx.inferred("in_features", ctx.input[-1], f"the last dim of {shapes.fmt(ctx.input)}")
         return [(*ctx.input[:-1], ctx.params.out_features)]
 
     def cost(self, ctx: InferContext[LinearParams]) -> Cost:
@@ -46,12 +41,22 @@ class Linear(Layer[LinearParams]):
         return Cost(params=params, macs=shapes.numel(ctx.outputs[0]) * fan_in)
 
 
-class EmbeddingParams(Params):
+class EmbeddingParams(fields.FactoryKwargs):
+    # torch's private _weight / _freeze (a pretrained table and whether it learns) are
+    # values, not settings: a document has no tensor to give, and from_pretrained is code.
     num_embeddings: fields.PosInt = Field(10000, description="Vocabulary size")
     embedding_dim: fields.PosInt = Field(128, description="Size of each embedding vector")
     padding_idx: int | None = Field(
         None, description="Index whose vector stays zero and gets no gradient"
     )
+    max_norm: Annotated[float, Field(gt=0.0)] | None = Field(
+        None, description="Looked-up vectors longer than this are renormalised to it (in place)"
+    )
+    norm_type: float = Field(2.0, description="The p of the p-norm max_norm measures")
+    scale_grad_by_freq: bool = fields.torch_only(
+        False, "Scale gradients by the inverse frequency of the words in the batch"
+    )
+    sparse: bool = fields.torch_only(False, "Give the table a sparse gradient")
 
 
 @layer("linear", aliases=("Embed",))

@@ -34,7 +34,8 @@ class _Loss(Layer[P]):
         return Cost(flops=shapes.numel(ctx.input))
 
 
-class CrossEntropyLossParams(Params):
+class CrossEntropyLossParams(fields.LegacyReduction):
+    weight: fields.Floats | None = fields.weights("Rescaling weight of each class, C values")
     reduction: Reduction = _reduction()
     label_smoothing: float = Field(
         0.0, ge=0.0, le=1.0, description="Mass moved from the true class to all classes, [0, 1]"
@@ -68,6 +69,11 @@ class CrossEntropyLoss(_Loss[CrossEntropyLossParams]):
         if len(logits) < 2:
             ctx.fail(f"expects logits N×C or N×C×d1..., got {shapes.fmt(logits)}")
         per_element = (logits[0], *logits[2:])
+        if p.weight is not None and len(p.weight) != logits[1]:
+            ctx.fail(
+                f"weight has {len(p.weight)} values for the {logits[1]} classes "
+                f"(dim 1 of {shapes.fmt(logits)})"
+            )
         if len(ctx.inputs) == 2:
             target = ctx.inputs[1]
             if target not in (per_element, logits):
@@ -84,7 +90,7 @@ class CrossEntropyLoss(_Loss[CrossEntropyLossParams]):
         return [per_element if p.reduction == "none" else ()]
 
 
-class MSELossParams(Params):
+class MSELossParams(fields.LegacyReduction):
     reduction: Reduction = _reduction()
 
 

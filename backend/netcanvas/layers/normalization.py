@@ -1,9 +1,10 @@
 """Normalisation layers: batch, layer, group, instance, local response and RMS.
 
 All keep their input's shape. The channel count (``num_features`` / ``num_channels``
-in PyTorch) is read from dim 1 of the input; running statistics are buffers, not
-learnable parameters (DESIGN 3). They cost no MACs; ``flops`` counts a handful of
-operations per element (informational).
+in PyTorch) is read from dim 1 of the input and checked against the setting when one
+is given; running statistics are buffers, not learnable parameters (DESIGN 3). With
+``affine`` and no ``bias`` the per-channel scale alone is learned (C, not 2·C). They
+cost no MACs; ``flops`` counts a handful of operations per element (informational).
 """
 
 from __future__ import annotations
@@ -42,6 +43,26 @@ def _momentum() -> Any:
     )
 
 
+def _affine(default: bool) -> Any:
+    return Field(
+        default, description="Learn a per-channel scale and shift (2·C parameters, C without bias)"
+    )
+
+
+def _bias() -> Any:
+    return Field(True, description="Learn the shift with affine (PyTorch 2.1+); false: scale only")
+
+
+def _channel_affine(ctx: InferContext[Any]) -> int:
+    """Parameters of a per-channel scale (and shift, with ``bias``)."""
+    p = ctx.params
+    return ctx.input[1] * (2 if p.bias else 1) if p.affine else 0
+
+
+def _channels(ctx: InferContext[Any], setting: str) -> None:
+    ctx.inferred(setting, ctx.input[1], f"dim 1 of the input {shapes.fmt(ctx.input)}")
+
+
 class _Norm(Layer[P]):
     """Shared rule: check the input, keep its shape."""
 
@@ -75,13 +96,15 @@ def _single_value(ctx: InferContext[P], what: str, running_stats: bool) -> None:
     ctx.warn(f"{message}; training would fail")
 
 
-class BatchNormParams(Params):
+class BatchNormParams(fields.FactoryKwargs):
     eps: Eps = _eps()
     momentum: Momentum = _momentum()
-    affine: bool = Field(True, description="Learn a per-channel scale and shift (2·C parameters)")
+    affine: bool = _affine(True)
     track_running_stats: bool = Field(
         True, description="Keep running mean and variance (buffers) for inference"
     )
+    bias: bool = _bias()
+    num_features: fields.InferredSize = fields.inferred("Channels C (dim 1 of the input)")
 
 
 class _BatchNorm(_Norm[BatchNormParams]):
@@ -95,11 +118,12 @@ class _BatchNorm(_Norm[BatchNormParams]):
                 f"{self.type} expects a {_rank_text(self.ranks)} input ({self.layouts}), "
                 f"got {shapes.fmt(ctx.input)}"
             )
+        _channels(ctx, "num_features")
         if shapes.numel(ctx.input) // ctx.input[1] == 1:
             _single_value(ctx, "one value per channel", ctx.params.track_running_stats)
 
     def learnable(self, ctx: InferContext[BatchNormParams]) -> int:
-        return 2 * ctx.input[1] if ctx.params.affine else 0
+        return _channel_affine(ctx)
 
 
 @layer("normalization")
@@ -140,13 +164,15 @@ class BatchNorm3d(_BatchNorm):
     example_inputs = ((1, 4, 8, 16, 16),)
 
 
-class InstanceNormParams(Params):
+class InstanceNormParams(fields.FactoryKwargs):
     eps: Eps = _eps()
     momentum: Momentum = _momentum()
-    affine: bool = Field(False, description="Learn a per-channel scale and shift (2·C parameters)")
+    affine: bool = _affine(False)
     track_running_stats: bool = Field(
         False, description="Keep running mean and variance (buffers) for inference"
     )
+    bias: bool = _bias()
+    num_features: fields.InferredSize = fields.inferred("Channels C (dim 1 of the input)")
 
 
 class _InstanceNorm(_Norm[InstanceNormParams]):
@@ -155,11 +181,12 @@ class _InstanceNorm(_Norm[InstanceNormParams]):
 
     def check(self, ctx: InferContext[InstanceNormParams]) -> None:
         sizes = shapes.spatial(ctx.input, self.rank, self.type)
+        _channels(ctx, "num_features")
         if shapes.numel(sizes) == 1:
             _single_value(ctx, "one spatial element per channel", ctx.params.track_running_stats)
 
     def learnable(self, ctx: InferContext[InstanceNormParams]) -> int:
-        return 2 * ctx.input[1] if ctx.params.affine else 0
+        return _channel_affine(ctx)
 
 
 @layer("normalization")
@@ -203,7 +230,7 @@ def _trailing(
     return dims
 
 
-class LayerNormParams(Params):
+class LayerNormParams(fields.FactoryKwargs):
     normalized_shape: NormalizedShape = Field(
         None,
         description="Trailing dims to normalise over: an int or a list; None = the last dim",
@@ -236,7 +263,7 @@ class LayerNorm(_Norm[LayerNormParams]):
         return prod(_trailing(ctx, p.normalized_shape)) * (2 if p.bias else 1)
 
 
-class RMSNormParams(Params):
+class RMSNormParams(fields.FactoryKwargs):
     normalized_shape: NormalizedShape = Field(
         None,
         description="Trailing dims to normalise over: an int or a list; None = the last dim",
@@ -266,12 +293,14 @@ class RMSNorm(_Norm[RMSNormParams]):
         return prod(_trailing(ctx, p.normalized_shape)) if p.elementwise_affine else 0
 
 
-class GroupNormParams(Params):
+class GroupNormParams(fields.FactoryKwargs):
     num_groups: fields.PosInt = Field(
         32, description="Channel groups normalised together; must divide the channel count"
     )
     eps: Eps = _eps()
-    affine: bool = Field(True, description="Learn a per-channel scale and shift (2·C parameters)")
+    affine: bool = _affine(True)
+    bias: bool = _bias()
+    num_channels: fields.InferredSize = fields.inferred("Channels C (dim 1 of the input)")
 
 
 @layer("normalization", aliases=("GroupNormalization",))
@@ -289,6 +318,7 @@ class GroupNorm(_Norm[GroupNormParams]):
         if len(ctx.input) < 2:
             ctx.fail(f"GroupNorm expects at least N×C, got {shapes.fmt(ctx.input)}")
         groups, channels = ctx.params.num_groups, ctx.input[1]
+        _channels(ctx, "num_channels")
         if channels % groups:
             ctx.fail(
                 f"num_groups ({groups}) must divide the {channels} channels "
@@ -302,7 +332,7 @@ class GroupNorm(_Norm[GroupNormParams]):
             )
 
     def learnable(self, ctx: InferContext[GroupNormParams]) -> int:
-        return 2 * ctx.input[1] if ctx.params.affine else 0
+        return _channel_affine(ctx)
 
 
 class LocalResponseNormParams(Params):

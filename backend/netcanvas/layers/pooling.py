@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from pydantic import Field
 
@@ -25,12 +25,42 @@ class PoolParams(Params):
     )
 
 
+def _return_indices() -> Any:
+    return Field(
+        False,
+        description="Also output where each maximum was: int64 indices of the output's shape, "
+        "flattened per channel (for MaxUnpool)",
+    )
+
+
 class MaxPoolParams(PoolParams):
     dilation: fields.Size = Field(1, description="Spacing between window taps")
+    return_indices: bool = _return_indices()
 
 
 class AvgPoolParams(PoolParams):
     count_include_pad: bool = Field(True, description="Count padded zeros in the average's divisor")
+
+
+class AvgPoolNdParams(AvgPoolParams):
+    """AvgPool2d / AvgPool3d: torch's AvgPool1d has no divisor_override."""
+
+    divisor_override: fields.PosInt | None = Field(
+        None, description="Divide each window's sum by this instead of the window size"
+    )
+
+
+class _Indices(Layer[Any]):
+    """Max pooling's optional second output: torch returns (values, indices)."""
+
+    def num_outputs(self, params: Any) -> int:
+        return 2 if params.return_indices else 1
+
+    def outputs_of(self, params: Any) -> tuple[str, ...]:
+        return ("output", "indices") if params.return_indices else ("output",)
+
+    def output_dtypes(self, params: Any) -> tuple[str, ...]:
+        return ("float32", "int64") if params.return_indices else ("float32",)
 
 
 class _Pool(Layer[PoolParams]):
@@ -50,19 +80,23 @@ class _Pool(Layer[PoolParams]):
             shapes.pool_out(n, k, s, pad, pad, d, p.ceil_mode)
             for n, k, s, pad, d in zip(sizes, kernel, stride, pads, dil, strict=True)
         )
-        return [(*ctx.input[:2], *out)]
+        return [(*ctx.input[:2], *out)] * self.num_outputs(p)
 
     def cost(self, ctx: InferContext[PoolParams]) -> Cost:
         window = shapes.numel(shapes.per_axis(ctx.params.kernel_size, self.rank, "kernel_size"))
         return Cost(flops=shapes.numel(ctx.outputs[0]) * window)
 
 
-class _MaxPool(_Pool):
+class _MaxPool(_Indices, _Pool):
     Params = MaxPoolParams
 
 
 class _AvgPool(_Pool):
     Params = AvgPoolParams
+
+
+class _AvgPoolNd(_AvgPool):
+    Params = AvgPoolNdParams
 
 
 @layer("pooling")
@@ -71,6 +105,7 @@ class MaxPool1d(_MaxPool):
 
     Input shape: ``[N, C, L]``.
     Output shape: ``[N, C, L_out]``.
+    With ``return_indices``, a second output ``indices``: int64, the same shape.
     """
 
     rank = 1
@@ -84,6 +119,7 @@ class MaxPool2d(_MaxPool):
     Input shape: ``[N, C, H, W]``.
     Output shape: ``[N, C, H_out, W_out]``, with
     ``H_out = floor_or_ceil((H + 2·padding - dilation·(kernel-1) - 1) / stride) + 1``.
+    With ``return_indices``, a second output ``indices``: int64, the same shape.
     """
 
     rank = 2
@@ -95,6 +131,7 @@ class MaxPool3d(_MaxPool):
 
     Input shape: ``[N, C, D, H, W]``.
     Output shape: ``[N, C, D_out, H_out, W_out]``.
+    With ``return_indices``, a second output ``indices``: int64, the same shape.
     """
 
     rank = 3
@@ -114,7 +151,7 @@ class AvgPool1d(_AvgPool):
 
 
 @layer("pooling", aliases=("AveragePooling2D",))
-class AvgPool2d(_AvgPool):
+class AvgPool2d(_AvgPoolNd):
     """2-D average pooling: the mean of each window.
 
     Input shape: ``[N, C, H, W]``.
@@ -125,7 +162,7 @@ class AvgPool2d(_AvgPool):
 
 
 @layer("pooling")
-class AvgPool3d(_AvgPool):
+class AvgPool3d(_AvgPoolNd):
     """3-D average pooling: the mean of each window.
 
     Input shape: ``[N, C, D, H, W]``.
@@ -142,6 +179,10 @@ class AdaptiveParams(Params):
     )
 
 
+class AdaptiveMaxParams(AdaptiveParams):
+    return_indices: bool = _return_indices()
+
+
 class _Adaptive(Layer[AdaptiveParams]):
     rank: ClassVar[int] = 2
     Params = AdaptiveParams
@@ -149,7 +190,11 @@ class _Adaptive(Layer[AdaptiveParams]):
     def infer(self, ctx: InferContext[AdaptiveParams]) -> list[Shape]:
         shapes.spatial(ctx.input, self.rank, self.type)
         out = shapes.per_axis(ctx.params.output_size, self.rank, "output_size")
-        return [(*ctx.input[:2], *out)]
+        return [(*ctx.input[:2], *out)] * self.num_outputs(ctx.params)
+
+
+class _AdaptiveMax(_Indices, _Adaptive):
+    Params = AdaptiveMaxParams
 
     def cost(self, ctx: InferContext[AdaptiveParams]) -> Cost:
         return Cost(flops=shapes.numel(ctx.input))
@@ -191,11 +236,12 @@ class AdaptiveAvgPool3d(_Adaptive):
 
 
 @layer("pooling")
-class AdaptiveMaxPool1d(_Adaptive):
+class AdaptiveMaxPool1d(_AdaptiveMax):
     """1-D adaptive max pooling to a fixed output length.
 
     Input shape: ``[N, C, L]``.
     Output shape: ``[N, C, output_size]``.
+    With ``return_indices``, a second output ``indices``: int64, the same shape.
     """
 
     rank = 1
@@ -203,11 +249,12 @@ class AdaptiveMaxPool1d(_Adaptive):
 
 
 @layer("pooling")
-class AdaptiveMaxPool2d(_Adaptive):
+class AdaptiveMaxPool2d(_AdaptiveMax):
     """2-D adaptive max pooling to a fixed output size.
 
     Input shape: ``[N, C, H, W]``.
     Output shape: ``[N, C, *output_size]``.
+    With ``return_indices``, a second output ``indices``: int64, the same shape.
     """
 
     rank = 2

@@ -14,10 +14,10 @@ from pydantic import Field
 from netcanvas.graph import shapes
 from netcanvas.graph.shapes import Shape
 from netcanvas.layers import fields
-from netcanvas.layers.registry import Cost, InferContext, Layer, Params, layer
+from netcanvas.layers.registry import Cost, InferContext, Layer, layer
 
 
-class GRUParams(Params):
+class GRUParams(fields.FactoryKwargs):
     hidden_size: fields.PosInt = Field(128, description="Features in the hidden state h")
     num_layers: fields.PosInt = Field(1, description="Recurrent layers stacked on each other")
     bias: bool = Field(True, description="Learn the input-hidden and hidden-hidden biases")
@@ -29,6 +29,7 @@ class GRUParams(Params):
         0.0, ge=0.0, le=1.0, description="Dropout on the outputs of every layer but the last"
     )
     bidirectional: bool = Field(False, description="Also run each layer backwards in time")
+    input_size: fields.InferredSize = fields.inferred("Features F of each step (the last dim)")
 
 
 class RNNParams(GRUParams):
@@ -64,6 +65,7 @@ class _Recurrent(Layer[GRUParams]):
         if len(x) != 3:
             layout = "[N, T, F]" if ctx.params.batch_first else "[T, N, F] (batch_first false)"
             ctx.fail(f"{self.type} expects a 3-D sequence {layout}, got {shapes.fmt(x)}")
+        ctx.inferred("input_size", x[2], f"the last dim of the input {shapes.fmt(x)}")
         if ctx.params.batch_first:
             return x[0], x[1], x[2]
         return x[1], x[0], x[2]

@@ -13,7 +13,7 @@ import importlib
 import inspect
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, NoReturn, TypeVar
 
@@ -29,6 +29,21 @@ class UnknownShape(Exception):
     """The shape cannot be known from what the document says; a warning, not an error."""
 
 
+# Settings shared by many families (``fields.py``) carry an ``x-group`` in their JSON
+# schema. The editor's form and the docs list a type's own settings first, then these,
+# group by group: sizes read from the input, PyTorch-only arguments that change no shape,
+# where the parameters live, deprecated spellings.
+SETTING_GROUPS = ("inferred", "torch", "placement", "deprecated")
+
+
+def _own_settings_first(schema: dict[str, Any]) -> None:
+    properties = schema.get("properties")
+    if properties:
+        rank = {group: i + 1 for i, group in enumerate(SETTING_GROUPS)}
+        ordered = sorted(properties.items(), key=lambda item: rank.get(item[1].get("x-group"), 0))
+        schema["properties"] = dict(ordered)
+
+
 class Params(BaseModel):
     """Base of every layer's settings: strict about unknown keys, immutable."""
 
@@ -37,7 +52,12 @@ class Params(BaseModel):
     # NaN and infinity are refused: no rule has a meaning for them (a scale_factor of
     # inf has no output size) and JSON, the API's wire format, cannot carry them.
     model_config = ConfigDict(
-        extra="forbid", frozen=True, strict=True, defer_build=True, allow_inf_nan=False
+        extra="forbid",
+        frozen=True,
+        strict=True,
+        defer_build=True,
+        allow_inf_nan=False,
+        json_schema_extra=_own_settings_first,
     )
 
 
@@ -82,6 +102,13 @@ class InferContext(Generic[P]):
     def warn(self, message: str) -> None:
         self.warnings.append(message)
 
+    def inferred(self, setting: str, actual: int, where: str) -> None:
+        """A size PyTorch's constructor asks for and the rules read from the input
+        (``in_channels``, ``d_model``...): when the document gives it, it must agree."""
+        given = getattr(self.params, setting, None)
+        if given is not None and given != actual:
+            self.fail(f"{setting} is {given}, but {where} is {actual}")
+
     def unknown(self, message: str) -> NoReturn:
         """Give up on this layer's shape without an error (a warning says why)."""
         raise UnknownShape(message)
@@ -106,6 +133,25 @@ class Layer(Generic[P]):
     def num_outputs(self, params: P) -> int:
         """How many outputs this layer has with these settings."""
         return len(self.output_names)
+
+    def outputs_of(self, params: P) -> tuple[str, ...]:
+        """The output names these settings give (generated code names variables so)."""
+        return self.output_names
+
+    def output_dtypes(self, params: P) -> tuple[str, ...]:
+        """The element type of each output: float32, or int64 for indices."""
+        return ("float32",) * self.num_outputs(params)
+
+    def settings(self, params: Mapping[str, Any], inplace: bool = False) -> P:
+        """A node's settings validated as this type's ``Params``.
+
+        The document's layer-level ``inplace`` key (DESIGN 4: the layer writes into its
+        input's buffer, as Caffe's top == bottom) is PyTorch's ``inplace`` argument, so it
+        is one setting of the types whose torch module takes it.
+        """
+        if inplace and "inplace" in self.Params.model_fields:
+            params = {**params, "inplace": True}
+        return self.Params.model_validate(params)  # type: ignore[return-value]
 
     def infer(self, ctx: InferContext[P]) -> list[Shape]:
         """Output shapes from input shapes; ``ctx.fail`` on a mismatch."""

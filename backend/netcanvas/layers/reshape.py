@@ -219,16 +219,6 @@ class Unsqueeze(Layer[UnsqueezeParams]):
         return [(*x[:axis], 1, *x[axis:])]
 
 
-# How many spatial axes each interpolation mode works on (torch's rule).
-_MODE_RANKS: dict[str, tuple[int, ...]] = {
-    "nearest": (1, 2, 3),
-    "linear": (1,),
-    "bilinear": (2,),
-    "bicubic": (2,),
-    "trilinear": (3,),
-}
-
-
 class UpsampleParams(Params):
     size: SpatialSize | None = Field(
         None, description="Output spatial size: one int or one per axis (or scale_factor)"
@@ -244,6 +234,11 @@ class UpsampleParams(Params):
     align_corners: bool | None = Field(
         None, description="Align the corner pixels; only for the interpolating modes"
     )
+    recompute_scale_factor: bool | None = Field(
+        None,
+        description="Interpolate with the output size's ratio, not scale_factor (same shape; "
+        "values differ for fractional factors); not with size",
+    )
 
     @model_validator(mode="after")
     def _one_target(self) -> Self:
@@ -253,6 +248,8 @@ class UpsampleParams(Params):
             raise ValueError("give size or scale_factor, not both")
         if self.size is None and self.scale_factor is None:
             raise ValueError("give size or scale_factor")
+        if self.recompute_scale_factor and self.size is not None:
+            raise ValueError("recompute_scale_factor is not meaningful with an explicit size")
         return self
 
 
@@ -268,7 +265,7 @@ class Upsample(Layer[UpsampleParams]):
 
     def infer(self, ctx: InferContext[UpsampleParams]) -> list[Shape]:
         x, p = ctx.input, ctx.params
-        ranks = _MODE_RANKS[p.mode]
+        ranks = fields.MODE_RANKS[p.mode]
         if len(x) - 2 not in ranks:
             want = " or ".join(f"{r + 2}-D" for r in ranks)
             ctx.fail(f"mode '{p.mode}' needs a {want} input, got {fmt(x)}")

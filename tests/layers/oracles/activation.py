@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 from hypothesis import strategies as st
 
-from tests.layers.oracles import Built, Case, Oracle, floats
+from tests.layers.oracles import Built, Case, Oracle, floats_like, maybe, placement, torch_kwargs
 
 
 def _shape(draw: Any, min_rank: int = 1) -> tuple[int, ...]:
@@ -18,21 +19,22 @@ def _real(lo: float, hi: float) -> st.SearchStrategy[float]:
     return st.floats(lo, hi, allow_nan=False, allow_infinity=False)
 
 
+_INPLACE = {"inplace": st.booleans()}
 # Settings per type: a strategy for each parameter (all optional in our schema).
 _SETTINGS: dict[str, dict[str, st.SearchStrategy[Any]]] = {
-    "ReLU": {},
-    "ReLU6": {},
-    "LeakyReLU": {"negative_slope": _real(-1.0, 1.0)},
-    "ELU": {"alpha": _real(-2.0, 2.0)},
-    "SELU": {},
-    "CELU": {"alpha": st.one_of(_real(0.1, 3.0), _real(-3.0, -0.1))},
+    "ReLU": _INPLACE,
+    "ReLU6": _INPLACE,
+    "LeakyReLU": {"negative_slope": _real(-1.0, 1.0), **_INPLACE},
+    "ELU": {"alpha": _real(-2.0, 2.0), **_INPLACE},
+    "SELU": _INPLACE,
+    "CELU": {"alpha": st.one_of(_real(0.1, 3.0), _real(-3.0, -0.1)), **_INPLACE},
     "GELU": {"approximate": st.sampled_from(["none", "tanh"])},
-    "SiLU": {},
-    "Mish": {},
+    "SiLU": _INPLACE,
+    "Mish": _INPLACE,
     "Sigmoid": {},
     "Tanh": {},
-    "Hardswish": {},
-    "Hardsigmoid": {},
+    "Hardswish": _INPLACE,
+    "Hardsigmoid": _INPLACE,
     "Softplus": {"beta": _real(0.1, 5.0), "threshold": _real(1.0, 30.0)},
     "Softsign": {},
 }
@@ -47,7 +49,10 @@ def _plain_case(draw: Any, type_name: str) -> Case:
 @st.composite
 def _hardtanh_case(draw: Any) -> Case:
     low = draw(_real(-3.0, 2.0))
-    return {"min_val": low, "max_val": low + draw(_real(0.1, 3.0))}, [_shape(draw)]
+    # Either spelling: torch's deprecated min_value / max_value win when given.
+    names = draw(st.sampled_from([("min_val", "max_val"), ("min_value", "max_value")]))
+    params = {names[0]: low, names[1]: low + draw(_real(0.1, 3.0))}
+    return params | maybe(draw, _INPLACE), [_shape(draw)]
 
 
 @st.composite
@@ -57,7 +62,7 @@ def _prelu_case(draw: Any) -> Case:
     params: dict[str, Any] = {"num_parameters": draw(st.sampled_from([1, channels]))}
     if draw(st.booleans()):
         params["init"] = draw(_real(0.0, 0.5))
-    return params, [shape]
+    return params | placement(draw), [shape]
 
 
 @st.composite
@@ -71,8 +76,10 @@ def _build(type_name: str):  # type: ignore[no-untyped-def]
     def build(p: dict[str, Any], shapes: list[tuple[int, ...]]) -> Built:
         import torch
 
-        module = getattr(torch.nn, type_name)(**p)
-        return module, module, [floats(shapes[0])]
+        # Hardtanh's min_value / max_value still work, with a FutureWarning.
+        with warnings.catch_warnings(action="ignore", category=FutureWarning):
+            module = getattr(torch.nn, type_name)(**torch_kwargs(p))
+        return module, module, [floats_like(shapes[0], p)]
 
     return build
 

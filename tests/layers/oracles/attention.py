@@ -14,7 +14,16 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from tests.layers.oracles import Built, Case, Oracle, floats
+from tests.layers.oracles import (
+    Built,
+    Case,
+    Oracle,
+    floats_like,
+    inferred,
+    last,
+    placement,
+    torch_kwargs,
+)
 
 
 def _layout(batch_first: bool, batch: int, length: int, width: int) -> tuple[int, int, int]:
@@ -35,19 +44,25 @@ def _mha_case(draw: Any) -> Case:
     }
     batch, length = draw(st.integers(1, 3)), draw(st.integers(1, 5))
     query = _layout(params["batch_first"], batch, length, embed)
+    params |= inferred(draw, "embed_dim", embed) | placement(draw)
     if draw(st.booleans()):
-        return params, [query]
+        return params | inferred(draw, "kdim", embed) | inferred(draw, "vdim", embed), [query]
     source = draw(st.integers(1, 6))
     widths = [draw(st.one_of(st.just(embed), st.integers(1, 8))) for _ in range(2)]
+    params |= inferred(draw, "kdim", widths[0]) | inferred(draw, "vdim", widths[1])
     return params, [query, *(_layout(params["batch_first"], batch, source, w) for w in widths)]
+
+
+def _mha_sizes(shapes: list[tuple[int, ...]]) -> dict[str, int]:
+    query, key, value = shapes if len(shapes) == 3 else shapes * 3
+    return {"embed_dim": query[-1], "kdim": key[-1], "vdim": value[-1]}
 
 
 def _mha(p: dict[str, Any], shapes: list[tuple[int, ...]]) -> Built:
     import torch
 
-    query, key, value = shapes if len(shapes) == 3 else shapes * 3
-    module = torch.nn.MultiheadAttention(query[-1], kdim=key[-1], vdim=value[-1], **p).train()
-    tensors = [floats(s) for s in shapes]
+    module = torch.nn.MultiheadAttention(**torch_kwargs(p)).train()
+    tensors = [floats_like(s, p) for s in shapes]
 
     def run(*given: Any) -> Any:
         q, k, v = given if len(given) == 3 else given * 3
@@ -77,7 +92,7 @@ def _transformer_case(draw: Any, decoder: bool) -> Case:
     ]
     if decoder:
         shapes.append(_layout(params["batch_first"], batch, draw(st.integers(1, 6)), embed))
-    return params, shapes
+    return params | inferred(draw, "d_model", embed) | placement(draw), shapes
 
 
 def _transformer(decoder: bool):  # type: ignore[no-untyped-def]
@@ -85,20 +100,33 @@ def _transformer(decoder: bool):  # type: ignore[no-untyped-def]
         import torch
 
         kind = torch.nn.TransformerDecoderLayer if decoder else torch.nn.TransformerEncoderLayer
-        module = kind(shapes[0][-1], **p).train()
+        module = kind(**torch_kwargs(p)).train()
 
         def run(*given: Any) -> Any:
             with torch.nn.attention.sdpa_kernel(torch.nn.attention.SDPBackend.MATH):
                 return module(*given)
 
-        return run, module, [floats(s) for s in shapes]
+        return run, module, [floats_like(s, p) for s in shapes]
 
     return build
 
 
+_D_MODEL = last("d_model")
 ORACLES = [
-    Oracle("MultiheadAttention", _mha_case(), _mha, macs=True),
-    Oracle("TransformerEncoderLayer", _transformer_case(False), _transformer(False), macs=True),
-    Oracle("TransformerDecoderLayer", _transformer_case(True), _transformer(True), macs=True),
+    Oracle("MultiheadAttention", _mha_case(), _mha, macs=True, sizes=_mha_sizes),
+    Oracle(
+        "TransformerEncoderLayer",
+        _transformer_case(False),
+        _transformer(False),
+        macs=True,
+        sizes=_D_MODEL,
+    ),
+    Oracle(
+        "TransformerDecoderLayer",
+        _transformer_case(True),
+        _transformer(True),
+        macs=True,
+        sizes=_D_MODEL,
+    ),
 ]
 NO_TORCH: dict[str, str] = {}

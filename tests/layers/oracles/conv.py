@@ -6,7 +6,16 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from tests.layers.oracles import Built, Case, Oracle, floats
+from tests.layers.oracles import (
+    Built,
+    Case,
+    Oracle,
+    channels,
+    floats_like,
+    inferred,
+    placement,
+    torch_kwargs,
+)
 
 
 @st.composite
@@ -44,7 +53,26 @@ def _conv_case(draw: Any, rank: int, transpose: bool) -> Case:
         params["output_padding"] = [
             draw(st.integers(0, max(s, d) - 1)) for s, d in zip(stride, dilation, strict=True)
         ]
+    params["padding_mode"] = draw(st.sampled_from(_modes(padding, spatial, transpose)))
+    params.update(inferred(draw, "in_channels", cin))
+    params.update(placement(draw))
     return params, [(draw(st.integers(1, 2)), cin, *spatial)]
+
+
+def _modes(padding: Any, spatial: list[int], transpose: bool) -> list[str]:
+    """The padding modes torch takes here: reflect needs each pad below the size it
+    mirrors, circular at most the size; transposed convolutions pad with zeros only."""
+    if transpose:
+        return ["zeros"]
+    if isinstance(padding, str):  # 'same' pads at most the span, 'valid' nothing
+        return ["zeros", "replicate"] if padding == "same" else ["zeros", "reflect", "circular"]
+    pads = padding if isinstance(padding, list) else [padding] * len(spatial)
+    modes = ["zeros", "replicate"]
+    if all(p <= n for p, n in zip(pads, spatial, strict=True)):
+        modes.append("circular")
+    if all(p < n for p, n in zip(pads, spatial, strict=True)):
+        modes.append("reflect")
+    return modes
 
 
 def _build(rank: int, transpose: bool):  # type: ignore[no-untyped-def]
@@ -52,16 +80,20 @@ def _build(rank: int, transpose: bool):  # type: ignore[no-untyped-def]
         import torch
 
         cls = getattr(torch.nn, f"{'ConvTranspose' if transpose else 'Conv'}{rank}d")
-        kwargs = dict(p)
-        out = kwargs.pop("out_channels")
-        module = cls(shapes[0][1], out, **kwargs)
-        return module, module, [floats(shapes[0])]
+        module = cls(**torch_kwargs(p))
+        return module, module, [floats_like(shapes[0], p)]
 
     return build
 
 
 ORACLES = [
-    Oracle(f"{'ConvTranspose' if t else 'Conv'}{r}d", _conv_case(r, t), _build(r, t), macs=True)
+    Oracle(
+        f"{'ConvTranspose' if t else 'Conv'}{r}d",
+        _conv_case(r, t),
+        _build(r, t),
+        macs=True,
+        sizes=channels("in_channels"),
+    )
     for r in (1, 2, 3)
     for t in (False, True)
 ]

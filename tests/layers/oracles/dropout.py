@@ -6,7 +6,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from tests.layers.oracles import Built, Case, Oracle, floats
+from tests.layers.oracles import Built, Case, Oracle, floats, maybe
 
 # Input ranks per type: batched (and, for Dropout1d, torch's unbatched [C, L]).
 _RANKS: dict[str, tuple[int, ...]] = {
@@ -22,7 +22,7 @@ _RANKS: dict[str, tuple[int, ...]] = {
 def _case(draw: Any, type_name: str) -> Case:
     rank = draw(st.sampled_from(_RANKS[type_name]))
     shape = tuple(draw(st.integers(1, 6)) for _ in range(rank))
-    params = {"p": draw(st.floats(0.0, 0.99))} if draw(st.booleans()) else {}
+    params = maybe(draw, {"p": st.floats(0.0, 0.99), "inplace": st.booleans()})
     return params, [shape]
 
 

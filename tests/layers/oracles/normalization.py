@@ -7,19 +7,28 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from tests.layers.oracles import Built, Case, Oracle, floats
+from tests.layers.oracles import (
+    Built,
+    Case,
+    Oracle,
+    channels,
+    floats,
+    floats_like,
+    inferred,
+    maybe,
+    placement,
+    torch_kwargs,
+)
 
 
 def _dims(draw: Any, n: int, lo: int = 1) -> list[int]:
     return [draw(st.integers(lo, 6)) for _ in range(n)]
 
 
-def _maybe(draw: Any, settings: dict[str, st.SearchStrategy[Any]]) -> dict[str, Any]:
-    return {k: draw(v) for k, v in settings.items() if draw(st.booleans())}
-
-
 _EPS = st.sampled_from([1e-5, 1e-3, 0.1])
 _FLAGS = {"eps": _EPS, "momentum": st.sampled_from([0.1, 0.5, None])}
+# affine without bias (torch 2.1+) learns C parameters, not 2·C.
+_AFFINE = {"affine": st.booleans(), "bias": st.booleans()}
 
 
 @st.composite
@@ -27,23 +36,23 @@ def _batch_case(draw: Any, ranks: tuple[int, ...]) -> Case:
     rank = draw(st.sampled_from(ranks))
     # Two or more samples: torch refuses batch statistics of a single value.
     shape = (draw(st.integers(2, 4)), *_dims(draw, rank - 1))
-    flags = {"affine": st.booleans(), "track_running_stats": st.booleans()}
-    return _maybe(draw, {**_FLAGS, **flags}), [shape]
+    params = maybe(draw, {**_FLAGS, **_AFFINE, "track_running_stats": st.booleans()})
+    return params | inferred(draw, "num_features", shape[1]) | placement(draw), [shape]
 
 
 @st.composite
 def _instance_case(draw: Any, rank: int) -> Case:
     shape = (draw(st.integers(1, 3)), draw(st.integers(1, 6)), *_dims(draw, rank, lo=2))
-    flags = {"affine": st.booleans(), "track_running_stats": st.booleans()}
-    return _maybe(draw, {**_FLAGS, **flags}), [shape]
+    params = maybe(draw, {**_FLAGS, **_AFFINE, "track_running_stats": st.booleans()})
+    return params | inferred(draw, "num_features", shape[1]) | placement(draw), [shape]
 
 
 def _with_channels(type_name: str):  # type: ignore[no-untyped-def]
     def build(p: dict[str, Any], shapes: list[tuple[int, ...]]) -> Built:
         import torch
 
-        module = getattr(torch.nn, type_name)(shapes[0][1], **p)
-        return module, module, [floats(shapes[0])]
+        module = getattr(torch.nn, type_name)(**torch_kwargs(p))
+        return module, module, [floats_like(shapes[0], p)]
 
     return build
 
@@ -59,7 +68,7 @@ def _trailing_case(draw: Any, with_bias: bool) -> Case:
     settings = {"eps": _EPS, "elementwise_affine": st.booleans()}
     if with_bias:
         settings["bias"] = st.booleans()
-    params = _maybe(draw, settings)
+    params = maybe(draw, settings) | placement(draw)
     if normalized is not None:
         params["normalized_shape"] = normalized
     return params, [shape]
@@ -69,10 +78,10 @@ def _trailing(type_name: str):  # type: ignore[no-untyped-def]
     def build(p: dict[str, Any], shapes: list[tuple[int, ...]]) -> Built:
         import torch
 
-        kwargs = dict(p)
+        kwargs = torch_kwargs(p)
         normalized = kwargs.pop("normalized_shape", shapes[0][-1])
         module = getattr(torch.nn, type_name)(normalized, **kwargs)
-        return module, module, [floats(shapes[0])]
+        return module, module, [floats_like(shapes[0], p)]
 
     return build
 
@@ -84,15 +93,15 @@ def _group_case(draw: Any) -> Case:
     shape += tuple(_dims(draw, draw(st.integers(0, 2))))
     if math.prod(shape) == groups:  # one value per group: torch refuses it
         shape = (2, *shape[1:])
-    return {"num_groups": groups, **_maybe(draw, {"eps": _EPS, "affine": st.booleans()})}, [shape]
+    params = {"num_groups": groups, **maybe(draw, {"eps": _EPS, **_AFFINE})}
+    return params | inferred(draw, "num_channels", shape[1]) | placement(draw), [shape]
 
 
 def _group(p: dict[str, Any], shapes: list[tuple[int, ...]]) -> Built:
     import torch
 
-    kwargs = dict(p)
-    module = torch.nn.GroupNorm(kwargs.pop("num_groups"), shapes[0][1], **kwargs)
-    return module, module, [floats(shapes[0])]
+    module = torch.nn.GroupNorm(**torch_kwargs(p))
+    return module, module, [floats_like(shapes[0], p)]
 
 
 @st.composite
@@ -103,7 +112,7 @@ def _lrn_case(draw: Any) -> Case:
         "beta": st.sampled_from([0.5, 0.75]),
         "k": st.sampled_from([1.0, 2.0]),
     }
-    return {"size": draw(st.integers(1, 5)), **_maybe(draw, settings)}, [shape]
+    return {"size": draw(st.integers(1, 5)), **maybe(draw, settings)}, [shape]
 
 
 def _lrn(p: dict[str, Any], shapes: list[tuple[int, ...]]) -> Built:
@@ -113,15 +122,16 @@ def _lrn(p: dict[str, Any], shapes: list[tuple[int, ...]]) -> Built:
     return module, module, [floats(shapes[0])]
 
 
+_FEATURES = channels("num_features")
 ORACLES = [
-    Oracle("BatchNorm1d", _batch_case((2, 3)), _with_channels("BatchNorm1d")),
-    Oracle("BatchNorm2d", _batch_case((4,)), _with_channels("BatchNorm2d")),
-    Oracle("BatchNorm3d", _batch_case((5,)), _with_channels("BatchNorm3d")),
-    Oracle("InstanceNorm1d", _instance_case(1), _with_channels("InstanceNorm1d")),
-    Oracle("InstanceNorm2d", _instance_case(2), _with_channels("InstanceNorm2d")),
+    Oracle("BatchNorm1d", _batch_case((2, 3)), _with_channels("BatchNorm1d"), sizes=_FEATURES),
+    Oracle("BatchNorm2d", _batch_case((4,)), _with_channels("BatchNorm2d"), sizes=_FEATURES),
+    Oracle("BatchNorm3d", _batch_case((5,)), _with_channels("BatchNorm3d"), sizes=_FEATURES),
+    Oracle("InstanceNorm1d", _instance_case(1), _with_channels("InstanceNorm1d"), sizes=_FEATURES),
+    Oracle("InstanceNorm2d", _instance_case(2), _with_channels("InstanceNorm2d"), sizes=_FEATURES),
     Oracle("LayerNorm", _trailing_case(True), _trailing("LayerNorm")),
     Oracle("RMSNorm", _trailing_case(False), _trailing("RMSNorm")),
-    Oracle("GroupNorm", _group_case(), _group),
+    Oracle("GroupNorm", _group_case(), _group, sizes=channels("num_channels")),
     Oracle("LocalResponseNorm", _lrn_case(), _lrn),
 ]
 NO_TORCH: dict[str, str] = {}

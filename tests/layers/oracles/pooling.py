@@ -6,7 +6,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from tests.layers.oracles import Built, Case, Oracle, floats
+from tests.layers.oracles import Built, Case, Oracle, floats, maybe
 
 
 @st.composite
@@ -25,8 +25,11 @@ def _pool_case(draw: Any, rank: int, kind: str) -> Case:
     }
     if kind == "max":
         params["dilation"] = dilation
+        params["return_indices"] = draw(st.booleans())
     else:
         params["count_include_pad"] = draw(st.booleans())
+        if rank > 1 and draw(st.booleans()):  # AvgPool1d has no divisor_override
+            params["divisor_override"] = draw(st.integers(1, 9))
     return params, [(draw(st.integers(1, 2)), draw(st.integers(1, 4)), *spatial)]
 
 
@@ -42,11 +45,14 @@ def _pool(rank: int, kind: str):  # type: ignore[no-untyped-def]
 
 
 @st.composite
-def _adaptive_case(draw: Any, rank: int) -> Case:
+def _adaptive_case(draw: Any, rank: int, kind: str) -> Case:
     out = [draw(st.integers(1, 5)) for _ in range(rank)]
     spatial = [draw(st.integers(1, 12)) for _ in range(rank)]
     size: Any = out[0] if len(set(out)) == 1 and draw(st.booleans()) else out
-    return {"output_size": size}, [(draw(st.integers(1, 2)), draw(st.integers(1, 4)), *spatial)]
+    params: dict[str, Any] = {"output_size": size}
+    if kind == "max":
+        params.update(maybe(draw, {"return_indices": st.booleans()}))
+    return params, [(draw(st.integers(1, 2)), draw(st.integers(1, 4)), *spatial)]
 
 
 def _adaptive(rank: int, kind: str):  # type: ignore[no-untyped-def]
@@ -54,7 +60,7 @@ def _adaptive(rank: int, kind: str):  # type: ignore[no-untyped-def]
         import torch
 
         cls = getattr(torch.nn, f"Adaptive{'Max' if kind == 'max' else 'Avg'}Pool{rank}d")
-        module = cls(p["output_size"])
+        module = cls(**p)
         return module, module, [floats(shapes[0])]
 
     return build
@@ -81,8 +87,14 @@ _global_case = st.tuples(
 ORACLES = [
     *(Oracle(f"MaxPool{r}d", _pool_case(r, "max"), _pool(r, "max")) for r in (1, 2, 3)),
     *(Oracle(f"AvgPool{r}d", _pool_case(r, "avg"), _pool(r, "avg")) for r in (1, 2, 3)),
-    *(Oracle(f"AdaptiveAvgPool{r}d", _adaptive_case(r), _adaptive(r, "avg")) for r in (1, 2, 3)),
-    *(Oracle(f"AdaptiveMaxPool{r}d", _adaptive_case(r), _adaptive(r, "max")) for r in (1, 2)),
+    *(
+        Oracle(f"AdaptiveAvgPool{r}d", _adaptive_case(r, "avg"), _adaptive(r, "avg"))
+        for r in (1, 2, 3)
+    ),
+    *(
+        Oracle(f"AdaptiveMaxPool{r}d", _adaptive_case(r, "max"), _adaptive(r, "max"))
+        for r in (1, 2)
+    ),
     Oracle("GlobalAvgPool2d", _global_case, _global("avg")),
     Oracle("GlobalMaxPool2d", _global_case, _global("max")),
 ]

@@ -14,7 +14,16 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from tests.layers.oracles import Built, Case, Oracle, floats
+from tests.layers.oracles import (
+    Built,
+    Case,
+    Oracle,
+    floats_like,
+    inferred,
+    last,
+    placement,
+    torch_kwargs,
+)
 
 
 @st.composite
@@ -38,6 +47,7 @@ def _recurrent_case(draw: Any, kind: str) -> Case:
         draw(st.integers(1, 9)),
     )
     x = (batch, steps, features) if params["batch_first"] else (steps, batch, features)
+    params |= inferred(draw, "input_size", features) | placement(draw)
     shapes: list[tuple[int, ...]] = [x]
     if draw(st.booleans()):  # feed initial states too
         layers = (2 if params["bidirectional"] else 1) * params["num_layers"]
@@ -54,9 +64,9 @@ def _build(kind: str):  # type: ignore[no-untyped-def]
 
         # torch warns that dropout needs num_layers > 1; netcanvas warns about it too.
         with warnings.catch_warnings(action="ignore", category=UserWarning):
-            module = getattr(torch.nn, kind)(shapes[0][-1], **p)
+            module = getattr(torch.nn, kind)(**torch_kwargs(p))
         module.eval()  # dropout between layers would not change shapes; keep runs repeatable
-        inputs = [floats(s) for s in shapes]
+        inputs = [floats_like(s, p) for s in shapes]
 
         def run(x: Any, *states: Any) -> Any:
             # Setting the flags warns about TF32 on Intel GPUs; irrelevant on CPU.
@@ -75,6 +85,7 @@ def _build(kind: str):  # type: ignore[no-untyped-def]
 
 
 ORACLES = [
-    Oracle(kind, _recurrent_case(kind), _build(kind), macs=True) for kind in ("RNN", "LSTM", "GRU")
+    Oracle(kind, _recurrent_case(kind), _build(kind), macs=True, sizes=last("input_size"))
+    for kind in ("RNN", "LSTM", "GRU")
 ]
 NO_TORCH: dict[str, str] = {}

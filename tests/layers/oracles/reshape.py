@@ -7,7 +7,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from tests.layers.oracles import Built, Case, Oracle, floats
+from tests.layers.oracles import Built, Case, Oracle, floats, maybe
 
 _shape = st.lists(st.integers(1, 5), min_size=1, max_size=5).map(tuple)
 
@@ -162,6 +162,8 @@ def _upsample_case(draw: Any) -> Case:
         scale = st.floats(low, 3.5)
         scales = [draw(scale) for _ in range(rank)]
         params["scale_factor"] = scales if draw(st.booleans()) else scales[0]
+        # Same shape either way; torch refuses it beside an explicit size.
+        params.update(maybe(draw, {"recompute_scale_factor": st.sampled_from([None, False, True])}))
     return params, [(draw(st.integers(1, 2)), draw(st.integers(1, 3)), *spatial)]
 
 

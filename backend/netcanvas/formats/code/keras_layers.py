@@ -17,6 +17,31 @@ def _pad_layer(rank: int, begin: list[int], end: list[int]) -> str:
     return f"layers.ZeroPadding{rank}D(padding={pads!r}, {CF})"
 
 
+def _pad_calls(rank: int, begin: list[int], end: list[int], mode: str) -> list[str]:
+    """PyTorch's padding_mode before an unpadded convolution: zeros, a mirror (reflect),
+    or copies of the border (replicate, circular) concatenated on each spatial axis."""
+    if not any(begin) and not any(end):
+        return []
+    if mode == "zeros":
+        return [_pad_layer(rank, begin, end)]
+    if mode == "reflect":
+        widths = ((0, 0), (0, 0), *zip(begin, end, strict=True))
+        return [f'layers.Lambda(lambda x: keras.ops.pad(x, {widths!r}, mode="reflect"))']
+    calls = []
+    for axis, (b, e) in enumerate(zip(begin, end, strict=True), start=2):
+        if not b and not e:
+            continue
+        lead = ":, " * axis
+        if mode == "replicate":
+            pieces = [f"keras.ops.repeat(x[{lead}:1], {b}, axis={axis})" if b else "",
+                      f"keras.ops.repeat(x[{lead}-1:], {e}, axis={axis})" if e else ""]  # fmt: skip
+        else:  # circular: the far side comes round
+            pieces = [f"x[{lead}-{b}:]" if b else "", f"x[{lead}:{e}]" if e else ""]
+        parts = ", ".join(piece for piece in (pieces[0], "x", pieces[1]) if piece)
+        calls.append(f"layers.Lambda(lambda x: keras.ops.concatenate([{parts}], axis={axis}))")
+    return calls
+
+
 @emits("Conv1d", "Conv2d", "Conv3d")
 def _conv(k: K) -> list[str]:
     p, rank = k.params, _rank(k)
@@ -26,7 +51,7 @@ def _conv(k: K) -> list[str]:
     if max(stride) > 1 and max(dilation) > 1:
         raise k.refuse("Keras convolutions take strides or dilation, not both")
     begin, end = shapes.resolve_padding(p.padding, k.shape[2:], kernel, stride, dilation)
-    calls = [_pad_layer(rank, list(begin), list(end))] if any(begin) or any(end) else []
+    calls = _pad_calls(rank, list(begin), list(end), p.padding_mode)
     calls.append(
         f"layers.Conv{rank}D({p.out_channels}, {kernel!r}, strides={stride!r}, "
         f'padding="valid", dilation_rate={dilation!r}, groups={p.groups}, '
@@ -81,6 +106,7 @@ def _crop(k: K) -> list[str]:
 @emits("MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d")
 def _pool(k: K) -> list[str]:
     p, rank = k.params, _rank(k)
+    _no_indices(k)
     if shapes.per_axis(getattr(p, "dilation", 1), rank, "dilation") != (1,) * rank:
         raise k.refuse("Keras pooling has no dilation")
     kernel = shapes.per_axis(p.kernel_size, rank, "kernel_size")
@@ -96,7 +122,12 @@ def _pool(k: K) -> list[str]:
     ends = [max(e, 0) for e in ends]
     kind = "Max" if k.type.startswith("Max") else "Average"
     calls = []
-    if kind == "Max" and (any(pads) or any(ends)):
+    divisor = getattr(p, "divisor_override", None)
+    if divisor:
+        # Window sums over the zero-padded input, over the divisor: torch's rule (it then
+        # ignores count_include_pad), as a mean times the window size.
+        calls += [_pad_layer(rank, pads, ends)] if any(pads) or any(ends) else []
+    elif kind == "Max" and (any(pads) or any(ends)):
         # Max pooling pads with -inf (a padded zero could win over negative values).
         widths = ((0, 0), (0, 0), *((b, e) for b, e in zip(pads, ends, strict=True)))
         calls.append(
@@ -112,12 +143,20 @@ def _pool(k: K) -> list[str]:
         f"layers.{kind}Pooling{rank}D(pool_size={kernel!r}, strides={stride!r}, "
         f'padding="valid", {CF})'
     )
+    if divisor:
+        calls.append(f"layers.Rescaling({math.prod(kernel) / divisor!r})")
     return calls
+
+
+def _no_indices(k: K) -> None:
+    if getattr(k.params, "return_indices", False):
+        raise k.refuse("return_indices has no Keras spelling (Keras pooling gives no indices)")
 
 
 @emits("AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d",
        "AdaptiveMaxPool1d", "AdaptiveMaxPool2d")  # fmt: skip
 def _adaptive(k: K) -> list[str]:
+    _no_indices(k)
     rank, sizes, out = _rank(k), k.shape[2:], k.out_shapes[0][2:]
     kind = "Max" if "Max" in k.type else "Average"
     if all(o == 1 for o in out):
@@ -141,7 +180,23 @@ def _linear(k: K) -> list[str]:
 
 @emits("Embedding")
 def _embedding(k: K) -> list[str]:
-    return [f"layers.Embedding({k.params.num_embeddings}, {k.params.embedding_dim})"]
+    p = k.params
+    for flag in ("scale_grad_by_freq", "sparse"):
+        if getattr(p, flag):
+            raise k.refuse(f"{flag}=True has no Keras spelling (it shapes PyTorch's gradients)")
+    calls = [f"layers.Embedding({p.num_embeddings}, {p.embedding_dim})"]
+    if p.max_norm is not None:
+        # torch scales a looked-up row whose p-norm exceeds max_norm by max_norm / (norm + 1e-7).
+        norm = (
+            f"keras.ops.power(keras.ops.sum(keras.ops.power(keras.ops.abs(x), {p.norm_type!r}), "
+            f"axis=-1, keepdims=True), {1.0 / p.norm_type!r})"
+        )
+        limit = repr(p.max_norm)
+        calls.append(
+            f"layers.Lambda(lambda x: x * keras.ops.where({norm} > {limit}, "
+            f"{limit} / ({norm} + 1e-7), 1.0))"
+        )
+    return calls
 
 
 _ACTIVATIONS = {
@@ -222,7 +277,7 @@ def _batch_norm(k: K) -> list[str]:
     momentum = 1.0 - (p.momentum if p.momentum is not None else 0.1)
     return [
         f"layers.BatchNormalization(axis=1, epsilon={p.eps!r}, momentum={momentum!r}, "
-        f"center={p.affine}, scale={p.affine})"
+        f"center={p.affine and p.bias}, scale={p.affine})"
     ]
 
 
@@ -243,7 +298,7 @@ def _group_norm(k: K) -> list[str]:
     p = k.params
     return [
         f"layers.GroupNormalization(groups={p.num_groups}, axis=1, epsilon={p.eps!r}, "
-        f"center={p.affine}, scale={p.affine})"
+        f"center={p.affine and p.bias}, scale={p.affine})"
     ]
 
 

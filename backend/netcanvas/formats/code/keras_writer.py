@@ -29,6 +29,10 @@ def check_exportable(graph: Graph, analysis: Analysis | None = None) -> Analysis
     return frame.check_exportable(graph, "Keras", EMITTERS, UNSUPPORTED, analysis)
 
 
+# torch's short dtype names, in Keras's spelling.
+_DTYPES = {"float": "float32", "double": "float64", "half": "float16"}
+
+
 def generate(graph: Graph, analysis: Analysis | None = None) -> str:
     analysis = check_exportable(graph, analysis)
     names = Names(("keras", "layers", "os", "build_model", *HELPERS), identifiers=True)
@@ -60,10 +64,18 @@ def generate(graph: Graph, analysis: Analysis | None = None) -> str:
         needs.extend(n for n in k.needs if n not in needs)
         args = k.args  # an emitter may drop inputs that only lend their shape
         current = f"[{', '.join(args)}]" if len(args) > 1 else args[0]
+        # torch's dtype is the Keras layer's dtype; its device has no meaning in Keras
+        # (the backend places the model).
+        dtype = getattr(k.params, "dtype", None)
+        precision = f"dtype={_DTYPES.get(dtype, dtype)!r}, " if dtype else ""
         for i, call in enumerate(calls):
             last = i == len(calls) - 1
             layer_name = node.name if last else f"{node.name}_{i}"
-            call = call[:-1] + (", " if not call.endswith("()") else "") + f"name={layer_name!r})"
+            call = (
+                call[:-1]
+                + (", " if not call.endswith("()") else "")
+                + f"{precision}name={layer_name!r})"
+            )
             target = ident if last else names.add(f"{node.name}_{i}")
             body.append(f"    {target} = {call}({current})")
             current = target

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from netcanvas.formats.code.pytorch_table import Py, emits, module
+from netcanvas.formats.code.pytorch_table import Py, emits, module, written
 from netcanvas.graph import shapes
 
 # --- module types whose torch constructor takes our params as they are ------------------
@@ -21,8 +21,10 @@ _SAME_NAME = (
 
 @emits(*_SAME_NAME)
 def _same(c: Py) -> tuple[str | None, str]:
-    values = c.params.model_dump()
+    values = written(c.params)
     if c.type == "Upsample":
+        # torch takes per-axis sizes and factors as tuples, not lists.
+        values = {k: tuple(v) if isinstance(v, list) else v for k, v in values.items()}
         values = {k: v for k, v in values.items() if v is not None}
         if "size" in values:
             values.pop("scale_factor", None)
@@ -42,23 +44,32 @@ def _conv(c: Py) -> tuple[str | None, str]:
     dilation = shapes.per_axis(p.dilation, rank, "dilation")
     begin, end = shapes.resolve_padding(p.padding, c.shape[2:], kernel, stride, dilation)
     values: dict[str, Any] = {
+        **written(p),
         "kernel_size": _compact(kernel),
         "stride": _compact(stride),
         "padding": _compact(begin) if begin == end else 0,
         "dilation": _compact(dilation),
-        "groups": p.groups,
-        "bias": p.bias,
     }
+    values.pop("out_channels")
     if "Transpose" in c.type:
         values["output_padding"] = _compact(
             shapes.per_axis(p.output_padding, rank, "output_padding")
         )
-    built = module(c.type, c.shape[1], p.out_channels, **values)
     if begin != end:
         # Uneven padding ('same' with an even kernel): pad first, then convolve unpadded.
+        values["padding_mode"] = "zeros"
+    built = module(c.type, c.shape[1], p.out_channels, **values)
+    if begin != end:
         pads = [v for b, e in zip(reversed(begin), reversed(end), strict=True) for v in (b, e)]
-        built = f"nn.Sequential(nn.ConstantPad{rank}d({tuple(pads)!r}, 0.0), {built})"
+        built = f"nn.Sequential({_pad_module(p.padding_mode, rank, tuple(pads))}, {built})"
     return built, "{m}({x})"
+
+
+def _pad_module(mode: str, rank: int, pads: tuple[int, ...]) -> str:
+    if mode == "zeros":
+        return f"nn.ConstantPad{rank}d({pads!r}, 0.0)"
+    kind = {"reflect": "Reflection", "replicate": "Replication", "circular": "Circular"}[mode]
+    return f"nn.{kind}Pad{rank}d({pads!r})"
 
 
 def _compact(values: Sequence[int]) -> int | tuple[int, ...]:
@@ -67,7 +78,7 @@ def _compact(values: Sequence[int]) -> int | tuple[int, ...]:
 
 @emits("MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d")
 def _pool(c: Py) -> tuple[str | None, str]:
-    return module(c.type, **c.params.model_dump()), "{m}({x})"
+    return module(c.type, **written(c.params)), "{m}({x})"
 
 
 @emits("GlobalAvgPool2d", "GlobalMaxPool2d")
@@ -78,32 +89,31 @@ def _global(c: Py) -> tuple[str | None, str]:
 
 @emits("Linear")
 def _linear(c: Py) -> tuple[str | None, str]:
-    p = c.params
-    return module("Linear", c.shape[-1], p.out_features, bias=p.bias), "{m}({x})"
+    values = written(c.params)
+    return module("Linear", c.shape[-1], values.pop("out_features"), **values), "{m}({x})"
 
 
 @emits("Embedding")
 def _embedding(c: Py) -> tuple[str | None, str]:
-    p = c.params
-    built = module("Embedding", p.num_embeddings, p.embedding_dim, padding_idx=p.padding_idx)
-    return built, "{m}({x})"
+    values = written(c.params)
+    size = values.pop("num_embeddings"), values.pop("embedding_dim")
+    return module("Embedding", *size, **values), "{m}({x})"
 
 
 @emits("BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "InstanceNorm1d", "InstanceNorm2d")
 def _norm(c: Py) -> tuple[str | None, str]:
-    return module(c.type, c.shape[1], **c.params.model_dump()), "{m}({x})"
+    return module(c.type, c.shape[1], **written(c.params)), "{m}({x})"
 
 
 @emits("GroupNorm")
 def _group_norm(c: Py) -> tuple[str | None, str]:
-    p = c.params
-    built = module("GroupNorm", p.num_groups, c.shape[1], eps=p.eps, affine=p.affine)
-    return built, "{m}({x})"
+    values = written(c.params)
+    return module("GroupNorm", values.pop("num_groups"), c.shape[1], **values), "{m}({x})"
 
 
 @emits("LayerNorm", "RMSNorm")
 def _layer_norm(c: Py) -> tuple[str | None, str]:
-    values = c.params.model_dump()
+    values = written(c.params)
     if values["normalized_shape"] is None:
         values["normalized_shape"] = c.shape[-1]
     return module(c.type, **values), "{m}({x})"
@@ -111,7 +121,7 @@ def _layer_norm(c: Py) -> tuple[str | None, str]:
 
 @emits("RNN", "LSTM", "GRU")
 def _recurrent(c: Py) -> tuple[str | None, str]:
-    values = c.params.model_dump()
+    values = written(c.params)
     call = "{m}({x})"
     if len(c.args) == 2:
         call = "{m}({x}, {x1})"
@@ -122,7 +132,7 @@ def _recurrent(c: Py) -> tuple[str | None, str]:
 
 @emits("MultiheadAttention")
 def _attention(c: Py) -> tuple[str | None, str]:
-    values = c.params.model_dump()
+    values = written(c.params)
     embed = c.shape[-1]
     if len(c.in_shapes) == 3 and (c.in_shapes[1][-1] != embed or c.in_shapes[2][-1] != embed):
         values.update(kdim=c.in_shapes[1][-1], vdim=c.in_shapes[2][-1])
@@ -132,7 +142,7 @@ def _attention(c: Py) -> tuple[str | None, str]:
 
 @emits("TransformerEncoderLayer", "TransformerDecoderLayer")
 def _transformer(c: Py) -> tuple[str | None, str]:
-    built = module(c.type, c.shape[-1], **c.params.model_dump())
+    built = module(c.type, c.shape[-1], **written(c.params))
     return built, "{m}({x})" if len(c.args) == 1 else "{m}({x}, {x1})"
 
 

@@ -11,8 +11,11 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from pydantic import BaseModel
+
 from netcanvas.formats.base import registrar
 from netcanvas.formats.frame import Step
+from netcanvas.layers import fields
 
 # What an emitter sees (the shared exporter frame's context), by its old short name.
 Py = Step
@@ -32,13 +35,19 @@ UNSUPPORTED: dict[str, str] = {
     "DetectionOutput": "SSD post-processing has no torch.nn module",
     "PriorBox": "SSD prior boxes have no torch.nn module",
     "ROIPooling": "needs torchvision.ops, not torch.nn",
-    "MaxUnpool2d": "needs int64 pooling indices, which no registry pooling layer outputs",
+    "MaxUnpool2d": "not mapped yet (needs the indices of a MaxPool2d with return_indices)",
     "ArgMax": "Caffe's flattened top-k with values is not mapped",
 }
 
 
 emits = registrar(EMITTERS)
 
+
+# Defaults torch.nn's modules share: left out wherever a module takes the argument.
+COMMON_DEFAULTS: dict[str, Any] = {
+    "device": None, "dtype": None, "inplace": False, "padding_mode": "zeros",
+    "return_indices": False, "divisor_override": None,
+}  # fmt: skip
 
 # torch.nn's own defaults, per module family: settings equal to them are left out of
 # the generated constructor calls so the code reads like code people write.
@@ -49,15 +58,21 @@ TORCH_DEFAULTS: dict[str, dict[str, Any]] = {
     },
     "MaxPool": {"stride": None, "padding": 0, "dilation": 1, "ceil_mode": False},
     "AvgPool": {"stride": None, "padding": 0, "ceil_mode": False, "count_include_pad": True},
-    "BatchNorm": {"eps": 1e-5, "momentum": 0.1, "affine": True, "track_running_stats": True},
+    "BatchNorm": {
+        "eps": 1e-5, "momentum": 0.1, "affine": True, "track_running_stats": True, "bias": True,
+    },
     "InstanceNorm": {
         "eps": 1e-5, "momentum": 0.1, "affine": False, "track_running_stats": False,
+        "bias": True,
     },
     "LayerNorm": {"eps": 1e-5, "elementwise_affine": True, "bias": True},
     "RMSNorm": {"eps": None, "elementwise_affine": True},
-    "GroupNorm": {"eps": 1e-5, "affine": True},
+    "GroupNorm": {"eps": 1e-5, "affine": True, "bias": True},
     "Linear": {"bias": True},
-    "Embedding": {"padding_idx": None},
+    "Embedding": {
+        "padding_idx": None, "max_norm": None, "norm_type": 2.0, "scale_grad_by_freq": False,
+        "sparse": False,
+    },
     "RNN": {"num_layers": 1, "bias": True, "dropout": 0.0, "bidirectional": False,
             "nonlinearity": "tanh"},
     "LSTM": {"num_layers": 1, "bias": True, "dropout": 0.0, "bidirectional": False,
@@ -81,7 +96,7 @@ TORCH_DEFAULTS: dict[str, dict[str, Any]] = {
     "Softplus": {"beta": 1.0, "threshold": 20.0},
     "Hardtanh": {"min_val": -1.0, "max_val": 1.0},
     "LocalResponseNorm": {"alpha": 1e-4, "beta": 0.75, "k": 1.0},
-    "Upsample": {"align_corners": None},
+    "Upsample": {"align_corners": None, "recompute_scale_factor": None},
     "ConstantPad": {},
 }  # fmt: skip
 TORCH_DEFAULTS["TransformerDecoderLayer"] = TORCH_DEFAULTS["TransformerEncoderLayer"]
@@ -89,11 +104,27 @@ TORCH_DEFAULTS["TransformerDecoderLayer"] = TORCH_DEFAULTS["TransformerEncoderLa
 
 def module(type_: str, *positional: Any, **values: Any) -> str:
     """``nn.Type(positional..., key=value...)`` without the settings torch defaults to."""
-    defaults = TORCH_DEFAULTS.get(re.sub(r"[123]d$", "", type_), {})
+    defaults = {**COMMON_DEFAULTS, **TORCH_DEFAULTS.get(re.sub(r"[123]d$", "", type_), {})}
     parts = [repr(v) for v in positional] + [
-        f"{k}={v!r}" for k, v in values.items() if k not in defaults or defaults[k] != v
+        f"{k}={_literal(k, v)}" for k, v in values.items() if k not in defaults or defaults[k] != v
     ]
     return f"nn.{type_}({', '.join(parts)})"
+
+
+def _literal(key: str, value: Any) -> str:
+    # A dtype is torch's object (``torch.float16``), not its name.
+    return f"torch.{value}" if key == "dtype" and isinstance(value, str) else repr(value)
+
+
+def written(params: BaseModel) -> dict[str, Any]:
+    """The settings a constructor call spells: not the sizes read from the input (the
+    emitters pass the real ones) nor deprecated spellings (already mapped by validation)."""
+    left_out = ("inferred", "deprecated")
+    return {
+        k: v
+        for k, v in fields.in_order(params).items()
+        if fields.group_of(params, k) not in left_out
+    }
 
 
 def _call(m: str) -> str:

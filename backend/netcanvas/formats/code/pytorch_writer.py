@@ -9,6 +9,7 @@ with every offending type named (``check_exportable``).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from netcanvas.analysis import Analysis
 from netcanvas.formats import frame
@@ -64,15 +65,26 @@ def plan(graph: Graph, analysis: Analysis | None = None) -> Plan:
     var: dict[tuple[str, int], str] = {}
     out = Plan([], [], [], [])
     consumed: set[str] = set()
+    placed: dict[tuple[str, int], Placement] = {}
     for layer in frame.walk(graph, analysis):
         node, refs, outs = layer.node, layer.refs, layer.out_shapes
         consumed.update(r.node for r in refs)
         if node.type == "Input":
             var[(node.name, 0)] = names.add(node.name)
             out.inputs.append((var[(node.name, 0)], outs[0], node.params.get("dtype", "float32")))
+            placed[(node.name, 0)] = (None, node.params.get("dtype", "float32"))
             continue
+        params = frame.validated(node)
+        have = [placed[(r.node, r.index)] for r in refs]
+        want = _wanted(params)
         args = [var[(r.node, r.index)] for r in refs]
-        step = Py(node, frame.validated(node), args, frame.in_shapes(analysis, refs), outs)
+        if want is not None:
+            args = [_moved(a, h, want) for a, h in zip(args, have, strict=True)]
+        spec = lookup(node.type)
+        assert spec is not None  # check_exportable refused opaque types
+        for k, dtype in enumerate(spec.output_dtypes(params)):
+            placed[(node.name, k)] = _produced(want, have, dtype)
+        step = Py(node, params, args, frame.in_shapes(analysis, refs), outs)
         module, expr = EMITTERS[node.type](step)
         out.helpers.extend(n for n in step.needs if n not in out.helpers)
         ident = names.add(node.name)
@@ -81,7 +93,7 @@ def plan(graph: Graph, analysis: Analysis | None = None) -> Plan:
         if module is not None:
             fill["m"] = f"self.{ident}"
         # Later outputs are named after their ports: ``lstm_h_n``, ``attn_weights``.
-        ports = lookup(node.type).output_names  # type: ignore[union-attr]
+        ports = spec.outputs_of(params)
         targets = [ident] + [
             names.add(f"{node.name}_{ports[k] if k < len(ports) else k}")
             for k in range(1, len(outs))
@@ -97,6 +109,47 @@ def plan(graph: Graph, analysis: Analysis | None = None) -> Plan:
         for k in range(len(r.output_shapes))
     ]
     return out
+
+
+# Where a tensor lives and its element type: (device, None for the default, dtype).
+Placement = tuple[str | None, str]
+# torch's short dtype names, in full; how wide each float type is (for promotion).
+_DTYPES = {"float": "float32", "double": "float64", "half": "float16"}
+_WIDTH = {"float16": 1, "bfloat16": 1, "float32": 2, "float64": 3}
+
+
+def _wanted(params: Any) -> Placement | None:
+    """Where a layer with torch's device / dtype settings keeps its parameters (and so
+    computes); None for the types that have no parameters to place."""
+    if "dtype" not in type(params).model_fields:
+        return None
+    dtype = params.dtype or "float32"
+    return params.device, _DTYPES.get(dtype, dtype)
+
+
+def _moved(arg: str, have: Placement, want: Placement) -> str:
+    """``arg`` moved to the layer's device and, when it holds floats, its precision: a
+    layer whose parameters are float16 or on another device takes its input there."""
+    parts = []
+    if have[0] != want[0]:
+        parts.append(repr(want[0]) if want[0] else "torch.get_default_device()")
+    if have[1] != want[1] and have[1] in _WIDTH:
+        parts.append(f"torch.{want[1]}")
+    return f"{arg}.to({', '.join(parts)})" if parts else arg
+
+
+def _produced(want: Placement | None, have: list[Placement], dtype: str) -> Placement:
+    """Where an output lives: a placed layer's place; else its inputs' (floats promoted
+    as torch promotes them); int64 for indices."""
+    if want is not None:
+        return want[0], want[1] if dtype != "int64" else dtype
+    device = have[0][0] if have else None
+    floats = [h[1] for h in have if h[1] in _WIDTH]
+    if dtype == "int64" or not floats:
+        return device, dtype if dtype == "int64" or not have else have[0][1]
+    widest = max(floats, key=_WIDTH.__getitem__)
+    mixed = len(set(floats)) > 1 and _WIDTH[widest] == 1  # float16 with bfloat16
+    return device, "float32" if mixed else widest
 
 
 def generate(graph: Graph, class_name: str = "Network", analysis: Analysis | None = None) -> str:

@@ -19,6 +19,7 @@ from netcanvas.formats.onnx.build import Builder, Emit
 from netcanvas.formats.onnx.ops import EMITTERS, UNSUPPORTED
 from netcanvas.graph.model import Graph
 from netcanvas.graph.shapes import Shape
+from netcanvas.layers import lookup
 
 OPSET = 17
 IR_VERSION = 8
@@ -71,6 +72,7 @@ def export(
             [tensor_name(node.name, k) for k in range(len(shapes_out))],
             b=builder,
         )
+        _check_precision(emit)
         EMITTERS[node.type](emit)
     outputs = _graph_outputs(graph, analysis, consumed, dynamic)
     if not outputs:
@@ -79,6 +81,14 @@ def export(
     model.graph.input.extend(inputs)
     model.graph.output.extend(outputs)
     return model
+
+
+def _check_precision(emit: Emit) -> None:
+    """A torch ``dtype`` other than float32 is refused; ``device`` is left out, as an ONNX
+    model is placed by its runtime, not by the file."""
+    dtype = getattr(emit.params, "dtype", None)
+    if dtype not in (None, "float32", "float"):
+        raise emit.refuse(f"dtype={dtype!r} has no ONNX spelling here (weights are float32)")
 
 
 def _shape_of(analysis: Any, node: str, index: int) -> Shape:
@@ -98,14 +108,20 @@ def _graph_outputs(
 ) -> list[Any]:
     """Every Output layer and every output of a layer nobody consumes."""
     outputs = []
+    nodes = {n.name: n for n in graph.nodes}
     for result in frame.graph_outputs(graph, analysis, consumed):
+        node = nodes[result.name]
+        spec = lookup(node.type)
+        kinds = spec.output_dtypes(frame.validated(node)) if spec is not None else ()
         for k, shape in enumerate(result.output_shapes):
+            # Indices (max pooling's return_indices) are int64; every other output is float.
+            kind = (
+                TensorProto.INT64 if k < len(kinds) and kinds[k] == "int64" else TensorProto.FLOAT
+            )
             # With a dynamic batch the batch may sit on any axis of an output (h_n is
             # [layers, N, H]): only the rank is declared and ONNX inference says the rest.
             dims: list[int | None] = [None] * len(shape or ()) if dynamic else list(shape or ())
-            outputs.append(
-                helper.make_tensor_value_info(tensor_name(result.name, k), TensorProto.FLOAT, dims)
-            )
+            outputs.append(helper.make_tensor_value_info(tensor_name(result.name, k), kind, dims))
     return outputs
 
 

@@ -329,9 +329,12 @@ def _max_unpool(e: Emit) -> None:
     """ONNX MaxUnpool fed by the Indices output of the MaxPool whose mask it reads.
 
     Caffe's SegNet pooling has a second top, the mask; our graph wires the unpooling
-    to the pooling layer itself, so that MaxPool node gains ONNX's Indices output.
+    to the pooling layer itself, so that MaxPool node gains ONNX's Indices output. A
+    MaxPool2d with ``return_indices`` has them already (``pool:1`` holds PyTorch's
+    per-plane form of the same indices).
     """
-    pool = next((n for n in e.b.nodes if list(n.output) == [e.inputs[1]]), None)
+    source = e.inputs[1].removesuffix(":1")
+    pool = next((n for n in e.b.nodes if n.output and n.output[0] == source), None)
     if pool is None or pool.op_type != "MaxPool":
         raise e.unsupported("its indices must come from a MaxPool2d (the pooling mask)")
     if len(pool.output) == 1:

@@ -36,14 +36,27 @@ def _conv_geometry(e: Emit) -> tuple[list[int], list[int], list[int], list[int]]
     return kernel, stride, dilation, [*begin, *end]
 
 
+# padding_mode -> ONNX Pad's mode; opset 17 has no wrap-around ("wrap" is opset 19).
+_PAD_MODES = {"reflect": "reflect", "replicate": "edge"}
+
+
 @emits("Conv1d", "Conv2d", "Conv3d")
 def _conv(e: Emit) -> None:
     p = e.params
     kernel, stride, dilation, pads = _conv_geometry(e)
     c_in = e.shape[1]
     fan_in = c_in // p.groups * math.prod(kernel)
+    x = e.input
+    if p.padding_mode != "zeros" and any(pads):
+        if p.padding_mode not in _PAD_MODES:
+            raise e.unsupported(f"padding_mode={p.padding_mode!r} has no ONNX spelling (opset 17)")
+        # torch pads a copy of the border first, then convolves unpadded: so does ONNX.
+        half = len(pads) // 2
+        widths = e.b.ints(e.hint("pads"), [0, 0, *pads[:half], 0, 0, *pads[half:]])
+        x = e.step("Pad", [x, widths], "pad", mode=_PAD_MODES[p.padding_mode])
+        pads = [0] * len(pads)
     inputs = [
-        e.input,
+        x,
         e.b.weight(e.hint("weight"), [p.out_channels, c_in // p.groups, *kernel], fan_in),
     ]
     if p.bias:
@@ -106,10 +119,14 @@ def _pool(e: Emit) -> None:
             total = (want - 1) * stride[axis] + span - e.shape[2 + axis]
             ends[axis] = max(total - pads[axis], 0)
     is_max = e.node.type.startswith("Max")
+    if getattr(p, "divisor_override", None):
+        _window_sum(e, kernel, stride, pads, float(p.divisor_override))
+        return
+    outputs = _with_indices(e) if is_max else e.outputs
     e.b.op(
         "MaxPool" if is_max else "AveragePool",
         [e.input],
-        e.outputs,
+        outputs,
         name=e.node.name,
         kernel_shape=kernel,
         strides=stride,
@@ -117,6 +134,50 @@ def _pool(e: Emit) -> None:
         ceil_mode=int(ceil),
         dilations=dilation if is_max else None,
         count_include_pad=None if is_max else int(p.count_include_pad),
+    )
+    _torch_indices(e, outputs)
+
+
+def _with_indices(e: Emit) -> list[str]:
+    """A max pooling's outputs: with ``return_indices``, ONNX's Indices ahead of torch's."""
+    if not e.params.return_indices:
+        return list(e.outputs)
+    return [e.outputs[0], e.b.name(f"{e.node.name}/onnx_indices")]
+
+
+def _torch_indices(e: Emit, outputs: list[str]) -> None:
+    """ONNX counts an index over the whole tensor, ((n·C + c)·H + h)·W + w; PyTorch within
+    each channel's plane, h·W + w: the remainder by the plane's size (any batch size)."""
+    if len(outputs) == 2:
+        plane = e.b.ints(e.hint("plane"), [math.prod(e.shape[2:])])
+        e.b.op("Mod", [outputs[1], plane], [e.outputs[1]], name=f"{e.node.name}/indices")
+
+
+def _window_sum(
+    e: Emit, kernel: list[int], stride: list[int], pads: list[int], divisor: float
+) -> None:
+    """``divisor_override``: each window's sum (padding counts as zeros) over ``divisor``,
+    a depthwise convolution with constant weights. The end padding reaches every window
+    our analysis counts, so ceil_mode needs no rounding of its own."""
+    channels = e.shape[1]
+    ends = [
+        max((want - 1) * s + k - n - pad, 0)
+        for want, s, k, n, pad in zip(
+            e.out_shapes[0][2:], stride, kernel, e.shape[2:], pads, strict=True
+        )
+    ]
+    weights = e.b.const(
+        e.hint("window"), np.full([channels, 1, *kernel], 1.0 / divisor, dtype=np.float32)
+    )
+    e.b.op(
+        "Conv",
+        [e.input, weights],
+        e.outputs,
+        name=e.node.name,
+        kernel_shape=kernel,
+        strides=stride,
+        pads=[*pads, *ends],
+        group=channels,
     )
 
 
@@ -144,6 +205,12 @@ def _adaptive(e: Emit) -> None:
     out = e.out_shapes[0][2:]
     if all(n % o == 0 for n, o in zip(sizes, out, strict=True)):
         kernel = [n // o for n, o in zip(sizes, out, strict=True)]
+        if is_max and e.params.return_indices:  # GlobalMaxPool has no Indices output
+            outputs = _with_indices(e)
+            e.b.op("MaxPool", [e.input], outputs, name=e.node.name, kernel_shape=kernel,
+                   strides=kernel)  # fmt: skip
+            _torch_indices(e, outputs)
+            return
         if all(o == 1 for o in out):
             e.b.op(
                 "GlobalMaxPool" if is_max else "GlobalAveragePool",
@@ -224,7 +291,29 @@ def _linear(e: Emit) -> None:
 
 @emits("Embedding")
 def _embedding(e: Emit) -> None:
+    # scale_grad_by_freq and sparse shape gradients only: an inference graph has none.
     p = e.params
     table = e.b.rng.normal(0.0, 1.0, size=(p.num_embeddings, p.embedding_dim)).astype(np.float32)
     weight = e.b.const(e.hint("weight"), table)
-    e.b.op("Gather", [weight, e.input], e.outputs, name=e.node.name, axis=0)
+    if p.max_norm is None:
+        e.b.op("Gather", [weight, e.input], e.outputs, name=e.node.name, axis=0)
+        return
+    rows = e.step("Gather", [weight, e.input], "gather", axis=0)
+    _renormalise(e, rows, p.max_norm, p.norm_type)
+
+
+def _renormalise(e: Emit, rows: str, max_norm: float, p: float) -> None:
+    """torch's max_norm: a looked-up row whose p-norm exceeds max_norm is scaled by
+    max_norm / (norm + 1e-7); the others pass unchanged."""
+    b = e.b
+    power = b.floats(e.hint("norm_type"), p)
+    magnitude = e.step("Pow", [e.step("Abs", [rows], "abs"), power], "pow")
+    total = e.step("ReduceSum", [magnitude, b.ints(e.hint("axes"), [-1])], "sum", keepdims=1)
+    norm = e.step("Pow", [total, b.floats(e.hint("inverse"), 1.0 / p)], "norm")
+    limit = b.floats(e.hint("max_norm"), max_norm)
+    shrink = e.step(
+        "Div", [limit, e.step("Add", [norm, b.floats(e.hint("tiny"), 1e-7)], "eps")], "shrink"
+    )
+    over = e.step("Greater", [norm, limit], "over")
+    scale = e.step("Where", [over, shrink, b.floats(e.hint("one"), 1.0)], "scale")
+    b.op("Mul", [rows, scale], e.outputs, name=e.node.name)

@@ -7,6 +7,8 @@ not only shapes, match PyTorch.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from netcanvas.formats.onnx.build import Emit
@@ -75,7 +77,9 @@ def _channel_shape(e: Emit) -> list[int]:
 def _batch_norm(e: Emit) -> None:
     p, b, c = e.params, e.b, e.shape[1]
     scale = b.weight(e.hint("weight"), [c], c) if p.affine else b.fill(e.hint("weight"), [c], 1.0)
-    bias = b.weight(e.hint("bias"), [c], c) if p.affine else b.fill(e.hint("bias"), [c], 0.0)
+    # affine without bias (torch 2.1+) learns the scale alone: the shift is a zero constant.
+    learned = p.affine and p.bias
+    bias = b.weight(e.hint("bias"), [c], c) if learned else b.fill(e.hint("bias"), [c], 0.0)
     if p.track_running_stats:
         mean = b.fill(e.hint("running_mean"), [c], 0.0)
         var = b.fill(e.hint("running_var"), [c], 1.0)
@@ -128,7 +132,7 @@ def _affine(e: Emit, x: str, shape: list[int], fan: int, weight: bool, bias: boo
 def _batch_stats_norm(e: Emit) -> None:
     p = e.params
     normed = _normalize(e, [0, *range(2, len(e.shape))], p.eps, e.input)
-    _affine(e, normed, _channel_shape(e), e.shape[1], p.affine, p.affine)
+    _affine(e, normed, _channel_shape(e), e.shape[1], p.affine, p.affine and p.bias)
 
 
 @emits("GroupNorm")
@@ -142,7 +146,7 @@ def _group_norm(e: Emit) -> None:
     x = b.op("InstanceNormalization", [x, ones, zeros], name=f"{name}/norm", epsilon=p.eps)[0]
     back = b.ints(e.hint("shape"), e.reshape_target(e.shape))
     x = b.op("Reshape", [x, back], name=f"{name}/ungroup")[0]
-    _affine(e, x, _channel_shape(e), e.shape[1], p.affine, p.affine)
+    _affine(e, x, _channel_shape(e), e.shape[1], p.affine, p.affine and p.bias)
 
 
 def _normalized_shape(e: Emit) -> list[int]:
@@ -330,6 +334,20 @@ def _upsample(e: Emit) -> None:
         if p.mode == "bicubic":
             attrs["cubic_coeff_a"] = -0.75
     out = list(e.out_shapes[0])
+    factors = (
+        p.scale_factor if isinstance(p.scale_factor, list) else [p.scale_factor] * len(out[2:])
+    )
+    if (
+        p.size is None
+        and not p.recompute_scale_factor
+        and _fractional(e.shape[2:], out[2:], factors)
+    ):
+        # torch maps output to input coordinates by the given factor unless asked to
+        # recompute it from the sizes: ONNX's scales do the former, its sizes the latter.
+        axes = zip(e.shape[2:], factors, out[2:], strict=True)
+        scales = b.floats(e.hint("scales"), [1.0, 1.0, *(_scale(e, *axis) for axis in axes)])
+        b.op("Resize", [e.input, "", scales], e.outputs, name=name, **attrs)
+        return
     if b.dynamic_batch:
         # Sizes must be whole-rank: take N and C from the input at run time.
         lead = b.op("Shape", [e.input], name=f"{name}/shape", start=0, end=2)[0]
@@ -338,3 +356,22 @@ def _upsample(e: Emit) -> None:
     else:
         sizes = b.ints(e.hint("sizes"), out)
     b.op("Resize", [e.input, "", "", sizes], e.outputs, name=name, **attrs)
+
+
+def _scale(e: Emit, size: int, factor: float, want: int) -> float:
+    """``factor`` as ONNX's float32 scale, nudged by an ulp or two where float32 rounding
+    would size the axis differently (ONNX sizes floor(size · scale), in float or double
+    by implementation: both must give torch's size)."""
+    scale = np.float32(factor)
+    for _ in range(4):
+        got = {int(np.float32(size) * scale), int(size * float(scale))}
+        if got == {want}:
+            return float(scale)  # exact: the float32 value survives the round trip
+        toward = np.float32(np.inf if min(got) < want else -np.inf)
+        scale = np.nextafter(scale, toward)
+    raise e.unsupported(f"scale_factor {factor} has no float32 scale that sizes {size} to {want}")
+
+
+def _fractional(sizes: Sequence[int], out: Sequence[int], factors: Sequence[float]) -> bool:
+    """Whether a factor differs from the sizes' own ratio (then the two ways differ)."""
+    return any(abs(o - n * f) > 1e-9 * o for n, o, f in zip(sizes, out, factors, strict=True))
