@@ -100,9 +100,7 @@ def expected(pyproject: dict[str, object]) -> dict[str, list[str]]:
 
 def zoo_requirements(pyproject: dict[str, object]) -> list[str]:
     """netcanvas's own dependencies plus the zoo's pins (requirements/zoo.in)."""
-    lines = [
-        line.split("#", 1)[0].strip() for line in ZOO_INPUT.read_text().splitlines()
-    ]
+    lines = [line.split("#", 1)[0].strip() for line in ZOO_INPUT.read_text().splitlines()]
     return sorted({_normalise(r) for r in requirements(pyproject, []) + [x for x in lines if x]})
 
 

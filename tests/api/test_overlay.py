@@ -79,7 +79,9 @@ def test_the_editors_overlay_is_in_its_exported_figure(client) -> None:  # type:
     from netcanvas.formats import native
 
     document = native.to_document(templates.get("lenet5").graph())
-    document.setdefault("view", {})["overlay"] = Overlay("update_ratio", {"c1": 0.01, "c3": 0.1}).to_view()
+    document.setdefault("view", {})["overlay"] = Overlay(
+        "update_ratio", {"c1": 0.01, "c3": 0.1}
+    ).to_view()
     svg = client.post("/api/export/svg", json=document).text
     assert ">update_ratio (log scale)</text>" in svg
 

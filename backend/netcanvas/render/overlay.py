@@ -202,9 +202,9 @@ def _legend(
         value = bounds[0] + (bounds[1] - bounds[0]) * i / (steps - 1)
         if overlay.log and bounds[0] > 0:
             value = bounds[0] * (bounds[1] / bounds[0]) ** (i / (steps - 1))
+        fill = colour(overlay, value, bounds)
         scene.over.append(
-            Rect(x + width * i / steps, y, width / steps + 0.5, 10, colour(overlay, value, bounds),
-                 opacity=0.6)  # fmt: skip
+            Rect(x + width * i / steps, y, width / steps + 0.5, 10, fill, opacity=0.6)
         )
     label_y = y + 10 + ascent(size) + 3
     scene.over.append(Text(x, label_y, _number(bounds[0]), size, theme.muted, anchor="start"))
