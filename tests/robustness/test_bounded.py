@@ -52,7 +52,14 @@ def folding_bomb() -> bytes:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     db = tmp_path_factory.mktemp("bounded") / "b.db"
-    running = Server(db, env={"NETCANVAS_WORK_PROCESSES": "1", "NETCANVAS_WORK_SECONDS": "4"})
+    running = Server(
+        db,
+        env={
+            "NETCANVAS_WORK_PROCESSES": "1",
+            "NETCANVAS_WORK_SECONDS": "4",
+            "NETCANVAS_BODY_SECONDS": "1",
+        },
+    )
     tiny = {"netcanvas": 1, "layers": [{"name": "x", "type": "Input", "shape": [1, 4]}]}
     # The first answer waits for the work process to start: not part of any measurement.
     assert httpx.post(f"{running.url}/api/analyze", json=tiny, timeout=120).status_code == 200
@@ -188,3 +195,36 @@ def test_analyses_are_cached_by_etag(server: Server) -> None:
     assert again.status_code == 304 and again.content == b""
     other = httpx.post(f"{server.url}/api/analyze", json={**doc, "name": "other"})
     assert other.headers["etag"] != tag and other.json()["totals"]["params"] == 10
+
+
+def test_a_body_trickling_in_is_cut_off(server: Server) -> None:
+    """A client sending its body a byte at a time gets 408 once its allowance is spent,
+    instead of holding a connection and a buffer open for as long as it likes."""
+    import socket
+    from urllib.parse import urlsplit
+
+    url = urlsplit(server.url)
+    head = (
+        f"POST /api/analyze HTTP/1.1\r\nHost: {url.hostname}\r\n"
+        "Content-Type: application/json\r\nContent-Length: 400\r\n\r\n"
+    )
+    with Heartbeat(server.url) as beat, socket.create_connection((url.hostname, url.port)) as sock:
+        sock.sendall(head.encode())
+        sock.settimeout(0.1)
+        started, answer = time.monotonic(), b""
+        while not answer and time.monotonic() - started < 8:
+            try:
+                sock.sendall(b" ")
+                answer = sock.recv(4096)
+            except TimeoutError:
+                continue
+            except OSError:
+                break
+        elapsed = time.monotonic() - started
+        sock.settimeout(2)
+        while chunk := sock.recv(4096):  # the rest of the answer, until the server closes
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 408"), answer[:200]
+    assert b"NETCANVAS_BODY_SECONDS" in answer
+    assert 0.9 < elapsed < 3, elapsed
+    assert beat.worst < 0.1

@@ -107,6 +107,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         limit=settings.max_body_bytes,
         upload_limit=settings.max_upload_bytes,
         upload_paths=("/api/import", "/api/logs"),
+        seconds=settings.body_seconds,
+        rate=settings.body_rate,
     )
     if settings.cors_origins:
         app.add_middleware(

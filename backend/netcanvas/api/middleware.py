@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -51,10 +53,12 @@ class SecurityHeaders:
 
 
 class BodyLimit:
-    """Answer 413 past ``limit`` bytes, by Content-Length and by the bytes that arrive.
+    """Answer 413 past ``limit`` bytes, by Content-Length and by the bytes that arrive,
+    and 408 when the body arrives slower than ``rate`` bytes per second after ``seconds``.
 
     The body is read here, up to the limit, before the app sees it: a client that lies
-    about (or omits) Content-Length still cannot make the app hold more than the limit.
+    about (or omits) Content-Length still cannot make the app hold more than the limit,
+    and a client trickling a byte a second cannot hold a connection and a buffer open.
     """
 
     def __init__(
@@ -63,8 +67,12 @@ class BodyLimit:
         limit: int,
         upload_limit: int | None = None,
         upload_paths: tuple[str, ...] = (),
+        seconds: float = 10.0,
+        rate: int = 64 * 1024,
     ) -> None:
         self.app = app
+        self.seconds = seconds
+        self.rate = rate
         self.documents = limit
         # Model files and training logs are uploads: another, larger limit (its own setting).
         self.uploads = upload_limit if upload_limit is not None else limit
@@ -83,8 +91,15 @@ class BodyLimit:
             return
         messages: list[Message] = []
         size = 0
+        start = time.monotonic()
         while True:
-            message = await receive()
+            # The allowance grows with what has arrived: big uploads on slow links pass.
+            left = start + self.seconds + size / self.rate - time.monotonic()
+            try:
+                message = await asyncio.wait_for(receive(), timeout=max(left, 0.0))
+            except TimeoutError:
+                await self._slow(send)
+                return
             messages.append(message)
             if message["type"] != "http.request":
                 break
@@ -102,28 +117,32 @@ class BodyLimit:
 
     async def _refuse(self, send: Send, limit: int, setting: str) -> None:
         megabytes = limit / 2**20
-        body = json.dumps(
-            {
-                "detail": {
-                    "message": f"the request body is larger than the limit ({megabytes:g} MB, "
-                    f"setting {setting})",
-                    "line": None,
-                    "column": None,
-                }
-            }
-        ).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                    (b"connection", b"close"),
-                ],
-            }
+        message = f"the request body is larger than the limit ({megabytes:g} MB, setting {setting})"
+        await _error(send, 413, message)
+
+    async def _slow(self, send: Send) -> None:
+        message = (
+            f"the request body arrived too slowly (allowed: {self.seconds:g} s plus one second "
+            f"per {self.rate} bytes; settings NETCANVAS_BODY_SECONDS, NETCANVAS_BODY_RATE)"
         )
-        await send({"type": "http.response.body", "body": body})
+        await _error(send, 408, message)
+
+
+async def _error(send: Send, status: int, message: str) -> None:
+    """A JSON error in the API's shape, closing the connection (the body is not drained)."""
+    body = json.dumps({"detail": {"message": message, "line": None, "column": None}}).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
 
 
 def _content_length(scope: Scope) -> int | None:

@@ -21,6 +21,15 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(
         1024**3, gt=0, description="Largest uploaded model file or training log"
     )
+    body_seconds: float = Field(
+        10.0,
+        gt=0,
+        description="Time a request body may take to arrive, plus one second per "
+        "body_rate bytes received (a client trickling bytes is answered 408)",
+    )
+    body_rate: int = Field(
+        64 * 1024, gt=0, description="Slowest accepted body upload speed in bytes per second"
+    )
     max_nodes: int = Field(20_000, gt=0, description="Most layers a document may have")
     # Empty: no CORS headers at all, so other sites cannot call the API from a browser.
     cors_origins: list[str] = Field(default_factory=list)
