@@ -89,7 +89,7 @@ fuzz: install-test
 	NETCANVAS_FUZZ=50 $(BIN)/python -m pytest tests/robustness tests/api/test_schemathesis.py \
 		-k "mutated or random or conforms" -q
 
-bench: install-test
+bench: install-test system-deps
 	$(BIN)/python benchmarks/run_all.py
 
 lint: install-test

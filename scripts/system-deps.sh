@@ -1,13 +1,15 @@
 #!/bin/sh
 # Install the Debian packages the test suite drives, when missing and when we may:
 # chromium (the editor's tests), poppler-utils (pdftotext), nodejs, postgresql, and
-# pdflatex with TikZ (the TikZ export compiles in its test).
+# pdflatex with TikZ (the TikZ export compiles in its test), and graphviz (`dot`, the anchor
+# that benchmarks/bench_render.py measures against).
 set -u
 missing=""
 command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
 command -v pdftotext >/dev/null 2>&1 || missing="$missing poppler-utils"
 command -v node >/dev/null 2>&1 || missing="$missing nodejs"
 command -v pdflatex >/dev/null 2>&1 || missing="$missing texlive-latex-base texlive-pictures"
+command -v dot >/dev/null 2>&1 || missing="$missing graphviz"
 if ! command -v pg_ctl >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then
     missing="$missing postgresql"
 fi
