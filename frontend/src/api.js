@@ -105,5 +105,23 @@ export const api = {
   /** {layer, epochs: [{epoch, weight_hist?, grad_hist?, act_hist}]} */
   histograms: (id, layer) =>
     getJson(`/api/runs/${encodeURIComponent(id)}/histograms/${encodeURIComponent(layer)}`),
+  /** A log file or a zip of run folders -> {runs: [{id, name, metrics}]} (status "imported"). */
+  importLogs: (filename, body, design = null) => {
+    const query = new URLSearchParams({ filename });
+    if (design) {
+      query.set("design", design.id);
+      query.set("revision", String(design.revision));
+    }
+    return getJson(`/api/logs?${query}`, {
+      method: "POST",
+      headers: { "Content-Type": "application/octet-stream" },
+      body,
+    });
+  },
+  /** Runs' curves as the file `netcanvas plot` writes -> Blob (svg, pdf or png). */
+  plot: async (runs, params) => {
+    const response = await check(await fetch(`/api/plot?${new URLSearchParams(params)}`, json({ runs })));
+    return response.blob();
+  },
   artifactUrl: (id, name) => `/api/runs/${encodeURIComponent(id)}/artifacts/${encodeURIComponent(name)}`,
 };

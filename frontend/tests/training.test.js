@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import {
   chartData,
   describeProgress,
+  elapsed,
   ema,
   emptyRun,
   finalAccuracy,
@@ -169,4 +170,19 @@ test("the POST /api/runs body: the document, its saved revision, the data and th
   const unsaved = runBody(doc, null, { name: "npz", path: "x.npz", settings: {} }, { epochs: 1 });
   assert.equal(unsaved.design, null);
   assert.deepEqual(unsaved.data, { name: "npz", path: "x.npz" });
+});
+
+test("elapsed: an imported log's time, else the trained epochs' seconds summed", () => {
+  assert.deepEqual(elapsed([{ epoch: 1, seconds: 1.5 }, { epoch: 2, seconds: 2 }, { epoch: 3 }]), [1.5, 3.5, null]);
+  assert.deepEqual(elapsed([{ epoch: 0, time: 0 }, { epoch: 10, time: 4.25 }]), [0, 4.25]);
+});
+
+test("chartData against time: runs aligned on their own elapsed seconds", () => {
+  const a = emptyRun("a", { metrics: [{ epoch: 1, loss: 1, seconds: 2 }, { epoch: 2, loss: 0.5, seconds: 2 }] });
+  const b = emptyRun("b", { metrics: [{ epoch: 0, loss: 0.9, time: 0 }, { epoch: 5, loss: 0.4, time: 4 }] });
+  const { data, points } = chartData([a, b], ["loss"], { x: "time" });
+  assert.deepEqual(data[0], [0, 2, 4]);
+  assert.deepEqual(data[1], [null, 1, 0.5]);
+  assert.deepEqual(data[2], [0.9, null, 0.4]);
+  assert.equal(points, 3);
 });

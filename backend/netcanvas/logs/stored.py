@@ -147,3 +147,24 @@ def chart_rows(series: Series, limit: int = CHART_POINTS) -> dict[int, float]:
             keep.add(int(start + np.argmin(values[start:stop])))
             keep.add(int(start + np.argmax(values[start:stop])))
     return {int(steps[i]): float(values[i]) for i in sorted(keep)}
+
+
+def run_rows(run: Run) -> dict[tuple[int, str], float]:
+    """The metric rows an imported run keeps for the browser's charts: each metric's
+    :func:`chart_rows`, and ``time``, the seconds since the run's first record at each kept
+    step (when the log records wall time), so the charts can draw against time as well."""
+    rows: dict[tuple[int, str], float] = {}
+    for name, series in run.metrics.items():
+        for step, value in chart_rows(series).items():
+            rows[(step, name)] = value  # a step logged twice: the last
+    timed = [(s.steps, s.times) for s in run.metrics.values() if s.times is not None]
+    starts = [float(np.nanmin(t)) for _, t in timed if np.isfinite(t).any()]
+    if not starts:
+        return rows
+    start = min(starts)
+    kept = np.fromiter({step for step, _ in rows}, dtype=np.int64)
+    for steps, times in timed:
+        at = np.isin(steps, kept) & np.isfinite(times)
+        for step, when in zip(steps[at].tolist(), times[at].tolist(), strict=True):
+            rows.setdefault((int(step), "time"), round(float(when) - start, 3))
+    return rows

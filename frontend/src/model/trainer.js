@@ -36,6 +36,12 @@ export class Trainer {
     this.listeners = new Set();
   }
 
+  /** Runs this page brought in (imported logs): listed with the document's own runs even
+   * when it is not saved, as the runs it started are. */
+  adopt(ids) {
+    for (const id of ids) this.startedHere.add(id);
+  }
+
   /** fn({id, kind}): kind is an event kind, "start", "list" or "loaded". */
   subscribe(fn) {
     this.listeners.add(fn);

@@ -142,28 +142,48 @@ export function ema(values, weight) {
 }
 
 /**
+ * Wall-clock seconds since the run began, per row: an imported log's own `time` (seconds
+ * since its first record), else the sum of the trained epochs' `seconds`; null where neither
+ * is known.
+ * @param {object[]} rows  a run's metrics, by epoch
+ * @returns {(number|null)[]}
+ */
+export function elapsed(rows) {
+  let total = 0;
+  return rows.map((row) => {
+    if (typeof row.time === "number") return row.time;
+    if (typeof row.seconds !== "number") return null;
+    total += row.seconds;
+    return Math.round(total * 1000) / 1000;
+  });
+}
+
+/**
  * uPlot's data for runs side by side: [epochs, then one array per run and key], aligned on
  * the union of their epochs (null where a run has no such epoch).
  * @param {Run[]} runs
  * @param {string[]} keys  e.g. ["loss", "val_loss"]
- * @param {{smoothing?: number, floor?: number}} options  floor: values below it are raised
- *   to it (a log axis cannot show 0)
+ * @param {{smoothing?: number, floor?: number, x?: "step"|"time"}} options  floor: values
+ *   below it are raised to it (a log axis cannot show 0); x: the epoch (or an imported log's
+ *   step), or the wall-clock seconds of elapsed()
  * @returns {{data: (number|null)[][], points: number, series: {run: string, key: string}[]}}
  */
-export function chartData(runs, keys, { smoothing = 0, floor = null } = {}) {
-  const epochs = [...new Set(runs.flatMap((run) => run.metrics.map((row) => row.epoch)))].sort((a, b) => a - b);
+export function chartData(runs, keys, { smoothing = 0, floor = null, x = "step" } = {}) {
+  const xs = new Map(runs.map((run) => [run, x === "time" ? elapsed(run.metrics) : run.metrics.map((row) => row.epoch)]));
+  const epochs = [...new Set([...xs.values()].flat().filter((v) => v !== null))].sort((a, b) => a - b);
   const index = new Map(epochs.map((epoch, i) => [epoch, i]));
   const data = [epochs];
   const series = [];
   for (const run of runs) {
+    const at = xs.get(run);
     for (const key of keys) {
       const raw = run.metrics.map((row) => (typeof row[key] === "number" ? row[key] : null));
       const smooth = ema(raw, smoothing);
       const column = new Array(epochs.length).fill(null);
-      run.metrics.forEach((row, i) => {
+      run.metrics.forEach((_row, i) => {
         let value = smooth[i];
         if (value !== null && floor !== null) value = Math.max(value, floor);
-        column[index.get(row.epoch)] = value;
+        if (at[i] !== null) column[index.get(at[i])] = value;
       });
       data.push(column);
       series.push({ run: run.id, key });

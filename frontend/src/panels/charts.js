@@ -2,8 +2,11 @@
 // validation (dashed) curves of the shown run and of the runs ticked for comparison, one
 // colour per run, drawn by uPlot (vendored under /vendor/uplot, loaded the first time a
 // chart is drawn so the editor's first paint does not wait for it). Each chart's element
-// carries data-points (epochs drawn) and data-series (runs drawn). A log axis for the loss
-// and EMA smoothing (model/training.js) are the panel's own view settings.
+// carries data-points (x values drawn), data-series (runs drawn), data-x (step or time) and
+// data-x-max (the last x drawn). A log axis for the loss,
+// EMA smoothing (model/training.js) and x by epoch (an imported log's step) or wall-clock
+// time are the panel's own view settings; `figureParams` gives them to POST /api/plot, so the
+// exported figure shows what the charts show.
 
 import { chartData } from "../model/training.js";
 
@@ -64,32 +67,35 @@ class Chart {
   }
 
   /** Draw `runs` (colours by run id): rebuilt when the series change, else new data only. */
-  draw(uPlot, runs, colourOf, { log, smoothing }) {
+  draw(uPlot, runs, colourOf, { log, smoothing, x }) {
     const width = this.element.clientWidth;
     if (!width) return; // hidden: drawn when the panel shows again
     const logAxis = log && !this.kind.accuracy;
-    const { data, points } = chartData(runs, this.kind.keys, { smoothing, floor: logAxis ? LOG_FLOOR : null });
+    const { data, points } = chartData(runs, this.kind.keys, { smoothing, floor: logAxis ? LOG_FLOOR : null, x });
     // The axes' colours are the interface theme's: a new theme draws the chart again.
     const theme = [css("--muted", ""), css("--line", "")];
-    const signature = JSON.stringify([runs.map((r) => [r.id, colourOf(r.id)]), logAxis, theme]);
+    const signature = JSON.stringify([runs.map((r) => [r.id, colourOf(r.id)]), logAxis, theme, x]);
+    this.x = x;
     this.runs = runs;
     if (signature !== this.signature || !this.plot) {
       this.plot?.destroy();
-      this.plot = new uPlot(this.options(runs, colourOf, logAxis, width), data, this.element);
+      this.plot = new uPlot(this.options(runs, colourOf, logAxis, width, x), data, this.element);
       this.signature = signature;
     } else {
       if (this.plot.width !== width) this.plot.setSize({ width, height: HEIGHT });
       this.plot.setData(data);
     }
     this.element.dataset.points = String(points);
+    this.element.dataset.x = x;
+    this.element.dataset.xMax = String(data[0].length ? data[0][data[0].length - 1] : "");
     this.element.dataset.series = String(runs.length);
   }
 
-  options(runs, colourOf, logAxis, width) {
+  options(runs, colourOf, logAxis, width, x) {
     const muted = css("--muted", "#667085");
     const line = css("--line", "#d9dde4");
     const font = `11px ${css("--sans", "sans-serif")}`;
-    const series = [{ label: "epoch" }];
+    const series = [{ label: x === "time" ? "seconds" : "epoch" }];
     for (const run of runs) {
       for (const key of this.kind.keys) {
         const validation = key.startsWith("val_");
@@ -113,7 +119,9 @@ class Chart {
         y: this.kind.accuracy ? { range: accuracyRange } : logAxis ? { distr: 3, log: 10 } : {},
       },
       axes: [
-        { ...axis, size: 28, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000] }, // whole epochs
+        x === "time"
+          ? { ...axis, size: 28, values: (_u, splits) => splits.map((v) => `${formatTick(v)}s`) }
+          : { ...axis, size: 28, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 1e4, 2e4, 5e4, 1e5, 1e6] }, // whole epochs or steps
         logAxis ? { ...axis, size: 50, splits: decades, values: (_u, splits) => splits.map(formatTick) } : { ...axis, size: 50 },
       ],
       series,
@@ -128,7 +136,7 @@ class Chart {
       this.readout.textContent = "";
       return;
     }
-    const parts = [`epoch ${u.data[0][i]}`];
+    const parts = [this.x === "time" ? `${u.data[0][i]} s` : `epoch ${u.data[0][i]}`];
     u.data.slice(1).forEach((column, k) => {
       const value = column[i];
       if (value === null || value === undefined) return;
@@ -154,11 +162,13 @@ export class TrainCharts {
     this.log = root.querySelector("#chart-log");
     this.smooth = root.querySelector("#chart-smooth");
     this.smoothText = root.querySelector(".chart-smooth-value");
+    this.x = root.querySelector("#chart-x");
     this.runs = [];
     this.colourOf = () => "#0072b2";
     this.frame = null;
     this.failed = false;
     this.log.addEventListener("change", () => this.schedule());
+    this.x.addEventListener("change", () => this.schedule());
     this.smooth.addEventListener("input", () => {
       this.smoothText.textContent = this.smooth.value;
       this.schedule();
@@ -174,6 +184,18 @@ export class TrainCharts {
     this.runs = runs;
     this.colourOf = colourOf;
     this.schedule();
+  }
+
+  /** The runs drawn now (ids, in legend order). */
+  drawnIds() {
+    return this.runs.filter((run) => run.metrics.length).map((run) => run.id);
+  }
+
+  /** The charts' view settings as POST /api/plot's query (the figure shows what they show). */
+  figureParams() {
+    const params = { x: this.x.value, smooth: this.smooth.value };
+    if (this.log.checked) params.log_y = "true";
+    return params;
   }
 
   /** Draw once per frame, however many events arrived. */
@@ -197,7 +219,7 @@ export class TrainCharts {
       this.root.prepend(p);
       return;
     }
-    const options = { log: this.log.checked, smoothing: Number(this.smooth.value) };
+    const options = { log: this.log.checked, smoothing: Number(this.smooth.value), x: this.x.value };
     const runs = this.runs.filter((run) => run.metrics.length || run === this.runs[0]);
     this.loss.draw(uPlot, runs, this.colourOf, options);
     this.accuracy.draw(uPlot, runs, this.colourOf, options);

@@ -126,7 +126,7 @@ export class RunsList {
     const colour = drawn ? this.host.colourOf(id) : null;
     row.swatch.style.setProperty("background", colour ?? "transparent");
     row.swatch.classList.toggle("off", !colour);
-    row.name.textContent = run.name ? `${run.name} · ${run.data?.name ?? ""}` : run.data?.name ?? id;
+    row.name.textContent = [run.name, run.data?.name].filter(Boolean).join(" · ") || id;
     row.name.title = `Run ${id}${run.config?.epochs ? `, ${run.config.epochs} epochs, lr ${run.config.lr}` : ""}`;
     row.status.textContent = run.status;
     row.status.className = `run-status status-${run.status}`;

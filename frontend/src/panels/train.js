@@ -2,7 +2,10 @@
 // train-start and train-stop commands), the shown run's status (`train-status`), progress
 // (`train-progress`, data-value = done fraction), errors in plain words, live charts
 // (charts.js), the decision boundary for 2-D data (boundary.js) and the design's runs
-// (runs.js). The shown run is session.run; what the runs are is the Trainer's.
+// (runs.js). Training logs from elsewhere join the runs (Import logs…, or dropped on the
+// runs list: POST /api/logs, issue 15) and the charts' curves leave as a paper figure
+// (Figure: POST /api/plot, the file `netcanvas plot` writes). The shown run is session.run;
+// what the runs are is the Trainer's.
 
 import { CATEGORICAL } from "../model/colour.js";
 import { dataKey } from "../model/trainer.js";
@@ -59,6 +62,29 @@ export class TrainPanel {
     });
     this.stopButton.addEventListener("click", () => run("train-stop"));
     root.querySelector(".runs-refresh").addEventListener("click", () => this.refreshList());
+    const files = root.querySelector("[data-testid=logs-file]");
+    root.querySelector("[data-testid=logs-import]").addEventListener("click", () => files.click());
+    files.addEventListener("change", () => {
+      this.importLogs([...files.files]);
+      files.value = ""; // the same file again is a new import
+    });
+    const runsBox = root.querySelector(".train-runs");
+    runsBox.addEventListener("dragover", (event) => {
+      if (!event.dataTransfer?.types.includes("Files")) return;
+      event.preventDefault(); // a drop here, not the browser opening the file
+      runsBox.classList.add("dropping");
+    });
+    runsBox.addEventListener("dragleave", () => runsBox.classList.remove("dropping"));
+    runsBox.addEventListener("drop", (event) => {
+      event.preventDefault();
+      event.stopPropagation(); // not the canvas's "open this model" drop
+      runsBox.classList.remove("dropping");
+      this.importLogs([...(event.dataTransfer?.files ?? [])]);
+    });
+    root.querySelector("[data-testid=chart-export-form]").addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.exportFigure();
+    });
     trainer.subscribe(({ id, kind }) => this.trainerChanged(id, kind));
   }
 
@@ -87,6 +113,69 @@ export class TrainPanel {
     this.setProblem(null);
     const id = await this.host.run("train-start", values);
     if (id) this.refreshList();
+  }
+
+  /**
+   * Send log files to the server; every run in them joins this design's runs, the first is
+   * shown and the rest are ticked for comparison. A file the server refuses says why (with
+   * its line) and the others still import.
+   * @param {File[]} files
+   */
+  async importLogs(files) {
+    if (!files.length) return;
+    const design = this.host.design();
+    const ids = [];
+    const problems = [];
+    for (const file of files) {
+      try {
+        const answer = await this.host.api.importLogs(file.name, await file.arrayBuffer(), design);
+        ids.push(...answer.runs.map((run) => run.id));
+      } catch (error) {
+        // "history.csv, line 3, column 3: 'zero' is not a number": where, when the server knows.
+        const d = error.detail;
+        if (d?.line) problems.push(`${file.name}, line ${d.line}, column ${d.column ?? 1}: ${d.message}`);
+        else problems.push(`${file.name}: ${error.message}`);
+      }
+    }
+    this.setProblem(problems.length ? `Not imported: ${problems.join("; ")}` : null);
+    if (!ids.length) return;
+    this.trainer.adopt(ids);
+    await this.refreshList();
+    for (const id of ids.slice(1)) this.runs.compared.add(id);
+    this.host.run("show-run", ids[0]);
+    this.problemRun = ids[0]; // the import's problems stay beside the runs it brought
+    this.drawCharts();
+  }
+
+  /** The runs drawn on the charts as a figure file, with the charts' own view settings. */
+  async exportFigure() {
+    const runs = this.charts.drawnIds();
+    if (!runs.length) {
+      this.setProblem("No curves to export yet: train or import a run first.");
+      return;
+    }
+    const form = this.root.querySelector("[data-testid=chart-export-form]");
+    const format = form.querySelector("[data-testid=chart-export-format]").value;
+    const params = {
+      ...this.charts.figureParams(),
+      format,
+      theme: form.querySelector("[data-testid=chart-export-theme]").value,
+    };
+    const width = form.querySelector("[data-testid=chart-export-width]").value.trim();
+    if (width) params.width = width;
+    try {
+      const blob = await this.host.api.plot(runs, params);
+      const a = document.createElement("a");
+      a.href = URL.createObjectURL(blob);
+      a.download = `curves.${format}`;
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+      this.setProblem(null);
+    } catch (error) {
+      this.setProblem(`The figure could not be made: ${error.message}`);
+    }
   }
 
   setProblem(text) {
@@ -127,6 +216,7 @@ export class TrainPanel {
     // A refused start or stop says why (the trainer's words) until the next one.
     if (kind === "start" && !this.trainer.starting) this.setProblem(this.trainer.startError);
     if (id === this.store.session.run) this.showRun(kind);
+    else if (id && kind === "loaded" && this.runs.compared.has(id)) this.drawCharts(); // its curves arrived
     if (kind === "status" && FINISHED.has(this.trainer.get(id)?.status)) this.refreshList();
     this.updateButtons();
   }

@@ -59,7 +59,7 @@ async def import_logs(
     revision: Annotated[int | None, Query(ge=1)] = None,
 ) -> JSONResponse:
     """Read the logs; every run in them joins the runs list (a bad file: 422 with where)."""
-    from netcanvas.logs.stored import SERIES_FILE, chart_rows, run_to_npz
+    from netcanvas.logs.stored import SERIES_FILE, run_rows, run_to_npz
 
     data = await request.body()
     runs = await run_in_threadpool(_read_upload, data, filename)
@@ -70,11 +70,7 @@ async def import_logs(
         run_id = store.create(
             {}, {}, {"source": run.source, "format": run.format}, attached, "imported", run.name
         )
-        rows: dict[tuple[int, str], float] = {}
-        for name, series in run.metrics.items():
-            for step, value in chart_rows(series).items():
-                rows[(step, name)] = value  # a step logged twice: the last
-        store.add_series(run_id, rows)
+        store.add_series(run_id, run_rows(run))
         store.add_artifact(run_id, SERIES_FILE, run_to_npz(run))
         out.append({"id": run_id, "name": run.name, "metrics": list(run.metrics)})
     return JSONResponse({"runs": out}, status_code=201)
