@@ -24,3 +24,13 @@ def test_no_wall_time_no_time_rows_and_long_series_are_thinned() -> None:
     rows = run_rows(Run("b", "b", {"loss": series}, "csv", False))
     assert all(name == "loss" for _, name in rows)
     assert CHART_POINTS // 2 <= len(rows) <= CHART_POINTS + 2
+
+
+def test_a_spike_and_a_dip_in_a_long_series_survive_thinning() -> None:
+    n = CHART_POINTS * 20
+    values = np.full(n, 0.5)
+    values[12_345], values[7_777] = 9.0, -3.0
+    values[-1] = 0.25
+    rows = run_rows(Run("c", "c", {"loss": Series(np.arange(n) * 10, values)}, "csv", False))
+    assert rows[(123_450, "loss")] == 9.0 and rows[(77_770, "loss")] == -3.0
+    assert rows[(0, "loss")] == 0.5 and rows[((n - 1) * 10, "loss")] == 0.25

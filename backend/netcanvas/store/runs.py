@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from netcanvas.store.designs import make_engine
@@ -160,13 +160,15 @@ class RunStore:
 
     def add_series(self, run_id: str, rows: dict[tuple[int, str], float]) -> None:
         """Many metric values at once ({(epoch or step, name): value}): an imported log."""
-        with self._session.begin() as session:
-            session.execute(
-                insert(RunMetricRow),
-                [
-                    {"run_id": run_id, "epoch": epoch, "name": name, "value": value}
-                    for (epoch, name), value in rows.items()
-                ],
+        # The driver's own executemany: a 100 MB log keeps ~400,000 chart points, and the
+        # ORM's (then Core's) per-row bookkeeping made storing them the slowest step of an
+        # import (7 s, then 4 s; the driver alone, well under one).
+        marks = "?, ?, ?, ?" if self.engine.dialect.paramstyle == "qmark" else "%s, %s, %s, %s"
+        table = RunMetricRow.__tablename__
+        sql = f"INSERT INTO {table} (run_id, epoch, name, value) VALUES ({marks})"
+        with self.engine.begin() as connection:
+            connection.exec_driver_sql(
+                sql, [(run_id, epoch, name, value) for (epoch, name), value in rows.items()]
             )
 
     def add_artifact(self, run_id: str, name: str, data: bytes) -> None:
