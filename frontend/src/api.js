@@ -123,5 +123,11 @@ export const api = {
     const response = await check(await fetch(`/api/plot?${new URLSearchParams(params)}`, json({ runs })));
     return response.blob();
   },
+  /** A trained run's feature maps for one sample (images base64 PNG). */
+  activations: (id, sample) =>
+    getJson(`/api/runs/${encodeURIComponent(id)}/activations`, json({ sample })),
+  /** An ONNX file's feature maps with its own weights, on a seeded random input. */
+  inspectOnnx: (body) =>
+    getJson("/api/inspect", { method: "POST", headers: { "Content-Type": "application/octet-stream" }, body }),
   artifactUrl: (id, name) => `/api/runs/${encodeURIComponent(id)}/artifacts/${encodeURIComponent(name)}`,
 };

@@ -12,6 +12,7 @@ import { dataKey } from "../model/trainer.js";
 import { FINISHED, describeProgress, progressOf } from "../model/training.js";
 import { classColour, drawBoundary } from "./boundary.js";
 import { TrainCharts } from "./charts.js";
+import { MapsView } from "./maps.js";
 import { RunsList } from "./runs.js";
 import { TrainForm } from "./trainform.js";
 
@@ -40,6 +41,13 @@ export class TrainPanel {
       colourOf: (id) => this.colourOf(id),
       onPick: (id) => run("show-run", id),
       onCompare: () => this.drawCharts(),
+    });
+    this.maps = new MapsView(root.querySelector(".train-maps"), {
+      api: host.api,
+      run,
+      trainer,
+      shown: () => this.store.session.run,
+      hasLayer: (name) => this.store.doc.layers.some((layer) => layer.name === name),
     });
     this.startButton = root.querySelector("[data-testid=train-start]");
     this.stopButton = root.querySelector("[data-testid=train-stop]");
@@ -297,6 +305,7 @@ export class TrainPanel {
   }
 
   updateButtons() {
+    this.maps.update();
     this.startButton.disabled = !this.host.enabled("train-start") || !this.form.dataset;
     this.stopButton.disabled = !this.host.enabled("train-stop");
     this.startButton.textContent = this.trainer.starting ? "Starting…" : "Start";
