@@ -129,5 +129,12 @@ export const api = {
   /** An ONNX file's feature maps with its own weights, on a seeded random input. */
   inspectOnnx: (body) =>
     getJson("/api/inspect", { method: "POST", headers: { "Content-Type": "application/octet-stream" }, body }),
+  /** A profiler's CSV or Model Explorer node data -> {overlay: view.overlay}. */
+  overlayValues: (filename, body) =>
+    getJson(`/api/overlay?${new URLSearchParams({ filename })}`, {
+      method: "POST",
+      headers: { "Content-Type": "application/octet-stream" },
+      body,
+    }),
   artifactUrl: (id, name) => `/api/runs/${encodeURIComponent(id)}/artifacts/${encodeURIComponent(name)}`,
 };

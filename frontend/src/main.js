@@ -74,7 +74,7 @@ async function main() {
     design: () => persistence.design,
   });
   const histograms = new LayerHistograms($(".layer-hist"), { store, trainer, api, shownEpoch: () => overlay.shown });
-  const overlay = new OverlayBar($(".overlay-bar"), { store, view, trainer, run, onEpoch: () => histograms.sync() });
+  const overlay = new OverlayBar($(".overlay-bar"), { store, view, trainer, run, api, onEpoch: () => histograms.sync() });
   const analyzer = new Analyzer({
     request: (doc, signal) => api.analyze(doc, signal),
     onResult: (result) => {
@@ -144,6 +144,7 @@ async function main() {
       if (!store.readOnly) autosave(store.doc, persistence.design);
       scale.documentChanged();
       train.documentChanged();
+      overlay.documentChanged();
       syncName();
       byTestId("canvas-hint").hidden = store.doc.layers.length > 1;
     } else if (keys.has("fold") || keys.has("groups")) {

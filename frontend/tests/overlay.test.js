@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 
 import { CATEGORICAL, formatValue, makeScale, shadeOf, viridis, viridisRgb } from "../src/model/colour.js";
-import { OVERLAY_STATS, overlayFlags, overlayScale, overlayValues, plainFlag, statOf } from "../src/model/overlay.js";
+import { OVERLAY_STATS, documentColours, overlayFlags, overlayScale, overlayValues, plainFlag, statOf } from "../src/model/overlay.js";
 
 test("viridis runs from dark purple to yellow, clamped, and matches matplotlib at the deciles", () => {
   assert.equal(viridis(0), "#440154");
@@ -94,4 +94,19 @@ test("flagged layers carry their reasons (or the flags in words)", () => {
   assert.deepEqual(flags.get("act1").reasons, ["dead units"]);
   assert.equal(overlayFlags(null).size, 0);
   assert.equal(plainFlag("nonfinite"), "NaN or infinite values");
+});
+
+test("documentColours: own colours, then thresholds, then the gradient over the range", () => {
+  const { colours, lo, hi } = documentColours({ values: { a: 1, b: 10, c: 100, d: "x" }, log: true });
+  assert.equal(lo, 1);
+  assert.equal(hi, 100);
+  assert.equal(colours.get("a"), "#440154"); // the bottom of viridis
+  assert.equal(colours.get("c"), "#fde725"); // the top
+  assert.equal(colours.get("b"), "#21918c"); // log scale: 10 is half way
+  assert.equal(colours.has("d"), false);
+  const own = documentColours({ values: { a: 1, b: 2 }, colors: { a: "#ff0000" }, thresholds: [[1.5, "#00ff00"], [9, "#0000ff"]] });
+  assert.equal(own.colours.get("a"), "#ff0000");
+  assert.equal(own.colours.get("b"), "#0000ff");
+  const graded = documentColours({ values: { a: 0, b: 5, c: 10 }, log: false, gradient: [[0, "#000000"], [1, "#ffffff"]] });
+  assert.equal(graded.colours.get("b"), "#808080");
 });

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
 from netcanvas import service, templates
 from netcanvas.cli import main
@@ -90,3 +91,28 @@ def test_colour_scale_ends() -> None:
     overlay = Overlay("x", {"a": 1.0, "b": 100.0})
     assert colour(overlay, 1.0, (1.0, 100.0)) == VIRIDIS[0]
     assert colour(overlay, 100.0, (1.0, 100.0)) == VIRIDIS[-1]
+
+
+def test_the_overlay_route_reads_a_profilers_csv_and_model_explorer_json(
+    client: TestClient,
+) -> None:
+    answer = client.post(
+        "/api/overlay?filename=latency.csv", content=b"node,latency_ms\nconv1,0.82\nfc1,nan\n"
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["overlay"] == {
+        "label": "latency_ms",
+        "values": {"conv1": 0.82},
+        "log": True,
+    }
+    data = {"results": {"conv1": {"value": 3, "bgColor": "#ff0000"}, "pool1": {"value": 1}}}
+    answer = client.post("/api/overlay?filename=data.json", content=json.dumps(data).encode())
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["overlay"]["values"] == {"conv1": 3.0, "pool1": 1.0}
+    assert answer.json()["overlay"]["colors"] == {"conv1": "#ff0000"}
+    bad = client.post("/api/overlay?filename=t.csv", content=b"node,ms\nconv1,0.5\nfc1,fast\n")
+    assert bad.status_code == 422
+    detail = bad.json()["detail"]
+    assert (detail["line"], detail["column"]) == (3, 5) and "t.csv" in detail["message"]
+    empty = client.post("/api/overlay?filename=e.csv", content=b"node,ms\n")
+    assert empty.status_code == 422

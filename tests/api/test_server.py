@@ -9,6 +9,7 @@ import threading
 from pathlib import Path
 
 import httpx
+from fastapi.testclient import TestClient
 
 from tests.api.conftest import Server, doc
 
@@ -64,3 +65,11 @@ def test_real_server(tmp_path: Path) -> None:
         assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
     finally:
         second.stop()
+
+
+def test_a_json_body_that_does_not_decode_is_a_422_not_a_400(client: TestClient) -> None:
+    bad = client.post(
+        "/api/plot", content=b"\xff\xfe{", headers={"Content-Type": "application/json"}
+    )
+    assert bad.status_code == 422, bad.text
+    assert "not valid JSON" in bad.json()["detail"]["message"]

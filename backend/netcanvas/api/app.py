@@ -27,6 +27,7 @@ from netcanvas.api.routers import (
     inspect,
     logs,
     model,
+    overlay,
     runs,
     templates,
 )
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         templates.router,
         logs.router,
         inspect.router,
+        overlay.router,
         runs.router,
         frontend.router,
     ):

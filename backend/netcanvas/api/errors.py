@@ -58,6 +58,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         message = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+        if exc.status_code == 400 and message == "There was an error parsing the body":
+            # FastAPI's answer to a JSON body that does not decode: the same 422 as any other
+            # body that cannot be read, so every route documents one status for bad input.
+            return JSONResponse(detail("the body is not valid JSON (UTF-8)"), status_code=422)
         headers = dict(exc.headers or {})
         methods = allowed_methods(request) if exc.status_code == 405 else []
         if methods:

@@ -51,5 +51,19 @@ export function trainCommands(host) {
         else store.setOverlay({ on: typeof argument === "boolean" ? argument : !store.session.overlay.on });
       },
     },
+    {
+      id: "overlay-values",
+      label: "Colour the layers by values from a file",
+      isEnabled: () => !store.readOnly,
+      // argument: a view.overlay ({label, values, log, colors?, ...}) to keep in the
+      // document and show, or null to remove it. Undone like any edit.
+      run: (values) => {
+        const done = store.transact(values ? "Overlay values" : "Remove overlay values", (tx) =>
+          tx.set(["view", "overlay"], values ?? undefined),
+        );
+        if (done && values) store.setOverlay({ on: true, stat: "file" });
+        return done;
+      },
+    },
   ];
 }

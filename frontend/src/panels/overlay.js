@@ -2,11 +2,12 @@
 // are coloured by, an epoch slider that replays the shown run, and the legend of the scale.
 // It reads session.overlay and session.run (view state, written by the `overlay` and
 // `show-run` commands), the run's statistics (the Trainer: live `layers` events, else
-// GET /api/runs/{id}/layers?epoch=E) and the current analysis, and paints the canvas
+// GET /api/runs/{id}/layers?epoch=E), the current analysis, or values from a file kept in
+// the document's view.overlay ("Values…": POST /api/overlay), and paints the canvas
 // through view/heat.js. Off, it costs the canvas nothing: no hook, no paint.
 
 import { formatValue, viridis } from "../model/colour.js";
-import { OVERLAY_STATS, overlayFlags, overlayScale, overlayValues, statOf } from "../model/overlay.js";
+import { OVERLAY_STATS, documentColours, overlayFlags, overlayScale, overlayValues, statOf } from "../model/overlay.js";
 import { FINISHED, latestStatsEpoch } from "../model/training.js";
 import { clearHeat, paintHeat } from "../view/heat.js";
 
@@ -15,9 +16,10 @@ export class OverlayBar {
    * @param {HTMLElement} root  the .overlay-bar element
    * @param {{store: object, view: import("../view/canvas.js").CanvasView,
    *   trainer: import("../model/trainer.js").Trainer, run(id: string, argument?: unknown): unknown,
+   *   api: {overlayValues(filename: string, body: ArrayBuffer): Promise<{overlay: object}>},
    *   onEpoch?(epoch: number|null): void}} host  onEpoch: told when the epoch shown changes
    */
-  constructor(root, { store, view, trainer, run, onEpoch = () => {} }) {
+  constructor(root, { store, view, trainer, run, api, onEpoch = () => {} }) {
     this.root = root;
     this.store = store;
     this.view = view;
@@ -37,15 +39,28 @@ export class OverlayBar {
     this.frame = null;
     this.shown = null; // the epoch painted
     this.onEpoch = onEpoch;
+    this.api = api;
+    this.problem = null; // why the last file could not be read
+    this.documentOverlay = store.doc.view?.overlay ?? null;
 
     for (const stat of OVERLAY_STATS) {
       const option = document.createElement("option");
       option.value = stat.key;
-      option.textContent = stat.source === "run" ? stat.label : `${stat.label} (analysis)`;
+      option.textContent = stat.source === "analysis" ? `${stat.label} (analysis)` : stat.label;
       this.select.appendChild(option);
     }
     drawRamp(root.querySelector(".legend-ramp"));
     this.toggle.addEventListener("click", () => this.run("overlay"));
+    // Values from a file (a profiler's CSV, Model Explorer's node data): into the document.
+    this.file = root.querySelector("[data-testid=overlay-file]");
+    this.clear = root.querySelector("[data-testid=overlay-clear]");
+    root.querySelector("[data-testid=overlay-load]").addEventListener("click", () => this.file.click());
+    this.file.addEventListener("change", () => {
+      const [file] = this.file.files;
+      this.file.value = "";
+      if (file) this.load(file);
+    });
+    this.clear.addEventListener("click", () => this.run("overlay-values", null));
     this.select.addEventListener("change", () => this.run("overlay", { stat: this.select.value }));
     this.slider.addEventListener("input", () => {
       const value = Number(this.slider.value);
@@ -61,6 +76,28 @@ export class OverlayBar {
   setAnalysis(result) {
     this.analysis = result;
     if (this.store.session.overlay.on && statOf(this.store.session.overlay.stat).source === "analysis") this.schedule();
+  }
+
+  /** @param {File} file  read by the server (POST /api/overlay), kept in view.overlay */
+  async load(file) {
+    try {
+      const answer = await this.api.overlayValues(file.name, await file.arrayBuffer());
+      this.problem = null;
+      this.run("overlay-values", answer.overlay);
+    } catch (error) {
+      const d = error.detail;
+      this.problem = d?.line ? `${d.message} (line ${d.line}, column ${d.column})` : error.message;
+      this.run("overlay", { on: true, stat: "file" }); // where the reason is shown
+      this.schedule();
+    }
+  }
+
+  /** The document changed: its own overlay values may have. */
+  documentChanged() {
+    const values = this.store.doc.view?.overlay ?? null;
+    if (values === this.documentOverlay) return;
+    this.documentOverlay = values;
+    this.schedule();
   }
 
   /** The session's overlay or run changed. */
@@ -102,6 +139,16 @@ export class OverlayBar {
 
     let values = new Map();
     let scale = null;
+    const fromFile = stat.source === "document" ? this.store.doc.view?.overlay ?? null : null;
+    this.clear.hidden = !this.store.doc.view?.overlay;
+    if (stat.source === "document") {
+      const { colours, lo, hi } = documentColours(fromFile ?? { values: {} });
+      this.painted = { colours, flags: new Map() };
+      this.view.afterRender = () => this.paint();
+      this.paint();
+      this.fileLegend(fromFile, colours, lo, hi);
+      return;
+    }
     if (stat.source === "analysis") {
       values = overlayValues(stat, { analysis: this.analysis });
       scale = overlayScale(stat, values);
@@ -158,6 +205,20 @@ export class OverlayBar {
       });
     }
     return null;
+  }
+
+  fileLegend(overlay, colours, lo, hi) {
+    this.slider.closest(".overlay-epoch").hidden = true;
+    this.lo.textContent = lo === null ? "" : formatValue(lo);
+    this.hi.textContent = hi === null ? "" : formatValue(hi);
+    this.root.classList.toggle("empty", !colours.size);
+    let note = overlay
+      ? `${overlay.label} from a file${overlay.log === false ? "" : ", log scale"} · ${colours.size} layers`
+      : "Load a CSV (node,value) or Model Explorer node-data JSON: Values…";
+    if (this.problem) note = `Not read: ${this.problem}`;
+    this.note.textContent = note;
+    this.note.title = note;
+    this.root.title = "";
   }
 
   legend(stat, scale, run, shown, layers) {
