@@ -179,6 +179,7 @@ def analyze(graph: Graph, settle: Settle | None = None) -> Analysis:
             settle(node, _input_shapes(structure.refs[name], known))
             result.type = node.type
         _infer_node(node, result, structure.refs[name], known)
+        result.params += sum(numel(tuple(s)) for s in node.weights.values())
         known[name] = result.output_shapes
         results.append(result)
     # A duplicated name is reported on the first node; later copies are not analysed.
@@ -201,10 +202,11 @@ def _infer_node(
     declared = _declared_shapes(node, result)
     if spec is None:
         result.opaque = True
-        result.warnings.append(
-            f"type '{node.type}' is not in the registry: kept as an opaque node"
-            + ("" if declared else " with an unknown output shape")
-        )
+        if not declared:  # with declared shapes an opaque node costs the totals nothing
+            result.warnings.append(
+                f"type '{node.type}' is not a layer type netcanvas knows and no output shape "
+                "is declared for it: its output shape is unknown"
+            )
         result.output_shapes = list(declared) if declared else [None]
         return
     params = _validate(spec, node, result)

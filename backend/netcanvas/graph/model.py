@@ -30,6 +30,10 @@ class Node:
     inplace: bool = False
     # Shapes declared by the user for layers whose shape we cannot infer (opaque types).
     output_shapes: list[list[int]] | None = None
+    # Learnable tensors the layer holds beyond what its type implies, ``{name: shape}``
+    # (an imported positional embedding added by an ``Add``, an opaque operator's
+    # weights): counted in its parameters.
+    weights: dict[str, list[int]] = field(default_factory=dict)
     # Format-specific extras kept for round-trip (e.g. Caffe's ``param { lr_mult }``).
     meta: dict[str, Any] = field(default_factory=dict)
 

@@ -10,7 +10,6 @@ so the imported graph always shows what ONNX says.
 
 from __future__ import annotations
 
-import contextlib
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -27,32 +26,16 @@ from netcanvas.formats.onnx import reader_ops  # noqa: F401  (fills MAPPERS)
 from netcanvas.formats.onnx.constants import (
     INT_TYPES,
     RECURRENT,
-    SUBGRAPH,
     attributes,
-    evaluate,
     plain,
-    reference,
-    static_shape,
 )
+from netcanvas.formats.onnx.propagate import Settled, settle
 from netcanvas.formats.onnx.reader_table import MAPPERS, Op
 from netcanvas.graph.model import Graph, Node
 from netcanvas.layers import lookup
 
-MAX_BYTES = 200 * 1024 * 1024
-MAX_FOLDED = 10_000_000  # elements: larger constant results stay nodes
-NEVER_FOLD = {
-    "RandomNormal", "RandomUniform", "RandomNormalLike", "RandomUniformLike", "Multinomial",
-    "Bernoulli", "If", "Loop", "Scan",
-}  # fmt: skip
-FOLDABLE = {
-    "Constant", "Shape", "Gather", "Unsqueeze", "Squeeze", "Concat", "Slice", "Cast",
-    "Reshape", "Identity", "Mul", "Add", "Sub", "Div", "ConstantOfShape", "Range",
-}  # fmt: skip
-
 
 def import_model(data: bytes, options: dict[str, Any]) -> Graph:
-    if len(data) > MAX_BYTES:
-        raise FormatError(f"the ONNX file is {len(data)} bytes; the limit is {MAX_BYTES}")
     try:
         model = ModelProto.FromString(data)
     except Exception as bad:  # protobuf raises DecodeError and others
@@ -62,38 +45,12 @@ def import_model(data: bytes, options: dict[str, Any]) -> Graph:
     _refuse_external(model)
     _pin_symbolic_dims(model)
     try:
-        return _Importer(_folded(model)).run()
+        inits = {t.name: numpy_helper.to_array(t) for t in model.graph.initializer}
+        return _Importer(model, settle(model, inits)).run()
     except FormatError:
         raise
     except Exception as bad:  # a malformed graph must still be a clean FormatError
         raise FormatError(f"cannot import the ONNX graph: {type(bad).__name__}: {bad}") from None
-
-
-def _folded(model: ModelProto) -> ModelProto:
-    """Fold constants and shape arithmetic, re-running shape inference in between.
-
-    Each pass lets ONNX infer shapes it could not see through before (a Reshape whose
-    target came from Shape -> Gather -> Concat), which in turn lets more fold.
-    """
-    for _ in range(4):
-        with contextlib.suppress(Exception):  # a model ONNX cannot infer still imports
-            model = onnx.shape_inference.infer_shapes(model, data_prop=True)
-        folder = _Importer(model)
-        folder.load()
-        known = set(folder.consts)
-        keep = [n for n in model.graph.node if not folder._fold(n)]
-        if len(keep) == len(model.graph.node):
-            break
-        used = {i for n in keep for i in n.input} | {o.name for o in model.graph.output}
-        fresh = [
-            numpy_helper.from_array(np.asarray(value), name)
-            for name, value in folder.consts.items()
-            if name in used and name not in known
-        ]
-        del model.graph.node[:]
-        model.graph.node.extend(keep)
-        model.graph.initializer.extend(fresh)
-    return model
 
 
 def _refuse_external(model: ModelProto) -> None:
@@ -138,7 +95,8 @@ def _pin_symbolic_dims(model: ModelProto) -> None:
 @dataclass
 class _Importer:
     model: ModelProto
-    consts: dict[str, np.ndarray[Any, Any]] = field(default_factory=dict)
+    settled: Settled
+    consts: dict[str, Any] = field(default_factory=dict)
     shapes: dict[str, list[int] | None] = field(default_factory=dict)
     refs: dict[str, str] = field(default_factory=dict)  # tensor name -> our reference
     names: Names = field(default_factory=Names)
@@ -151,15 +109,9 @@ class _Importer:
         versions = [o.version for o in self.model.opset_import if o.domain in ("", "ai.onnx")]
         return max(versions, default=17)
 
-    def load(self) -> None:
-        g = self.model.graph
-        for init in g.initializer:
-            self.consts[init.name] = numpy_helper.to_array(init)
-        for value in [*g.input, *g.value_info, *g.output]:
-            self.shapes[value.name] = static_shape(value)
-
     def run(self) -> Graph:
-        self.load()
+        self.consts = self.settled.consts
+        self.shapes = {name: self.settled.shape(name) for name in self.settled.types}
         g = self.model.graph
         for value in g.input:
             if value.name in self.consts:
@@ -172,57 +124,16 @@ class _Importer:
             if shape:
                 params["shape"] = shape
             self.nodes.append(Node(name, "Input", params))
-        for node in g.node:
-            if self._fold(node):
-                continue
+        for node in self.settled.nodes:
             self._add(node)
         self._fuse_linear_bias()
         graph = Graph(name=g.name or "onnx-model", nodes=self.nodes)
-        graph.meta["onnx"] = {
-            "opset": max(
-                (o.version for o in self.model.opset_import if o.domain in ("", "ai.onnx")),
-                default=0,
-            ),
-            "producer": self.model.producer_name,
-        }
+        graph.meta["onnx"] = {"opset": self.opset, "producer": self.model.producer_name}
         self._settle(graph)
         _cancel_layout_pairs(graph)
+        attribute(graph, self.settled.learnable)
         _tidy(graph)
         return graph
-
-    # --- folding -------------------------------------------------------------------
-
-    def _fold(self, node: NodeProto) -> bool:
-        """Evaluate a node whose inputs are all known now; True when it became constants."""
-        if node.domain not in ("", "ai.onnx") or node.op_type in NEVER_FOLD:
-            return False
-        if node.op_type == "Shape":
-            shape = self.shapes.get(node.input[0])
-            if shape is None:
-                return False
-            attrs = attributes(node)
-            start, end = attrs.get("start", 0), attrs.get("end", len(shape))
-            self.consts[node.output[0]] = np.asarray(shape[start:end], dtype=np.int64)
-            return True
-        if any(i and i not in self.consts for i in node.input):
-            return False
-        if any(a.type in SUBGRAPH for a in node.attribute):
-            return False
-        known = [self.shapes.get(o) for o in node.output]
-        if any(s is not None and math.prod(s) > MAX_FOLDED for s in known):
-            return False  # a large constant is data, not wiring: keep the node
-        args = [self.consts.get(i) if i else None for i in node.input]
-        values = None
-        if node.op_type in FOLDABLE:
-            with contextlib.suppress(Exception):
-                values = evaluate(node, args)
-        if values is None:
-            values = reference(node, args, self.opset)
-        if values is None or any(v.size > MAX_FOLDED for v in values):
-            return False
-        for name, value in zip(node.output, values, strict=False):
-            self.consts[name] = value
-        return True
 
     # --- mapping ----------------------------------------------------------------
 
@@ -251,11 +162,14 @@ class _Importer:
             type_ = _opaque_type(node)
             params = {k: v for k, v in attrs.items() if plain(v)}
             out = Node(name, type_, params, inputs)
-            out.meta["onnx_params"] = int(sum(v.size for v in consts.values()))
         else:
             type_, params = mapped
             out = Node(name, type_, params, inputs)
         out.meta["onnx_op"] = node.op_type
+        origin = self.settled.origin
+        held = sorted(set().union(*(origin.get(i, ()) for i in node.input if i)))
+        if held:
+            out.meta["onnx_learnable"] = held
         self.const_inputs[name] = consts
         produced = [o for o in node.output if o]
         known = [self.shapes.get(o) for o in node.output]
@@ -316,7 +230,8 @@ class _Importer:
             self.nodes.remove(add)
             self.onnx_shapes[add.name] = self.onnx_shapes.get(add.name, [None])
             node.name, node.params["bias"] = add.name, True
-            node.meta.pop("onnx_params", None)
+            held = {*node.meta.get("onnx_learnable", []), *add.meta.get("onnx_learnable", [])}
+            node.meta["onnx_learnable"] = sorted(held)
 
     def _settle(self, graph: Graph) -> None:
         """Make every node agree with ONNX's inferred shapes, or keep it opaque."""
@@ -432,3 +347,33 @@ def _opaque_type_name(op_type: str, domain: str) -> str:
     if domain not in ("", "ai.onnx"):
         return f"{domain}.{op_type}"
     return f"onnx.{op_type}" if lookup(op_type) is not None else op_type
+
+
+def attribute(graph: Graph, learnable: dict[str, list[int]]) -> None:
+    """Give every learnable tensor of the file to exactly one layer, or say it has none.
+
+    A layer whose type counts no parameters of its own (an ``Add`` of a positional
+    embedding, a layer-scale ``Mul``, an opaque operator) holds what it consumes in
+    ``weights``; a mapped layer whose own count differs from the tensors it consumes, and
+    a tensor no remaining layer consumes, leave the totals marked as a lower bound.
+    """
+    analysis = analyze(graph)
+    claimed: set[str] = set()
+    for node in graph.nodes:
+        held = [n for n in node.meta.pop("onnx_learnable", []) if n in learnable]
+        fresh = [n for n in held if n not in claimed]
+        claimed.update(held)
+        if not fresh:
+            continue
+        result = analysis.get(node.name)
+        counted = result.params if result is not None else 0
+        size = sum(math.prod(learnable[n]) for n in fresh)
+        if counted == 0:
+            node.weights = {n: learnable[n] for n in fresh}
+        elif counted < size:
+            graph.unattributed.append(
+                f"{', '.join(fresh)}: {size - counted} values beside the {counted} "
+                f"parameters of '{node.name}' ({node.type})"
+            )
+    for name in sorted(set(learnable) - claimed):
+        graph.unattributed.append(f"{name}: {math.prod(learnable[name])} values")
