@@ -160,11 +160,12 @@ def open_input(args: argparse.Namespace) -> tuple[Graph, Analysis]:
     path: str = args.file
     shapes = dict(_parse_input_shape(spec, path) for spec in args.input_shape)
     try:
-        data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+        if path == "-":
+            data = sys.stdin.buffer.read()
+            return service.open_model(data, path, args.from_format, args.phase, shapes)
+        return service.open_file(Path(path), args.from_format, args.phase, shapes)
     except OSError as failure:
         raise CliError(path, f"cannot read: {failure.strerror or failure}") from None
-    try:
-        return service.open_model(data, path, args.from_format, args.phase, shapes)
     except service.FormatError as bad:
         raise CliError(path, bad.message, bad.line, bad.column) from None
     except service.UnsupportedError as bad:

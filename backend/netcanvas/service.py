@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from netcanvas.formats.base import FormatError, UnsupportedError
@@ -27,6 +28,7 @@ __all__ = [
     "export_model",
     "figure",
     "figure_options",
+    "open_file",
     "open_model",
     "set_input_shapes",
 ]
@@ -52,11 +54,36 @@ def open_model(
     cannot be read) or InputShapeError.
     """
     from netcanvas import formats
+
+    module = formats.reader(data, name, format).load_module()
+    return _opened(module, module.load(data, {"phase": phase}), input_shapes)
+
+
+def open_file(
+    path: Path,
+    format: str | None = None,
+    phase: str = "TEST",
+    input_shapes: Mapping[str, list[int]] | None = None,
+) -> tuple[Graph, Analysis]:
+    """:func:`open_model` of a local file. A format that can map a file instead of reading
+    it (ONNX: weights the analysis never needs stay on disk, external data is found
+    beside the model) is given the path; OSError if the file cannot be read."""
+    from netcanvas import formats
+
+    with path.open("rb") as file:
+        head = file.read(4096)
+    module = formats.reader(head, str(path), format).load_module()
+    load_file = getattr(module, "load_file", None)
+    if load_file is None:
+        return open_model(path.read_bytes(), str(path), format, phase, input_shapes)
+    return _opened(module, load_file(path, {"phase": phase}), input_shapes)
+
+
+def _opened(
+    module: Any, graph: Graph, input_shapes: Mapping[str, list[int]] | None
+) -> tuple[Graph, Analysis]:
     from netcanvas.analysis import analyze
 
-    chosen = formats.reader(data, name, format)
-    module = chosen.load_module()
-    graph: Graph = module.load(data, {"phase": phase})
     set_input_shapes(graph, input_shapes or {})
     return graph, analyze(graph, getattr(module, "settle", None))
 

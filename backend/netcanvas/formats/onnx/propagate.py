@@ -53,6 +53,8 @@ class Settled:
     # constant tensor name -> the learnable initializers it was computed from
     origin: dict[str, frozenset[str]] = field(default_factory=dict)
     learnable: dict[str, list[int]] = field(default_factory=dict)  # initializer -> shape
+    stats: set[str] = field(default_factory=set)  # tensors read as normalisation statistics
+    floats: set[str] = field(default_factory=set)  # initializers that could be learnable
 
     def shape(self, name: str) -> list[int] | None:
         tp = self.types.get(name)
@@ -88,7 +90,14 @@ def settle(model: onnx.ModelProto, initializers: dict[str, Any]) -> Settled:
             out.types[value.name] = value.type
     for name, value in initializers.items():
         out.types[name] = _value_type(value)
-    out.learnable = _learnable(g, initializers)
+    out.stats = {
+        node.input[k]
+        for node in g.node
+        for k in NOT_LEARNABLE.get(node.op_type, ())
+        if k < len(node.input)
+    }
+    out.floats = _floats(initializers)
+    out.learnable = _learnable(g, initializers, out.stats)
     out.origin = {name: frozenset({name}) for name in out.learnable}
     opset = max((o.version for o in model.opset_import if o.domain in STANDARD), default=17)
     imports = list(model.opset_import)
@@ -100,24 +109,29 @@ def settle(model: onnx.ModelProto, initializers: dict[str, Any]) -> Settled:
     return out
 
 
-def _learnable(g: onnx.GraphProto, initializers: dict[str, Any]) -> dict[str, list[int]]:
+def _learnable(
+    g: onnx.GraphProto, initializers: dict[str, Any], stats: set[str]
+) -> dict[str, list[int]]:
     """Floating-point initializers of more than one value that some node reads, but not
     normalisation statistics."""
     read = {i for node in g.node for i in node.input}
-    stats = {
-        node.input[k]
-        for node in g.node
-        for k in NOT_LEARNABLE.get(node.op_type, ())
-        if k < len(node.input)
+    return {
+        name: [int(d) for d in initializers[name].shape]
+        for name in _floats(initializers)
+        if name in read and name not in stats
     }
-    found = {}
+
+
+def _floats(initializers: dict[str, Any]) -> set[str]:
+    """Floating-point initializers of more than one value."""
+    found = set()
     for name, value in initializers.items():
         try:
             elem = helper.np_dtype_to_tensor_dtype(value.dtype)
         except Exception:
             continue
-        if elem in FLOATS and value.size > 1 and name in read and name not in stats:
-            found[name] = [int(d) for d in value.shape]
+        if elem in FLOATS and value.size > 1:
+            found.add(name)
     return found
 
 
@@ -149,10 +163,16 @@ def _fold(node: NodeProto, out: Settled, opset: int) -> bool:
     if values is None or any(v.size > MAX_FOLDED for v in values):
         return False
     origin = frozenset().union(*(out.origin.get(i, frozenset()) for i in node.input if i))
-    if node.op_type == "Identity" and node.input[0] in out.learnable:
-        # torch's exporter stores equal parameters once and names the others through
-        # Identity: each name is still a parameter of its own module.
-        out.learnable[node.output[0]] = out.learnable[node.input[0]]
+    if (
+        node.op_type == "Identity"
+        and node.input[0] in out.floats
+        and node.output[0] not in out.stats
+    ):
+        # torch's exporter stores equal tensors once and names the others through
+        # Identity: each name is still a parameter of its own module (unless it is a
+        # BatchNorm's running statistic that happened to equal a weight, or the other
+        # way round).
+        out.learnable[node.output[0]] = [int(d) for d in values[0].shape]
         origin = frozenset({node.output[0]})
     for name, value in zip(node.output, values, strict=False):
         if name:

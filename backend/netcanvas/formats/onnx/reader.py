@@ -31,21 +31,28 @@ from netcanvas.formats.onnx.constants import (
 )
 from netcanvas.formats.onnx.propagate import Settled, settle
 from netcanvas.formats.onnx.reader_table import MAPPERS, Op
+from netcanvas.formats.onnx.skim import skim
 from netcanvas.graph.model import Graph, Node
 from netcanvas.layers import lookup
 
 
-def import_model(data: bytes, options: dict[str, Any]) -> Graph:
+def import_model(data: Any, options: dict[str, Any]) -> Graph:
+    """Read a model from its bytes (or an mmap of its file); ``options["folder"]`` is the
+    folder external data files may be read from (absent for an upload)."""
     try:
-        model = ModelProto.FromString(data)
+        skimmed = skim(data, options.get("folder"))
+        model = ModelProto.FromString(skimmed.skeleton)
+    except FormatError:
+        raise
     except Exception as bad:  # protobuf raises DecodeError and others
         raise FormatError(f"not a readable ONNX model: {bad}") from None
     if not model.HasField("graph") or not model.graph.node:
         raise FormatError("not an ONNX model: it has no graph nodes")
     _refuse_external(model)
-    _pin_symbolic_dims(model)
+    inits = {t.name: numpy_helper.to_array(t) for t in model.graph.initializer}
+    inits.update(skimmed.lazy)
+    _pin_symbolic_dims(model, set(inits))
     try:
-        inits = {t.name: numpy_helper.to_array(t) for t in model.graph.initializer}
         return _Importer(model, settle(model, inits)).run()
     except FormatError:
         raise
@@ -54,8 +61,9 @@ def import_model(data: bytes, options: dict[str, Any]) -> Graph:
 
 
 def _refuse_external(model: ModelProto) -> None:
-    """Refuse any tensor kept in a side file, anywhere (subgraphs included): reading
-    one would open a path the file names, outside the bytes we were given."""
+    """Refuse a tensor kept in a side file that is not an initializer of the main graph
+    (those are read from the model's folder by ``skim``; any other would open a path
+    the file names, outside the bytes we were given)."""
     for tensor in _tensors(model.graph):
         if tensor.data_location == TensorProto.EXTERNAL or tensor.external_data:
             raise FormatError(
@@ -80,9 +88,8 @@ def _tensors(graph: onnx.GraphProto) -> Iterator[TensorProto]:
                 yield from _tensors(sub)
 
 
-def _pin_symbolic_dims(model: ModelProto) -> None:
+def _pin_symbolic_dims(model: ModelProto, inits: set[str]) -> None:
     """A symbolic or unknown input dimension (the batch, usually) is read as 1."""
-    inits = {t.name for t in model.graph.initializer}
     for value in model.graph.input:
         if value.name in inits:
             continue
