@@ -204,14 +204,37 @@ def _infer(node: NodeProto, out: Settled, imports: list[Any], ir_version: int) -
         if i in out.consts and np.asarray(out.consts[i]).size <= MAX_SHAPE_DATA
     }
     try:
-        inferred = onnx.shape_inference.infer_node_outputs(
-            schema, node, types, data, None, imports, ir_version or 8
-        )
+        if schema.has_type_and_shape_inference_function:
+            inferred = onnx.shape_inference.infer_node_outputs(
+                schema, node, types, data, None, imports, ir_version or 8
+            )
+        else:
+            inferred = _through_function(node, out, _opset(imports))
     except Exception:
         return
     for name, tp in inferred.items():
         if out.shape(name) is None and (type_shape(tp) is not None or name not in out.types):
             out.types[name] = tp
+
+
+def _through_function(node: NodeProto, out: Settled, opset: int) -> dict[str, TypeProto]:
+    """Run an operator defined by a function body (GroupNormalization...) on zeros of its
+    input shapes: ONNX has no inference of its own for those, and they are all
+    normalisations whose output shapes do not depend on the values."""
+    args: list[Any] = []
+    for i in node.input:
+        if not i:
+            args.append(None)
+        elif i in out.consts:
+            args.append(np.asarray(out.consts[i]))
+        else:
+            shape, tp = out.shape(i), out.types.get(i)
+            if shape is None or tp is None or math.prod(shape) > MAX_FOLDED:
+                return {}
+            dtype = helper.tensor_dtype_to_np_dtype(tp.tensor_type.elem_type)
+            args.append(np.zeros(shape, dtype))
+    values = reference(node, args, opset) or []
+    return {o: _value_type(v) for o, v in zip(node.output, values, strict=False) if o}
 
 
 def _opset(imports: list[Any]) -> int:
