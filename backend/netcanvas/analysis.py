@@ -180,6 +180,7 @@ def analyze(graph: Graph, settle: Settle | None = None) -> Analysis:
             result.type = node.type
         _infer_node(node, result, structure.refs[name], known)
         result.params += sum(numel(tuple(s)) for s in node.weights.values())
+        result.params = max(0, result.params - sum(numel(tuple(s)) for s in node.tied.values()))
         known[name] = result.output_shapes
         results.append(result)
     # A duplicated name is reported on the first node; later copies are not analysed.

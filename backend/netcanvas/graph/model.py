@@ -34,6 +34,9 @@ class Node:
     # (an imported positional embedding added by an ``Add``, an opaque operator's
     # weights): counted in its parameters.
     weights: dict[str, list[int]] = field(default_factory=dict)
+    # Tensors the layer's type counts but an earlier layer holds (tied weights, as GPT-2's
+    # head reading its token table): not counted again.
+    tied: dict[str, list[int]] = field(default_factory=dict)
     # Format-specific extras kept for round-trip (e.g. Caffe's ``param { lr_mult }``).
     meta: dict[str, Any] = field(default_factory=dict)
 

@@ -42,6 +42,7 @@ FAMILY_OF: dict[str, str] = {
     "Dropout2d": "dropout",
     "Dropout3d": "dropout",
     "ELU": "activation",
+    "Einsum": "merge",
     "Embedding": "linear",
     "Exp": "elementwise",
     "Flatten": "reshape",

@@ -7,7 +7,7 @@ multiply-accumulate work and counts MACs.
 
 from __future__ import annotations
 
-from typing import ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, Field
 
@@ -162,3 +162,67 @@ class MatMul(Layer[NoParams]):
     def cost(self, ctx: InferContext[NoParams]) -> Cost:
         # Every output element is a dot product over the shared dimension k.
         return Cost(macs=numel(ctx.outputs[0]) * ctx.inputs[0][-1])
+
+
+class EinsumParams(Params):
+    equation: str = Field(
+        "...ij,...jk->...ik",
+        description="torch.einsum's subscripts, e.g. ``bhid,bhjd->bhij`` (an explicit "
+        "``->`` output; ``...`` stands for the leading axes)"
+    )
+
+
+@layer("merge")
+class Einsum(Layer[EinsumParams]):
+    """Einstein summation with ``torch.einsum`` rules (attention's products in MaxViT).
+
+    Input shape: one operand per subscript group; a letter names the same size in every
+    operand, or 1 broadcasts. Output shape: the sizes of the letters after ``->``.
+    """
+
+    Params = EinsumParams
+    input_names = ("operand",)
+    min_inputs = 1
+    max_inputs: ClassVar[int | None] = None
+    example_inputs = ((1, 4, 8, 16), (1, 4, 8, 16))
+    example_params: ClassVar[dict[str, Any]] = {"equation": "bhid,bhjd->bhij"}
+
+    def infer(self, ctx: InferContext[EinsumParams]) -> list[Shape]:
+        sizes, output = self._sizes(ctx)
+        return [tuple(sizes[letter] for letter in output)]
+
+    def cost(self, ctx: InferContext[EinsumParams]) -> Cost:
+        # A product of several operands does one multiply-add per combination of all
+        # its letters' values (torch runs it as bmm); a single operand only sums.
+        sizes, _ = self._sizes(ctx)
+        work = 1
+        for size in sizes.values():
+            work *= size
+        return Cost(macs=work) if len(ctx.inputs) > 1 else Cost(flops=work)
+
+    def _sizes(self, ctx: InferContext[EinsumParams]) -> tuple[dict[str, int], str]:
+        equation = ctx.params.equation.replace(" ", "")
+        inputs, arrow, output = equation.partition("->")
+        groups = inputs.split(",")
+        if not arrow:
+            ctx.fail(f"the equation '{equation}' needs an explicit output after '->'")
+        if len(groups) != len(ctx.inputs):
+            ctx.fail(f"the equation names {len(groups)} operand(s), got {len(ctx.inputs)}")
+        rank = max((len(s) - len(g.replace("...", "")) for g, s in zip(groups, ctx.inputs,
+                    strict=True) if "..." in g), default=0)  # fmt: skip
+        ellipsis = "".join(chr(0x3B1 + k) for k in range(rank))  # Greek: not a subscript
+        sizes: dict[str, int] = {}
+        for group, shape in zip(groups, ctx.inputs, strict=True):
+            extra = len(shape) - len(group.replace("...", ""))
+            letters = group.replace("...", ellipsis[rank - extra :] if extra > 0 else "")
+            if len(letters) != len(shape) or not all(c.isalpha() for c in letters):
+                ctx.fail(f"'{group}' does not match the operand's shape {fmt(shape)}")
+            for letter, size in zip(letters, shape, strict=True):
+                known = sizes.get(letter, 1)
+                if known != 1 and size not in (1, known):
+                    ctx.fail(f"'{letter}' is {known} in one operand and {size} in another")
+                sizes[letter] = max(known, size)
+        output = output.replace("...", ellipsis)
+        if any(letter not in sizes for letter in output):
+            ctx.fail(f"the output '{output}' names a letter no operand has")
+        return sizes, output

@@ -102,6 +102,33 @@ def _matmul(p: dict[str, Any], shapes: list[tuple[int, ...]]) -> Built:
     return matmul, None, inputs
 
 
+EQUATIONS = {
+    "bhid,bhjd->bhij": "bhid",  # attention scores
+    "bhij,bhjd->bhid": "bhij",  # attention context
+    "ij,jk->ik": "ij",
+    "...ij->...ji": "xij",
+    "bi,bi->b": "bi",
+    "bij->bj": "bij",
+}
+
+
+@st.composite
+def _einsum_case(draw: Any) -> Case:
+    equation = draw(st.sampled_from(sorted(EQUATIONS)))
+    # From 2: with a size-1 axis torch multiplies instead of running bmm, and
+    # FlopCounterMode does not count a multiply (the work is the same).
+    sizes = {c: draw(st.integers(2, 5)) for c in "bhijdkx"}
+    groups = equation.split("->")[0].split(",")
+    shapes = [tuple(sizes[c] for c in g.replace("...", "x")) for g in groups]
+    return {"equation": equation}, shapes
+
+
+def _einsum(p: dict[str, Any], shapes: list[tuple[int, ...]]) -> Built:
+    import torch
+
+    return lambda *xs: torch.einsum(p["equation"], *xs), None, [floats(s) for s in shapes]
+
+
 ORACLES = [
     Oracle("Add", _elementwise_case(4, weighted=True), _add),
     Oracle("Subtract", _elementwise_case(2), _fold(lambda a, b: a - b)),
@@ -110,5 +137,6 @@ ORACLES = [
     Oracle("Minimum", _elementwise_case(4), _fold(lambda a, b: a.minimum(b))),
     Oracle("Concat", _concat_case(), _concat),
     Oracle("MatMul", _matmul_case(), _matmul, macs=True),
+    Oracle("Einsum", _einsum_case(), _einsum, macs=True),
 ]
 NO_TORCH: dict[str, str] = {}

@@ -454,6 +454,11 @@ def _matmul(k: K) -> list[str]:
     return ["layers.Lambda(lambda xs: keras.ops.matmul(xs[0], xs[1]))"]
 
 
+@emits("Einsum")
+def _einsum(k: K) -> list[str]:
+    return [f"layers.Lambda(lambda xs: keras.ops.einsum({k.params.equation!r}, *xs))"]
+
+
 @emits("ConstantPad2d")
 def _constant_pad(k: K) -> list[str]:
     pad = k.params.padding

@@ -186,6 +186,11 @@ def _matmul(c: Py) -> tuple[str | None, str]:
     return None, f"torch.matmul({c.args[0]}, {c.args[1]})"
 
 
+@emits("Einsum")
+def _einsum(c: Py) -> tuple[str | None, str]:
+    return None, f"torch.einsum({c.params.equation!r}, {', '.join(c.args)})"
+
+
 @emits("Reshape", "Squeeze")
 def _reshape(c: Py) -> tuple[str | None, str]:
     out = c.out_shapes[0]

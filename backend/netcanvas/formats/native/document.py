@@ -20,7 +20,7 @@ from netcanvas.layers.validation import setting_problems
 from netcanvas.layers.validation import where as setting_name
 
 TOP_KEYS = ("netcanvas", "name", "layers", "view", "meta")
-RESERVED = ("name", "type", "inputs", "inplace", "output_shapes", "weights", "meta")
+RESERVED = ("name", "type", "inputs", "inplace", "output_shapes", "weights", "tied", "meta")
 
 
 def location(container: Any, key: Any = None, *, value: bool = True) -> tuple[int, int]:
@@ -109,13 +109,7 @@ def _layer(entry: Any, layers: Any, i: int, previous: str | None, taken: set[str
             f"{where}: `output_shapes` is a list of shapes like [[1, 3, 224, 224]]",
             *location(entry, "output_shapes"),
         )
-    weights = entry.get("weights", {})
-    if not isinstance(weights, dict) or not _is_shape_list(list(weights.values())):
-        raise FormatError(
-            f"{where}: `weights` maps each learnable tensor to its shape, "
-            "like {pos_embedding: [1, 197, 768]}",
-            *location(entry, "weights"),
-        )
+    weights, tied = (_tensors(entry, key, where) for key in ("weights", "tied"))
     meta = entry.get("meta", {})
     if not isinstance(meta, dict):
         raise FormatError(f"{where}: `meta` must be a mapping", *location(entry, "meta"))
@@ -129,9 +123,22 @@ def _layer(entry: Any, layers: Any, i: int, previous: str | None, taken: set[str
         inputs=list(inputs),
         inplace=inplace,
         output_shapes=_plain(declared),
-        weights={str(k): _plain(v) for k, v in weights.items()},
+        weights=weights,
+        tied=tied,
         meta=_plain(meta),
     )
+
+
+def _tensors(entry: Any, key: str, where: str) -> dict[str, list[int]]:
+    """`weights` / `tied`: learnable tensors by name, each with its shape."""
+    value = entry.get(key, {})
+    if not isinstance(value, dict) or not _is_shape_list(list(value.values())):
+        raise FormatError(
+            f"{where}: `{key}` maps each learnable tensor to its shape, "
+            "like {pos_embedding: [1, 197, 768]}",
+            *location(entry, key),
+        )
+    return {str(k): _plain(v) for k, v in value.items()}
 
 
 def _check_params(spec: Any, params: dict[str, Any], entry: Any, where: str) -> None:
@@ -198,6 +205,8 @@ def to_document(graph: Graph) -> dict[str, Any]:
             entry["output_shapes"] = node.output_shapes
         if node.weights:
             entry["weights"] = node.weights
+        if node.tied:
+            entry["tied"] = node.tied
         if node.meta:
             entry["meta"] = node.meta
         layers.append(entry)

@@ -361,26 +361,34 @@ def attribute(graph: Graph, learnable: dict[str, list[int]]) -> None:
 
     A layer whose type counts no parameters of its own (an ``Add`` of a positional
     embedding, a layer-scale ``Mul``, an opaque operator) holds what it consumes in
-    ``weights``; a mapped layer whose own count differs from the tensors it consumes, and
-    a tensor no remaining layer consumes, leave the totals marked as a lower bound.
+    ``weights``; a layer whose type counts a tensor an earlier layer holds (GPT-2's head
+    reading the token table) lists it in ``tied`` and counts it no more; a mapped layer
+    whose own count falls short of the tensors it consumes, and a tensor no layer
+    consumes, leave the totals marked as a lower bound.
     """
     analysis = analyze(graph)
-    claimed: set[str] = set()
+    holder: dict[str, str] = {}
     for node in graph.nodes:
         held = [n for n in node.meta.pop("onnx_learnable", []) if n in learnable]
-        fresh = [n for n in held if n not in claimed]
-        claimed.update(held)
-        if not fresh:
-            continue
+        fresh = [n for n in held if n not in holder]
+        tied = [n for n in held if n in holder]
         result = analysis.get(node.name)
         counted = result.params if result is not None else 0
         size = sum(math.prod(learnable[n]) for n in fresh)
+        tied_size = sum(math.prod(learnable[n]) for n in tied)
         if counted == 0:
             node.weights = {n: learnable[n] for n in fresh}
+        elif tied and counted >= size + tied_size:
+            node.tied = {n: learnable[n] for n in tied}
+            graph.warnings.append(
+                f"{node.name}: reads {', '.join(tied)} of "
+                f"'{holder[tied[0]]}' (tied weights), counted once"
+            )
         elif counted < size:
             graph.unattributed.append(
                 f"{', '.join(fresh)}: {size - counted} values beside the {counted} "
                 f"parameters of '{node.name}' ({node.type})"
             )
-    for name in sorted(set(learnable) - claimed):
+        holder.update((n, node.name) for n in fresh)
+    for name in sorted(set(learnable) - set(holder)):
         graph.unattributed.append(f"{name}: {math.prod(learnable[name])} values")

@@ -158,6 +158,13 @@ def _gemm(op: Op) -> Result:
     return "Linear", {"out_features": int(out), "bias": op.has_input(2)}
 
 
+@maps("Einsum")
+def _einsum(op: Op) -> Result:
+    if op.consts or "->" not in str(op.attrs.get("equation", "")):
+        return None  # a product with a weight keeps it (as an opaque node's weights)
+    return "Einsum", {"equation": str(op.attrs["equation"])}
+
+
 @maps("MatMul")
 def _matmul(op: Op) -> Result:
     weight = op.const(1)

@@ -60,6 +60,11 @@ def _matmul(e: Emit) -> None:
     e.b.op("MatMul", e.inputs, e.outputs, name=e.node.name)
 
 
+@emits("Einsum")
+def _einsum(e: Emit) -> None:
+    e.b.op("Einsum", e.inputs, e.outputs, name=e.node.name, equation=e.params.equation)
+
+
 @emits("Concat")
 def _concat(e: Emit) -> None:
     e.b.op("Concat", e.inputs, e.outputs, name=e.node.name, axis=e.params.dim)

@@ -1,0 +1,134 @@
+"""Oracle: real exports of the torchvision zoo and of GPT-2- / BERT-style stacks.
+
+The model zoo's Python (tests/zoo.py) exports each model with torch's own exporters and
+measures it in torch; here every file is imported and checked against those facts and
+against onnxruntime run on the file with every intermediate tensor exposed:
+
+- the totals are complete;
+- parameters equal the learnable tensors the file holds (floating-point initializers the
+  graph reads, BatchNorm statistics aside, each name torch gave once); for the TorchScript
+  exporter, which folds nothing else, also torch's count (tied weights once) minus the
+  BatchNorm parameters folded into the convolution before them. The dynamo exporter's
+  optimiser may fold more (a position table gathered by constant ids, a zero bias
+  dropped), so its files are checked against what they hold;
+- MACs equal FlopCounterMode / 2 (math attention) within 1%;
+- every layer named after an ONNX node has the shape onnxruntime produced for it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from netcanvas import service
+from tests.conftest import need
+from tests.zoo import run_zoo
+
+pytestmark = pytest.mark.oracle
+
+need("onnx")
+need("onnxruntime")
+import onnx  # noqa: E402
+import onnxruntime as ort  # noqa: E402
+from onnx import helper  # noqa: E402
+
+# TorchScript exporter (opset 17) for all; the dynamo exporter (opset 18) for a CNN and a
+# transformer. vit_b_16 / swin_t / convnext_tiny / maxvit_t are the transformers of the
+# torchvision zoo that ONNX import used to get wrong.
+MODELS = [
+    "resnet18", "mobilenet_v3_small", "efficientnet_b0", "densenet121", "convnext_tiny",
+    "swin_t", "vit_b_16", "maxvit_t", "gpt2", "bert", "resnet18@dynamo", "gpt2@dynamo",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def zoo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    out = tmp_path_factory.mktemp("onnx-zoo")
+    script = Path(__file__).with_name("zoo_onnx_export.py")
+    facts: dict[str, Any] = run_zoo(script, str(out), *MODELS, timeout=1200)
+    return facts
+
+
+def _measured(path: Path, inputs: dict[str, Any]) -> dict[str, list[int]]:
+    """onnxruntime's shape of every node output (exposed as graph outputs)."""
+    model = onnx.load(str(path))
+    typed = onnx.shape_inference.infer_shapes(model)
+    elem = {v.name: v.type.tensor_type.elem_type for v in typed.graph.value_info}
+    known = {o.name for o in model.graph.output}
+    extra = [
+        o
+        for n in model.graph.node
+        for o in n.output
+        if o and o not in known and elem.get(o, 0) != 0
+    ]
+    model.graph.output.extend(helper.make_tensor_value_info(o, elem[o], None) for o in extra)
+    options = ort.SessionOptions()
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+    session = ort.InferenceSession(
+        model.SerializeToString(), options, providers=["CPUExecutionProvider"]
+    )
+    names = [o.name for o in session.get_outputs()]
+    return {n: list(v.shape) for n, v in zip(names, session.run(names, inputs), strict=True)}
+
+
+def _file_params(path: Path) -> int:
+    """The values of the learnable tensors a file holds, read with onnx alone."""
+    graph = onnx.load(str(path), load_external_data=False).graph
+    read = {i for n in graph.node for i in n.input}
+    stats = {n.input[k] for n in graph.node if n.op_type == "BatchNormalization" for k in (3, 4)}
+    floating = (onnx.TensorProto.FLOAT, onnx.TensorProto.FLOAT16, onnx.TensorProto.DOUBLE)
+    sizes = {
+        t.name: int(np.prod(t.dims))
+        for t in graph.initializer
+        if t.data_type in floating and int(np.prod(t.dims)) > 1
+    }
+    total = sum(size for name, size in sizes.items() if name in read and name not in stats)
+    # torch's exporter stores equal parameters once and names the others with Identity.
+    return total + sum(
+        sizes[n.input[0]]
+        for n in graph.node
+        if n.op_type == "Identity" and n.input[0] in sizes and n.output[0] not in stats
+    )
+
+
+def _feeds(path: Path) -> dict[str, Any]:
+    model = onnx.load(str(path), load_external_data=False)
+    inits = {t.name for t in model.graph.initializer}
+    feeds = {}
+    for value in model.graph.input:
+        if value.name in inits:
+            continue
+        shape = [d.dim_value or 1 for d in value.type.tensor_type.shape.dim]
+        if value.type.tensor_type.elem_type == onnx.TensorProto.INT64:
+            feeds[value.name] = np.random.default_rng(0).integers(0, 500, shape)
+        else:
+            feeds[value.name] = np.random.default_rng(0).standard_normal(shape).astype(np.float32)
+    return feeds
+
+
+@pytest.mark.parametrize("spec", MODELS)
+def test_zoo_export_imports_exactly(zoo: dict[str, Any], spec: str) -> None:
+    name, _, how = spec.partition("@")
+    facts = zoo[name + ("_dynamo" if how else "")]
+    path = Path(facts["path"])
+    graph, analysis = service.open_file(path)
+    assert analysis.complete, analysis.warnings[-3:]
+    assert analysis.params == _file_params(path)
+    if not how:
+        assert analysis.params == facts["params"] - facts["folded_bn"]
+    assert analysis.macs == pytest.approx(facts["macs"], rel=0.01)
+    measured = _measured(path, _feeds(path))
+    by_node = {n.name: n.output for n in onnx.load(str(path), load_external_data=False).graph.node}
+    compared = 0
+    for result in analysis.nodes:
+        outputs = by_node.get(result.name)
+        if not outputs or outputs[0] not in measured:
+            continue  # a layer netcanvas named itself (a fused Linear, a view)
+        assert list(result.output_shapes[0] or ()) == measured[outputs[0]], result.name
+        compared += 1
+    assert compared >= len(analysis.nodes) // 2
+    final = [r for r in analysis.nodes if not any(r.name in n.inputs for n in graph.nodes)]
+    assert any(list(r.output_shapes[0] or ()) == facts["output"] for r in final)
