@@ -168,7 +168,7 @@ class EinsumParams(Params):
     equation: str = Field(
         "...ij,...jk->...ik",
         description="torch.einsum's subscripts, e.g. ``bhid,bhjd->bhij`` (an explicit "
-        "``->`` output; ``...`` stands for the leading axes)"
+        "``->`` output; ``...`` stands for the leading axes)",
     )
 
 
