@@ -18,9 +18,10 @@ __version__ = "0.1.0"
 if TYPE_CHECKING:
     from netcanvas.formats.base import FormatError, UnsupportedError
     from netcanvas.pyapi import Document, Summary, load
+    from netcanvas.torchtrace import from_torch
 
 __all__ = [
-    "Document", "FormatError", "Summary", "UnsupportedError", "__version__", "load",
+    "Document", "FormatError", "Summary", "from_torch", "UnsupportedError", "__version__", "load",
 ]  # fmt: skip
 
 # Loaded on first use: `netcanvas summary` imports this package and must start fast.
@@ -28,6 +29,7 @@ _LAZY = {
     "Document": "netcanvas.pyapi",
     "Summary": "netcanvas.pyapi",
     "load": "netcanvas.pyapi",
+    "from_torch": "netcanvas.torchtrace",
     "FormatError": "netcanvas.formats.base",
     "UnsupportedError": "netcanvas.formats.base",
 }
