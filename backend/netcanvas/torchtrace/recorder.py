@@ -23,6 +23,7 @@ from torch import nn
 from torch.overrides import TorchFunctionMode
 
 from netcanvas.graph.model import Graph, Node
+from netcanvas.torchtrace.calls import call_name, constant_settings, encode_call
 from netcanvas.torchtrace.functions import Call, Mapped, map_call, tensors_in
 from netcanvas.torchtrace.modules import module_layer, plain
 
@@ -160,11 +161,12 @@ class Recorder:
                 self.keep.append(tensor)
             return
         if mapped is None:
-            type_, settings, operands = f"torch.{name.strip('_')}", {}, list(operands_all)
+            settings = encode_call(func, name, args, kwargs)
+            type_, operands = f"torch.{call_name(func, name)}", list(operands_all)
         else:
             type_, settings, operands = mapped.type, mapped.settings, mapped.operands
             self._count(mapped.absorbed)
-        short = type_.lower() if mapped is not None else name.strip("_")
+        short = type_.lower() if mapped is not None else call_name(func, name)
         node_name = self._name(f"{scope}.{short}" if scope else short)
         node = Node(node_name, type_, settings, self._refs(operands, scope), scope=scope)
         if mapped is None:
@@ -189,14 +191,14 @@ class Recorder:
         bname = self.buffer_names.get(id(tensor))
         if pname is not None:
             owner = pname.rpartition(".")[0]
-            node = Node(self._name(pname), "Parameter", scope=owner)
+            node = Node(self._name(pname), "Parameter", {"shape": plain(tensor.shape)}, scope=owner)
             if id(tensor) not in self.counted:
                 node.meta["params"] = tensor.numel()
                 self.counted.add(id(tensor))
         else:
             owner = bname.rpartition(".")[0] if bname else scope
             wanted = bname or (f"{scope}.constant" if scope else "constant")
-            node = Node(self._name(wanted), "Constant", scope=owner)
+            node = Node(self._name(wanted), "Constant", constant_settings(tensor), scope=owner)
         node.output_shapes = [plain(tensor.shape)]
         self._add(node, [tensor])
         return node.name
