@@ -57,6 +57,12 @@ def from_torch(model: nn.Module, *example_inputs: Any, depth: int | None = None)
         graph.view.setdefault("style", {})["depth"] = depth
     analysis = analyze(graph)
     for node in analysis.nodes:
+        own = recorder.module_params.get(node.name)
+        if own is not None and node.error is None and own != node.params:
+            graph.warnings.append(
+                f"{node.name}: the module has {own:,} parameters, the {node.type} type counts "
+                f"{node.params:,}"
+            )
         seen = recorder.observed.get(node.name)
         drawn = [list(s) if s is not None else None for s in node.output_shapes]
         if seen is not None and node.error is None and seen and drawn[: len(seen)] != seen:

@@ -23,6 +23,7 @@ from torch import nn
 from torch.overrides import TorchFunctionMode
 
 from netcanvas.graph.model import Graph, Node
+from netcanvas.layers import lookup
 from netcanvas.torchtrace.calls import call_name, constant_settings, encode_call
 from netcanvas.torchtrace.functions import Call, Mapped, map_call, tensors_in
 from netcanvas.torchtrace.modules import module_layer, plain
@@ -51,7 +52,10 @@ class Recorder:
         self.taken: set[str] = set()
         self.param_names = {id(p): n for n, p in model.named_parameters()}
         self.buffer_names = {id(b): n for n, b in model.named_buffers()}
-        self.counted: set[int] = set()  # parameters some layer already counts
+        self.counted: set[int] = set()
+        self.module_params: dict[
+            str, int
+        ] = {}  # leaf layer -> its module's own count  # parameters some layer already counts
         self.scopes: dict[str, str] = {}  # module path -> class name
         self.paths = {id(m): n for n, m in model.named_modules()}
 
@@ -127,6 +131,13 @@ class Recorder:
             self._count(module.parameters())
             scope = frame.path.rpartition(".")[0]
             name = self._name(frame.path or type_.lower())
+            own = sum(p.numel() for p in module.parameters())
+            if name == frame.path or not frame.path:
+                self.module_params[name] = own
+            elif own:  # a shared module's layer type counts its weights at every call
+                self.graph.warnings.append(
+                    f"{name}: {frame.path} runs again; its {own:,} parameters are counted again"
+                )
             node = Node(name, type_, dict(settings), self._refs(operands, scope), scope=scope)
             self._add(node, outputs)
         finally:
@@ -236,7 +247,10 @@ class Recorder:
         scope = frame.path.rpartition(".")[0]
         operands = [t for t in frame.inputs if self._known(t)] if frame.leaf else []
         name = self._name(frame.path or type(frame.module).__name__.lower())
-        node = Node(name, type(frame.module).__name__, {}, self._refs(operands, scope), scope=scope)
+        kind = type(frame.module).__name__
+        # Opaque even when the class is a registry type: torch never produced its output.
+        kind = f"nn.{kind}" if lookup(kind) is not None else kind
+        node = Node(name, kind, {}, self._refs(operands, scope), scope=scope)
         own = [p for p in frame.module.parameters() if id(p) not in self.counted]
         if own and frame.leaf is not None:
             node.meta["params"] = sum(p.numel() for p in own)
