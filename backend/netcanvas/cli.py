@@ -107,6 +107,9 @@ def _parser() -> argparse.ArgumentParser:
     render.add_argument("--show-macs", action="store_true", default=None)
     render.add_argument("--no-shapes", dest="show_shapes", action="store_false", default=None)
     render.add_argument("--no-names", dest="show_names", action="store_false", default=None)
+    render.add_argument(
+        "--depth", type=int, help="draw modules deeper than N (layers' scope) as one box each"
+    )
     render.add_argument("--azimuth", type=float, help="alexnet style: degrees, -90..90")
     render.add_argument("--elevation", type=float, help="alexnet style: degrees, -60..60")
     render.add_argument("--force", action="store_true", help="write over the input file")
@@ -239,7 +242,7 @@ def _convert(args: argparse.Namespace) -> int:
 
 _RENDER_OPTIONS = (
     "style", "theme", "rankdir", "dpi", "fold", "stack", "width", "font_size", "title",
-    "show_params", "show_macs", "show_shapes", "show_names", "azimuth", "elevation",
+    "show_params", "show_macs", "show_shapes", "show_names", "azimuth", "elevation", "depth",
 )  # fmt: skip
 BUILTIN_OVERLAYS = ("params", "macs", "memory")
 

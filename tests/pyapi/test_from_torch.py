@@ -197,3 +197,29 @@ def test_lstm_and_attention_modules() -> None:
     types = [n["type"] for n in summary["nodes"]]
     assert types == ["Input", "Embedding", "MultiheadAttention", "LSTM"]
     assert summary["nodes"][-1]["output_shapes"][0] == [2, 7, 8]
+
+
+def test_render_depth_draws_modules_as_boxes_like_the_cli(tmp_path: Path) -> None:
+    from netcanvas.cli import main
+
+    model = Net().eval()
+    doc = nc.from_torch(model, torch.randn(1, 3, 16, 16))
+    saved = doc.save(tmp_path / "net.yaml")
+    ours, theirs = tmp_path / "api.svg", tmp_path / "cli.svg"
+    doc.render(ours, depth=1)
+    assert main(["render", str(saved), "-o", str(theirs), "--depth", "1"]) == 0
+    assert ours.read_bytes() == theirs.read_bytes()
+    svg = ours.read_text()
+    boxes = svg.split('<g id="node-')[1:]
+    names = [b.split('"')[0] for b in boxes]
+    assert "stage" in names and not any(n.startswith("stage.") for n in names)
+    stage = boxes[names.index("stage")]
+    expected = sum(p.numel() for p in model.stage.parameters())
+    assert f"params {expected / 1e3:.2f}k" in stage  # 2 × (conv 576 + bn 16)
+    assert ">Sequential<" in stage
+
+
+def test_from_torch_depth_is_the_figures_default(tmp_path: Path) -> None:
+    doc = nc.from_torch(Net().eval(), torch.randn(1, 3, 16, 16), depth=1)
+    assert doc.figure("svg") == doc.figure("svg", depth=1)
+    assert doc.figure("svg") != nc.from_torch(Net().eval(), torch.randn(1, 3, 16, 16)).figure("svg")

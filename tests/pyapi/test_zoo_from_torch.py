@@ -46,3 +46,15 @@ def test_to_torch_rebuilds_the_traced_model(name: str, measured: dict[str, Any])
     assert "error" not in rebuilt, rebuilt.get("error")
     assert rebuilt["params"] == measured[name]["torch_params"]
     assert rebuilt["output_shape"] == measured[name]["output_shape"]
+
+
+def test_resnet50_at_depth_1_draws_its_top_level_modules(measured: dict[str, Any]) -> None:
+    drawn = measured["resnet50"]["depth1"]
+    modules = list(drawn["torch_params"])  # conv1 bn1 relu maxpool layer1..4 avgpool fc
+    assert len(modules) == 10
+    # the ten modules, plus the input and ResNet.forward's own torch.flatten
+    assert drawn["boxes"] == ["input", *modules[:-1], "flatten", modules[-1]]
+    for name in modules:
+        assert drawn["params"][name] == drawn["torch_params"][name], name
+        assert drawn["macs"][name] == drawn["torch_macs"][name], name
+    assert sum(drawn["params"].values()) == measured["resnet50"]["torch_params"]

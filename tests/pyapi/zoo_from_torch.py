@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import sys
 import time
 from typing import Any
@@ -132,6 +133,8 @@ def measure(name: str) -> dict[str, Any]:
         "output_shape": list(expected.shape),
         "seconds": seconds,
     }
+    if name == "resnet50":
+        out["depth1"] = drawn_at_depth_1(doc, model, counter)
     try:
         rebuilt = doc.to_torch().eval()
         with torch.no_grad():
@@ -143,6 +146,28 @@ def measure(name: str) -> dict[str, Any]:
     except Exception as failure:  # reported, judged by the test
         out["to_torch"] = {"error": f"{type(failure).__name__}: {failure}"[:300]}
     return out
+
+
+def drawn_at_depth_1(doc: Any, model: nn.Module, counter: FlopCounterMode) -> dict[str, Any]:
+    """The boxes of the depth-1 figure beside torch's count per top-level module."""
+    svg = doc.figure("svg", depth=1, show_params=True).decode()
+    boxes = re.findall(r'<g id="node-([^"]+)" class="node"', svg)
+    from netcanvas.render.depth import collapse
+
+    _, analysis = collapse(doc.graph, doc.analysis, 1)
+    flops = counter.get_flop_counts()
+    root = type(model).__name__
+    return {
+        "boxes": boxes,
+        "params": {r.name: r.params for r in analysis.nodes},
+        "macs": {r.name: r.macs for r in analysis.nodes},
+        "torch_params": {
+            n: sum(p.numel() for p in m.parameters()) for n, m in model.named_children()
+        },
+        "torch_macs": {
+            n: sum(flops.get(f"{root}.{n}", {}).values()) / 2 for n, _ in model.named_children()
+        },
+    }
 
 
 if __name__ == "__main__":
