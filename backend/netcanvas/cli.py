@@ -137,7 +137,11 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _add_input_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("file", help="model file (prototxt, yaml, json, onnx), or - for stdin")
+    p.add_argument(
+        "file",
+        help="model file (prototxt, yaml, json, onnx), - for stdin, or FILE.py:NAME to trace "
+        "a PyTorch module of your own code (it runs that code)",
+    )
     p.add_argument("--from", dest="from_format", help="input format (default: by extension)")
     p.add_argument(
         "--phase",
@@ -151,7 +155,8 @@ def _add_input_args(p: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="NAME=N,C,H,W",
-        help="set or override an input's shape (repeatable)",
+        help="set or override an input's shape (repeatable); for FILE.py:NAME the shapes "
+        "of the forward's inputs in order (N,C,H,W, or N,T:int64 for token ids)",
     )
 
 
@@ -161,6 +166,13 @@ def open_input(args: argparse.Namespace) -> tuple[Graph, Analysis]:
     from netcanvas import service
 
     path: str = args.file
+    from netcanvas.torchtrace.target import TargetError, is_target
+
+    if is_target(path):
+        try:
+            return service.open_python(path, args.input_shape)
+        except TargetError as bad:
+            raise CliError(path.rpartition(":")[0], bad.message, bad.line) from None
     shapes = dict(_parse_input_shape(spec, path) for spec in args.input_shape)
     try:
         data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
