@@ -157,6 +157,18 @@ class Document:
 
         return to_document(self.graph)
 
+    def edit(self, host: str = "127.0.0.1", port: int = 8000, browser: bool = True) -> str:
+        """Open the editor on this document in the browser: the netcanvas server at
+        ``host:port`` is reused when it answers, else one is started in the background.
+        The document is saved there as a new design; returns its address.
+
+            >>> doc.edit()
+            'http://127.0.0.1:8000/d/3f2a...'
+        """
+        from netcanvas.editing import open_in_editor
+
+        return open_in_editor(self.to_dict(), host, port, browser)
+
     def _repr_svg_(self) -> str:
         return self.figure("svg").decode()
 
