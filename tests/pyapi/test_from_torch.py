@@ -223,3 +223,24 @@ def test_from_torch_depth_is_the_figures_default(tmp_path: Path) -> None:
     doc = nc.from_torch(Net().eval(), torch.randn(1, 3, 16, 16), depth=1)
     assert doc.figure("svg") == doc.figure("svg", depth=1)
     assert doc.figure("svg") != nc.from_torch(Net().eval(), torch.randn(1, 3, 16, 16)).figure("svg")
+
+
+def test_the_meta_pass_draws_what_the_real_pass_draws() -> None:
+    model = Net().eval()
+    x = torch.randn(2, 3, 33, 33)
+    fast = nc.from_torch(model, x, meta=True)
+    real = nc.from_torch(model, x, meta=False)
+    assert fast.output.device.type == "meta" and real.output.device.type == "cpu"
+    assert fast.summary().to_dict() == real.summary().to_dict()
+    assert fast.to_dict() == real.to_dict()
+
+
+def test_data_dependent_code_falls_back_to_the_real_pass() -> None:
+    class Gate(nn.Module):
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return x * 2 if x.sum() > 0 else x  # needs the values: meta cannot say
+
+    assert nc.from_torch(Gate(), torch.ones(1, 3), meta=True).error is not None
+    doc = nc.from_torch(Gate(), torch.ones(1, 3))
+    assert doc.error is None
+    assert [n.type for n in doc.graph.nodes][-1] == "Power"
