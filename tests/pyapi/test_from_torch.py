@@ -244,3 +244,23 @@ def test_data_dependent_code_falls_back_to_the_real_pass() -> None:
     doc = nc.from_torch(Gate(), torch.ones(1, 3))
     assert doc.error is None
     assert [n.type for n in doc.graph.nodes][-1] == "Power"
+
+
+def test_inputs_in_a_list_and_modules_called_with_keywords() -> None:
+    class Pair(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.attn = nn.MultiheadAttention(8, 2, batch_first=True)
+
+        def forward(self, pair: list[torch.Tensor]) -> torch.Tensor:
+            a, b = pair
+            out, _ = self.attn(query=a, key=b, value=b, need_weights=False)
+            return out
+
+    model = Pair().eval()
+    doc = nc.from_torch(model, [torch.randn(1, 5, 8), torch.randn(1, 7, 8)])
+    summary = doc.summary().to_dict()
+    assert [n["type"] for n in summary["nodes"]] == ["Input", "Input", "MultiheadAttention"]
+    assert summary["nodes"][-1]["inputs"] == ["input0", "input1", "input1"]
+    assert summary["nodes"][-1]["output_shapes"][0] == [1, 5, 8]
+    assert summary["totals"]["params"] == torch_params(model)

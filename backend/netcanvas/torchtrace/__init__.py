@@ -84,7 +84,7 @@ def from_torch(
         recorder = Recorder(_on_meta(model))
         output, failure = recorder.run(tuple(_meta_value(x) for x in example_inputs))
         needs_values = any(n.type == "Constant" and "data" not in n.params for n in recorder.graph)
-        if meta is None and (failure is not None or needs_values):
+        if meta is None and (failure is not None or needs_values or recorder.slips):
             recorder = None
     if recorder is None:
         recorder = Recorder(model)

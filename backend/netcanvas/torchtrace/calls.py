@@ -23,7 +23,7 @@ _OPERATORS = {
     "__gt__": "gt", "__ge__": "ge", "__and__": "bitwise_and", "__or__": "bitwise_or",
     "__xor__": "bitwise_xor", "__invert__": "bitwise_not",
 }  # fmt: skip
-CONSTANT_LIMIT = 1 << 20  # elements kept with a Constant layer
+CONSTANT_LIMIT = 1 << 16  # elements whose values a Constant layer keeps (256 KiB of float32)
 
 
 class _Unwritable(Exception):
@@ -94,7 +94,8 @@ def constant_settings(tensor: torch.Tensor) -> dict[str, Any]:
     """A Constant layer's settings: shape, and dtype and values when they can be kept."""
     settings: dict[str, Any] = {"shape": list(tensor.shape)}
     dtype = str(tensor.dtype).removeprefix("torch.")
-    if dtype in DTYPES and dtype != "bfloat16" and tensor.numel() <= CONSTANT_LIMIT:
+    known = tensor.device.type != "meta"  # a meta tensor has a shape and no values
+    if known and dtype in DTYPES and dtype != "bfloat16" and tensor.numel() <= CONSTANT_LIMIT:
         raw = tensor.detach().cpu().contiguous().numpy().tobytes()
         settings["dtype"] = dtype
         settings["data"] = base64.b64encode(zlib.compress(raw, 9)).decode("ascii")

@@ -47,6 +47,7 @@ class Recorder:
         self.graph = Graph(name=type(model).__name__)
         self.produced: dict[int, str] = {}  # id(tensor) -> "node" or "node:k"
         self.watched: set[int] = set()  # ids of live tensors in `produced`
+        self.slips = 0  # steps of ours that failed (each a warning)
         self.observed: dict[str, list[list[int]]] = {}  # node -> output shapes torch made
         self.frames: list[Frame] = []
         self.busy = False  # our own code runs: its tensor calls are not the model's
@@ -63,13 +64,13 @@ class Recorder:
     # --- the pass ------------------------------------------------------------------------
 
     def run(self, inputs: tuple[Any, ...]) -> tuple[Any, BaseException | None]:
-        for i, x in enumerate(inputs):
-            if isinstance(x, Tensor):
-                name = self._name("input" if len(inputs) == 1 else f"input{i}")
-                settings: dict[str, Any] = {"shape": plain(x.shape)}
-                if not x.is_floating_point():
-                    settings["dtype"] = "int64"
-                self._add(Node(name, "Input", settings), [x])
+        given = tensors_in(inputs)  # tensors inside lists and dicts are inputs too
+        for i, x in enumerate(given):
+            name = self._name("input" if len(given) == 1 else f"input{i}")
+            settings: dict[str, Any] = {"shape": plain(x.shape)}
+            if not x.is_floating_point():
+                settings["dtype"] = "int64"
+            self._add(Node(name, "Input", settings), [x])
         handles = []
         for module in self.model.modules():
             handles.append(module.register_forward_pre_hook(self._enter, with_kwargs=True))
@@ -102,10 +103,10 @@ class Recorder:
                 self.frames[-1].quiet or self.frames[-1].leaf is not None
             )
             path = self.paths.get(id(module), "")
-            leaf = None if quiet else module_layer(module)
+            leaf = None if quiet else self._safely(module_layer, module)
             frame = Frame(path, module, leaf, quiet=quiet)
             if leaf is not None:
-                frame.inputs = list(tensors_in(args))
+                frame.inputs = list(tensors_in((args, kwargs)))
             elif not quiet:
                 self._scope(path, module)
             self.frames.append(frame)
@@ -115,34 +116,38 @@ class Recorder:
     def _leave(
         self, module: nn.Module, args: tuple[Any, ...], kwargs: dict[str, Any], output: Any
     ) -> None:
-        self.busy = True
-        try:
-            frame = self.frames.pop()
-            if frame.leaf is None:
-                return
-            type_, settings = frame.leaf
-            outputs = list(tensors_in(output))
-            operands = frame.inputs
-            if type_ == "MultiheadAttention":
-                # query, key, value: one input when they are the same tensor (self-attention)
-                operands = operands[:3]
-                if len({id(t) for t in operands}) == 1:
-                    operands = operands[:1]
-                outputs = outputs[:1]
-            self._count(module.parameters())
-            scope = frame.path.rpartition(".")[0]
-            name = self._name(frame.path or type_.lower())
-            own = sum(p.numel() for p in module.parameters())
-            if name == frame.path or not frame.path:
-                self.module_params[name] = own
-            elif own:  # a shared module's layer type counts its weights at every call
-                self.graph.warnings.append(
-                    f"{name}: {frame.path} runs again; its {own:,} parameters are counted again"
-                )
-            node = Node(name, type_, dict(settings), self._refs(operands, scope), scope=scope)
-            self._add(node, outputs)
-        finally:
-            self.busy = False
+        frame = self.frames.pop()
+        if frame.leaf is not None:
+            self.busy = True
+            try:
+                self._safely(self._leaf, frame, module, output)
+            finally:
+                self.busy = False
+
+    def _leaf(self, frame: Frame, module: nn.Module, output: Any) -> None:
+        """A leaf module ran: one layer of its registry type."""
+        assert frame.leaf is not None
+        type_, settings = frame.leaf
+        outputs = list(tensors_in(output))
+        operands = frame.inputs
+        if type_ == "MultiheadAttention":
+            # query, key, value: one input when they are the same tensor (self-attention)
+            operands = operands[:3]
+            if len({id(t) for t in operands}) == 1:
+                operands = operands[:1]
+            outputs = outputs[:1]
+        self._count(module.parameters())
+        scope = frame.path.rpartition(".")[0]
+        name = self._name(frame.path or type_.lower())
+        own = sum(p.numel() for p in module.parameters())
+        if name == frame.path or not frame.path:
+            self.module_params[name] = own
+        elif own:  # a shared module's layer type counts its weights at every call
+            self.graph.warnings.append(
+                f"{name}: {frame.path} runs again; its {own:,} parameters are counted again"
+            )
+        node = Node(name, type_, dict(settings), self._refs(operands, scope), scope=scope)
+        self._add(node, outputs)
 
     def function(self, func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], out: Any) -> None:
         """One functional call or tensor method ran outside every leaf module."""
@@ -223,6 +228,20 @@ class Recorder:
             self.produced[id(tensor)] = node.name if k == 0 else f"{node.name}:{k}"
             self._watch(tensor)
 
+    def _safely(self, fn: Any, *args: Any) -> Any:
+        """Run a step of ours; a bug of ours on an unusual model is a warning of the
+        document (that layer is missing), never the model's failure."""
+        try:
+            return fn(*args)
+        except Exception as bug:
+            self.slips += 1
+            first = args[0] if args else None
+            what = first.path if isinstance(first, Frame) else getattr(first, "__name__", "?")
+            self.graph.warnings.append(
+                f"netcanvas could not record {what}: {type(bug).__name__}: {bug}"
+            )
+            return None
+
     def _watch(self, tensor: Tensor) -> None:
         """Forget a tensor's producer when torch frees it, before its id can be reused.
         (Keeping every tensor alive instead costs a pass through fresh memory: DenseNet's
@@ -301,7 +320,7 @@ class _Mode(TorchFunctionMode):
         if not self.recorder.busy:
             self.recorder.busy = True
             try:
-                self.recorder.function(func, args, kwargs, out)
+                self.recorder._safely(self.recorder.function, func, args, kwargs, out)
             finally:
                 self.recorder.busy = False
         return out
