@@ -50,10 +50,9 @@ class Summary:
         return str(self)
 
     def _repr_html_(self) -> str:
-        # Notebooks show the same table, monospaced, rather than a second layout of it.
-        from html import escape
+        from netcanvas.notebook import summary_html
 
-        return f"<pre>{escape(str(self))}</pre>"
+        return summary_html(self.analysis)
 
 
 class Document:
@@ -169,7 +168,15 @@ class Document:
 
         return open_in_editor(self.to_dict(), host, port, browser)
 
+    def _repr_html_(self) -> str:
+        """In a notebook: the figure at every depth of the module tree, with pan, zoom and
+        hover (self-contained: no server, no network)."""
+        from netcanvas.notebook import document_html
+
+        return document_html(self)
+
     def _repr_svg_(self) -> str:
+        # For renderers that run no script (GitHub, nbviewer's static view).
         return self.figure("svg").decode()
 
     def __repr__(self) -> str:
