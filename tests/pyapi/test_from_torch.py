@@ -264,3 +264,26 @@ def test_inputs_in_a_list_and_modules_called_with_keywords() -> None:
     assert summary["nodes"][-1]["inputs"] == ["input0", "input1", "input1"]
     assert summary["nodes"][-1]["output_shapes"][0] == [1, 5, 8]
     assert summary["totals"]["params"] == torch_params(model)
+
+
+def test_fold_understands_collapsed_modules() -> None:
+    from netcanvas.render.depth import collapse
+    from netcanvas.render.fold import find_folds
+
+    class Deep(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.stem = nn.Conv2d(3, 8, 3, padding=1)
+            self.stage = nn.Sequential(*(Block(8) for _ in range(5)))
+            self.wide = nn.Sequential(nn.Conv2d(8, 16, 1), Block(16), Block(16))
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return self.wide(self.stage(self.stem(x)))
+
+    doc = nc.from_torch(Deep().eval(), torch.randn(1, 3, 8, 8))
+    graph, _ = collapse(doc.graph, doc.analysis, 2)
+    folds = {f.name: f.count for f in find_folds(graph)}
+    # the five blocks of `stage` fold at once; `wide`'s two other blocks are not the same
+    assert folds == {"stage.0–stage.4": 5, "wide.1–wide.2": 2}
+    svg = doc.figure("svg", depth=2, fold=True).decode()
+    assert "×5" in svg

@@ -9,10 +9,12 @@ A graph transformation before layout: every style draws the collapsed graph as i
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import replace
 
 from netcanvas.analysis import Analysis, NodeResult
 from netcanvas.graph.model import Graph, Node, analyse_structure, parse_ref
+from netcanvas.render.fold import signature
 
 
 def box_of(scope: str, depth: int) -> str | None:
@@ -57,6 +59,7 @@ def collapse(graph: Graph, analysis: Analysis, depth: int) -> tuple[Graph, Analy
         k = outputs[box].index(str(ref)) if str(ref) in outputs[box] else 0
         return label[box] if k == 0 else f"{label[box]}:{k}"
 
+    by_name = {n.name: n for n in graph.nodes}
     scopes = graph.view.get("scopes", {}) if isinstance(graph.view, dict) else {}
     nodes: list[Node] = []
     results: list[NodeResult] = []
@@ -80,9 +83,12 @@ def collapse(graph: Graph, analysis: Analysis, depth: int) -> tuple[Graph, Analy
                         entries.append(drawn)
         kind = scopes.get(box, {}).get("type") if isinstance(scopes.get(box), dict) else None
         kind = str(kind or "Module")
-        nodes.append(
-            Node(label[box], kind, {}, entries, meta={"collapsed": len(inside)}, scope=_parent(box))
-        )
+        # What the module holds, as the fold finder compares blocks: two boxes fold into
+        # one "×N" only when their contents are the same block.
+        contents = signature(members[box], by_name, structure.refs)
+        digest = {"contents": hashlib.sha1(contents.encode()).hexdigest()[:12]}
+        meta = {"collapsed": len(inside)}
+        nodes.append(Node(label[box], kind, digest, entries, meta=meta, scope=_parent(box)))
         rows = [analysis[m] for m in members[box]]
         results.append(
             NodeResult(
