@@ -171,6 +171,7 @@ def test_only_the_branch_that_ran_is_drawn() -> None:
     doc = nc.from_torch(Branchy().eval(), torch.ones(1, 4))
     assert "big" in doc.graph.names() and "small" not in doc.graph.names()
     assert "one forward pass" in doc.graph.meta["source"]
+    assert "Branchy: forward reads a tensor's value (Tensor.bool)" in doc.analysis.warnings[0]
     # the branch not taken is not lost silently: its parameters are named
     assert doc.graph.unattributed == ["small.weight: 16 values", "small.bias: 4 values"]
 

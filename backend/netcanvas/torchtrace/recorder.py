@@ -48,6 +48,7 @@ class Recorder:
         self.produced: dict[int, str] = {}  # id(tensor) -> "node" or "node:k"
         self.watched: set[int] = set()  # ids of live tensors in `produced`
         self.slips = 0  # steps of ours that failed (each a warning)
+        self.branched: set[str] = set()  # modules whose forward read a tensor's value
         self.observed: dict[str, list[list[int]]] = {}  # node -> output shapes torch made
         self.frames: list[Frame] = []
         self.busy = False  # our own code runs: its tensor calls are not the model's
@@ -161,6 +162,9 @@ class Recorder:
                 return
             name = "t"
         operands_all = tensors_in((args, kwargs))
+        if name in _READS_VALUES and any(self._known(t) for t in operands_all):
+            self._branched(name)
+            return
         if name == "__setitem__" and out is None and operands_all:
             out = args[0]  # x[i] = y writes into x
         outputs = list(tensors_in(out))
@@ -227,6 +231,18 @@ class Recorder:
         for k, tensor in enumerate(outputs):
             self.produced[id(tensor)] = node.name if k == 0 else f"{node.name}:{k}"
             self._watch(tensor)
+
+    def _branched(self, how: str) -> None:
+        """The model read a computed tensor's value (``if x.sum() > 0``): what is drawn is
+        the path these inputs took, said once per module."""
+        where = self.frames[-1].path if self.frames else ""
+        if where in self.branched:
+            return
+        self.branched.add(where)
+        self.graph.warnings.append(
+            f"{where or type(self.model).__name__}: forward reads a tensor's value "
+            f"(Tensor.{how.strip('_')}); the layers drawn are the path the example inputs took"
+        )
 
     def _safely(self, fn: Any, *args: Any) -> Any:
         """Run a step of ours; a bug of ours on an unusual model is a warning of the
@@ -301,6 +317,10 @@ class Recorder:
         for pname, p in self.model.named_parameters():
             if id(p) not in self.counted:
                 self.graph.unattributed.append(f"{pname}: {p.numel()} values")
+
+
+# Reading a computed tensor's value: Python control flow may then depend on the inputs.
+_READS_VALUES = {"__bool__", "item", "tolist", "__int__", "__float__", "__index__"}
 
 
 class _Mode(TorchFunctionMode):
