@@ -288,3 +288,19 @@ def test_fold_understands_collapsed_modules() -> None:
     assert folds == {"stage.0–stage.4": 5, "wide.1–wide.2": 2}
     svg = doc.figure("svg", depth=2, fold=True).decode()
     assert "×5" in svg
+
+
+def test_the_export_api_draws_the_same_depth(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from netcanvas.api.app import create_app
+    from netcanvas.api.settings import Settings
+
+    doc = nc.from_torch(Net().eval(), torch.randn(1, 3, 16, 16))
+    app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'api.db'}"))
+    with TestClient(app) as client:
+        answer = client.post("/api/export/svg?depth=1", json=doc.to_dict())
+        analysed = client.post("/api/analyze", json=doc.to_dict())
+    assert answer.status_code == 200
+    assert answer.content == doc.figure("svg", depth=1)
+    assert analysed.json() == doc.summary().to_dict()  # scope and meta.params read there too
