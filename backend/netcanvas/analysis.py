@@ -209,6 +209,7 @@ def _infer_node(
                 "is declared for it: its output shape is unknown"
             )
         result.output_shapes = list(declared) if declared else [None]
+        result.params = _declared_params(node)
         return
     params = _validate(spec, node, result)
     # PyTorch's inplace=True given as a setting is the layer-level flag (DESIGN 4).
@@ -274,6 +275,13 @@ def _validate(spec: Layer[Any], node: Node, result: NodeResult) -> Any:
     except ValidationError as invalid:
         result.error = describe_invalid(invalid)
         return None
+
+
+def _declared_params(node: Node) -> int:
+    """An opaque layer's learnable parameters as its source counted them (``meta.params``:
+    a traced module's own tensors), so a model's total never drops what no type describes."""
+    count = node.meta.get("params", 0)
+    return count if isinstance(count, int) and not isinstance(count, bool) and count > 0 else 0
 
 
 def _declared_shapes(node: Node, result: NodeResult) -> list[Shape] | None:

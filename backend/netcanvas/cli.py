@@ -107,6 +107,9 @@ def _parser() -> argparse.ArgumentParser:
     render.add_argument("--show-macs", action="store_true", default=None)
     render.add_argument("--no-shapes", dest="show_shapes", action="store_false", default=None)
     render.add_argument("--no-names", dest="show_names", action="store_false", default=None)
+    render.add_argument(
+        "--depth", type=int, help="draw modules deeper than N (layers' scope) as one box each"
+    )
     render.add_argument("--azimuth", type=float, help="alexnet style: degrees, -90..90")
     render.add_argument("--elevation", type=float, help="alexnet style: degrees, -60..60")
     render.add_argument("--force", action="store_true", help="write over the input file")
@@ -134,7 +137,11 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _add_input_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("file", help="model file (prototxt, yaml, json, onnx), or - for stdin")
+    p.add_argument(
+        "file",
+        help="model file (prototxt, yaml, json, onnx), - for stdin, or FILE.py:NAME to trace "
+        "a PyTorch module of your own code (it runs that code)",
+    )
     p.add_argument("--from", dest="from_format", help="input format (default: by extension)")
     p.add_argument(
         "--phase",
@@ -148,7 +155,8 @@ def _add_input_args(p: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="NAME=N,C,H,W",
-        help="set or override an input's shape (repeatable)",
+        help="set or override an input's shape (repeatable); for FILE.py:NAME the shapes "
+        "of the forward's inputs in order (N,C,H,W, or N,T:int64 for token ids)",
     )
 
 
@@ -158,6 +166,13 @@ def open_input(args: argparse.Namespace) -> tuple[Graph, Analysis]:
     from netcanvas import service
 
     path: str = args.file
+    from netcanvas.torchtrace.target import TargetError, is_target
+
+    if is_target(path):
+        try:
+            return service.open_python(path, args.input_shape)
+        except TargetError as bad:
+            raise CliError(path.rpartition(":")[0], bad.message, bad.line) from None
     shapes = dict(_parse_input_shape(spec, path) for spec in args.input_shape)
     try:
         if path == "-":
@@ -240,7 +255,7 @@ def _convert(args: argparse.Namespace) -> int:
 
 _RENDER_OPTIONS = (
     "style", "theme", "rankdir", "dpi", "fold", "stack", "width", "font_size", "title",
-    "show_params", "show_macs", "show_shapes", "show_names", "azimuth", "elevation",
+    "show_params", "show_macs", "show_shapes", "show_names", "azimuth", "elevation", "depth",
 )  # fmt: skip
 BUILTIN_OVERLAYS = ("params", "macs", "memory")
 

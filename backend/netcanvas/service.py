@@ -8,7 +8,7 @@ renderer, and ``netcanvas render`` of a prototxt never loads onnx.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,6 +30,7 @@ __all__ = [
     "figure_options",
     "open_file",
     "open_model",
+    "open_python",
     "set_input_shapes",
 ]
 
@@ -86,6 +87,22 @@ def _opened(
 
     set_input_shapes(graph, input_shapes or {})
     return graph, analyze(graph, getattr(module, "settle", None))
+
+
+def open_python(target: str, inputs: Sequence[str] = ()) -> tuple[Graph, Analysis]:
+    """Import ``FILE.py:NAME`` (running the user's own code), build the module in eval
+    mode and trace it on inputs of the given shapes (``1,3,224,224``, ``1,64:int64``), or
+    on the example inputs its builder returned. Raises torchtrace.target.TargetError."""
+    from netcanvas.torchtrace import from_torch
+    from netcanvas.torchtrace.target import TargetError, example, load, parse_input
+
+    specs = [parse_input(text) for text in inputs]
+    model, given = load(target)
+    examples = example(specs) if specs else given
+    if not examples:
+        raise TargetError(f"{target}: give the input shape (--input-shape 1,3,224,224)")
+    doc = from_torch(model.eval(), *examples)
+    return doc.graph, doc.analysis
 
 
 def set_input_shapes(graph: Graph, shapes: Mapping[str, list[int]]) -> None:

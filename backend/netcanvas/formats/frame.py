@@ -8,7 +8,7 @@ everything else about walking the graph is here, once.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -81,14 +81,20 @@ def check_exportable(
     emitters: Mapping[str, Any],
     unsupported: Mapping[str, str],
     analysis: Analysis | None = None,
+    written: Callable[[Node], bool] | None = None,
 ) -> Analysis:
     """The graph's analysis, or one UnsupportedError naming every reason it cannot be
-    written as ``target``: errors, refused types, unmapped types, unknown shapes."""
+    written as ``target``: errors, refused types, unmapped types, unknown shapes.
+    ``written`` says which opaque nodes the exporter writes anyway (traced torch calls)."""
     analysis = analysis if analysis is not None else analyze(graph)
     problems: list[str] = []
     if analysis.errors:
         problems.append("the graph has errors: " + "; ".join(analysis.errors))
-    types = {n.type for n in graph.nodes if n.type != "Input"}
+    types = {
+        n.type
+        for n in graph.nodes
+        if n.type != "Input" and not (written is not None and lookup(n.type) is None and written(n))
+    }
     refused = sorted(t for t in types if t in unsupported)
     if refused:
         reasons = "; ".join(f"{t} ({unsupported[t]})" for t in refused)

@@ -39,6 +39,9 @@ class Node:
     tied: dict[str, list[int]] = field(default_factory=dict)
     # Format-specific extras kept for round-trip (e.g. Caffe's ``param { lr_mult }``).
     meta: dict[str, Any] = field(default_factory=dict)
+    # The dot path of the module that contains the layer (``layer1.0`` for
+    # ``layer1.0.conv1``); empty at the top level. ``view.scopes`` names their classes.
+    scope: str = ""
 
 
 @dataclass(slots=True)

@@ -49,6 +49,10 @@ def build_scene(graph: Graph, options: FigureOptions, analysis: Analysis | None 
     from netcanvas.render.themes import get_theme
 
     analysis = analysis_of(graph, analysis)
+    if options.depth is not None:
+        from netcanvas.render.depth import collapse
+
+        graph, analysis = collapse(graph, analysis, options.depth)
     theme = get_theme(options.theme)
     scene: Scene
     with _no_gc():

@@ -42,7 +42,7 @@ def find_folds(graph: Graph) -> list[Fold]:
     nodes = {n.name: n for n in graph.nodes}
     order = structure.order
     regions = _regions(order, {n: [r.node for r in structure.refs[n] if r] for n in order})
-    signatures = [_signature(region, nodes, structure.refs) for region in regions]
+    signatures = [signature(region, nodes, structure.refs) for region in regions]
     weights = [_weight(region, nodes) for region in regions]
     folds: list[Fold] = []
     for start, period, count in _tandem_repeats(signatures, weights):
@@ -79,7 +79,8 @@ def _regions(order: list[str], inputs: dict[str, list[str]]) -> list[list[str]]:
     return regions
 
 
-def _signature(region: list[str], nodes: dict[str, Node], refs: dict[str, Any]) -> str:
+def signature(region: list[str], nodes: dict[str, Node], refs: dict[str, Any]) -> str:
+    """The block a region is: its layers' types, settings and internal wiring (no names)."""
     import json  # only when folding: `netcanvas render` without --fold never pays for it
 
     local = {name: i for i, name in enumerate(region)}

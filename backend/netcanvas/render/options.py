@@ -46,6 +46,13 @@ class FigureOptions(BaseModel):
         description="Colour every layer by this number of the analysis (a legend shows the "
         "scale); a document's view.overlay (run statistics, profiler data) is drawn otherwise",
     )
+    depth: int | None = Field(
+        None,
+        ge=1,
+        le=64,
+        description="Draw modules deeper than this (the layers' scope) as one box each, "
+        "with their summed params and MACs",
+    )
     azimuth: float = Field(-35.0, ge=-90, le=90, description="alexnet style: horizontal view angle")
     elevation: float = Field(20.0, ge=-60, le=60, description="alexnet style: vertical view angle")
 

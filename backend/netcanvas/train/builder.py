@@ -28,8 +28,7 @@ import torch
 import torch.nn.functional as F  # noqa: N812  (the name the generated code uses)
 from torch import nn
 
-from netcanvas.formats.code.pytorch_caffe import HELPERS
-from netcanvas.formats.code.pytorch_writer import Plan, plan
+from netcanvas.formats.code.pytorch_writer import HELPERS, Plan, plan
 
 if TYPE_CHECKING:
     from netcanvas.analysis import Analysis

@@ -93,7 +93,7 @@ export function edges(doc) {
 }
 
 /** Layer settings (everything beside the reserved keys). */
-export const RESERVED = new Set(["name", "type", "inputs", "inplace", "output_shapes", "weights", "tied", "meta"]);
+export const RESERVED = new Set(["name", "type", "scope", "inputs", "inplace", "output_shapes", "weights", "tied", "meta"]);
 
 export function layerParams(layer) {
   return Object.fromEntries(Object.entries(layer).filter(([key]) => !RESERVED.has(key)));

@@ -13,14 +13,15 @@ from typing import Any
 
 from netcanvas.analysis import Analysis
 from netcanvas.formats import frame
-from netcanvas.formats.code import pytorch_caffe, pytorch_layers  # noqa: F401  (fill the table)
+from netcanvas.formats.code import pytorch_caffe, pytorch_calls, pytorch_layers  # noqa: F401
 from netcanvas.formats.code.pytorch_table import EMITTERS, UNSUPPORTED, Py
 from netcanvas.formats.names import Names
 from netcanvas.graph import shapes
-from netcanvas.graph.model import Graph
+from netcanvas.graph.model import Graph, Node
 from netcanvas.graph.shapes import Shape
 from netcanvas.layers import lookup
 
+HELPERS = {**pytorch_caffe.HELPERS, **pytorch_calls.HELPERS}
 RESERVED = ("self", "torch", "nn", "F", "model", "Network", "forward", "super")
 
 
@@ -55,7 +56,9 @@ class Plan:
 
 
 def check_exportable(graph: Graph, analysis: Analysis | None = None) -> Analysis:
-    return frame.check_exportable(graph, "PyTorch", EMITTERS, UNSUPPORTED, analysis)
+    return frame.check_exportable(
+        graph, "PyTorch", EMITTERS, UNSUPPORTED, analysis, pytorch_calls.replayable
+    )
 
 
 def plan(graph: Graph, analysis: Analysis | None = None) -> Plan:
@@ -73,6 +76,10 @@ def plan(graph: Graph, analysis: Analysis | None = None) -> Plan:
             var[(node.name, 0)] = names.add(node.name)
             out.inputs.append((var[(node.name, 0)], outs[0], node.params.get("dtype", "float32")))
             placed[(node.name, 0)] = (None, node.params.get("dtype", "float32"))
+            continue
+        if lookup(node.type) is None:  # a traced call (check_exportable let it through)
+            _traced(node, [var[(r.node, r.index)] for r in refs], outs, names, var, out)
+            placed.update({(node.name, k): (None, _traced_dtype(node)) for k in range(len(outs))})
             continue
         params = frame.validated(node)
         have = [placed[(r.node, r.index)] for r in refs]
@@ -109,6 +116,30 @@ def plan(graph: Graph, analysis: Analysis | None = None) -> Plan:
         for k in range(len(r.output_shapes))
     ]
     return out
+
+
+def _traced(
+    node: Node,
+    args: list[str],
+    outs: list[Shape],
+    names: Names,
+    var: dict[tuple[str, int], str],
+    out: Plan,
+) -> None:
+    """A layer traced from a live model that no registry type describes: its torch call."""
+    module, expr, helpers = pytorch_calls.emit(node, args)
+    out.helpers.extend(n for n in helpers if n not in out.helpers)
+    ident = names.add(node.name)
+    targets = [ident] + [names.add(f"{node.name}_{k}") for k in range(1, len(outs))]
+    for k, target in enumerate(targets):
+        var[(node.name, k)] = target
+    text = expr.replace("{m}", f"self.{ident}") if module is not None else expr
+    out.lines.append(Line(node.name, ident, module, text, targets))
+
+
+def _traced_dtype(node: Node) -> str:
+    dtype = node.params.get("dtype") if node.type == "Constant" else None
+    return dtype if isinstance(dtype, str) else "float32"
 
 
 # Where a tensor lives and its element type: (device, None for the default, dtype).
@@ -157,7 +188,7 @@ def generate(graph: Graph, class_name: str = "Network", analysis: Analysis | Non
     p = plan(graph, analysis)
     modules = [f"        self.{line.ident} = {line.module}" for line in p.lines if line.module]
     lines = [f"        {line.statement()}" for line in p.lines]
-    helpers = [pytorch_caffe.HELPERS[n].strip("\n") for n in p.helpers]
+    helpers = [HELPERS[n].strip("\n") for n in p.helpers]
     return _source(graph, class_name, p.inputs, modules, lines, p.results, helpers)
 
 

@@ -20,7 +20,9 @@ from netcanvas.layers.validation import setting_problems
 from netcanvas.layers.validation import where as setting_name
 
 TOP_KEYS = ("netcanvas", "name", "layers", "view", "meta")
-RESERVED = ("name", "type", "inputs", "inplace", "output_shapes", "weights", "tied", "meta")
+RESERVED = (
+    "name", "type", "scope", "inputs", "inplace", "output_shapes", "weights", "tied", "meta",
+)  # fmt: skip
 
 
 def location(container: Any, key: Any = None, *, value: bool = True) -> tuple[int, int]:
@@ -113,6 +115,11 @@ def _layer(entry: Any, layers: Any, i: int, previous: str | None, taken: set[str
     meta = entry.get("meta", {})
     if not isinstance(meta, dict):
         raise FormatError(f"{where}: `meta` must be a mapping", *location(entry, "meta"))
+    scope = entry.get("scope", "")
+    if not isinstance(scope, str) or (scope and "" in scope.split(".")):
+        raise FormatError(
+            f"{where}: `scope` is a module path like `layer1.0`", *location(entry, "scope")
+        )
     params = {k: _plain(v) for k, v in entry.items() if k not in RESERVED}
     if spec is not None:
         _check_params(spec, params, entry, where)
@@ -126,6 +133,7 @@ def _layer(entry: Any, layers: Any, i: int, previous: str | None, taken: set[str
         weights=weights,
         tied=tied,
         meta=_plain(meta),
+        scope=scope,
     )
 
 
@@ -193,6 +201,8 @@ def to_document(graph: Graph) -> dict[str, Any]:
     previous: str | None = None
     for node in graph.nodes:
         entry: dict[str, Any] = {"name": node.name, "type": node.type}
+        if node.scope:
+            entry["scope"] = node.scope
         spec = lookup(node.type)
         source = spec is not None and spec.max_inputs == 0
         default = [] if source or previous is None else [previous]

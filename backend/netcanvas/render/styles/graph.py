@@ -130,10 +130,12 @@ def _lines(
     members = [analysis[m] for m in unit.members]
     counts = []
     params, macs = sum(r.params for r in members), sum(r.macs for r in members)
-    # Zero counts are left out: "params 0" on every ReLU is noise in a figure.
-    if options.show_params and params:
+    # Zero counts are left out: "params 0" on every ReLU is noise in a figure. A module
+    # drawn as one box (render/depth.py) always says what it holds.
+    collapsed = "collapsed" in head.meta
+    if (options.show_params or collapsed) and params:
         counts.append(f"params {human(params)}")
-    if options.show_macs and macs:
+    if (options.show_macs or collapsed) and macs:
         counts.append(f"MACs {human(macs)}")
     if counts:
         lines.append((" · ".join(counts), fonts.small, False, "muted"))
