@@ -169,6 +169,18 @@ test("rename the design, rename a layer, set a setting: each undoable", () => {
   assert.equal(store.doc.name, "mine");
 });
 
+test("a renamed layer is selected under its new name when its change is announced", () => {
+  const { store, run } = setup();
+  store.select(["conv1"]);
+  const seen = [];
+  store.subscribe((event) => {
+    if (event.kind === "document") seen.push([...store.session.selection]);
+  });
+  assert.equal(run("rename-layer", { from: "conv1", to: " stem " }), true);
+  assert.deepEqual(seen, [["stem"]], "listeners never see the old name selected");
+  assert.equal(store.doc.layers[1].name, "stem");
+});
+
 test("a source edit keeps the canvas positions of the layers still there", async () => {
   const { store, run } = setup();
   const edited = structuredClone(START);

@@ -170,9 +170,12 @@ export function documentCommands(host) {
       run: ({ from, to }) => {
         let ok = false;
         store.transact(`Rename ${from}`, (tx) => {
-          ok = renameLayer(tx, from, to);
+          ok = renameLayer(tx, from, to.trim());
+          // The selection follows the name before the change is announced: a listener
+          // (the inspector, Delete) must never see a selected name that no longer exists.
+          if (ok && store.session.selection.delete(from)) store.session.selection.add(to.trim());
         });
-        if (ok) store.select([to]);
+        if (ok) store.select([to.trim()]);
         return ok;
       },
     },

@@ -85,13 +85,18 @@ export class Inspector {
     nameInput.value = layer.name;
     nameInput.autocomplete = "off";
     nameInput.spellcheck = false;
+    // The form stays (focus moves on with Tab): it is told the new name before the command
+    // runs, because the command's document event reaches update() before run() returns.
     const commitName = () => {
+      if (!this.current) return;
+      const from = this.current.name;
       const to = nameInput.value.trim();
-      if (to === this.current.name) return;
-      if (this.run("rename-layer", { from: this.current.name, to })) {
-        this.current.name = to;
+      if (to === from) return;
+      this.current.name = to;
+      if (this.run("rename-layer", { from, to })) {
         this.setError(nameInput, null);
       } else {
+        this.current.name = from;
         this.setError(nameInput, "That name is taken or not allowed (no spaces, no trailing :k).");
       }
     };
@@ -101,7 +106,7 @@ export class Inspector {
         commitName();
         nameInput.blur();
       }
-      if (event.key === "Escape") {
+      if (event.key === "Escape" && this.current) {
         nameInput.value = this.current.name;
         nameInput.blur();
       }
