@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from .helpers import open_document, select, tid, wait_analysed
+from .helpers import centre, open_document, select, tid, wait_analysed
 
 pytestmark = pytest.mark.e2e
 
@@ -48,4 +48,42 @@ def test_rename_follows_the_selection_and_throws_nothing(page: Page, how: str) -
     tid(page, "canvas").focus()
     page.keyboard.press("Delete")
     expect(tid(page, "node-stem")).to_have_count(0)
+    assert vars(page)["page_errors"] == []
+
+
+# Every message the toast shows, even for a moment, in the order shown.
+RECORD_TOASTS = """() => { window.__toasts = [];
+  const toast = document.querySelector('[data-testid=toast]');
+  new MutationObserver(() => { if (!toast.hidden) window.__toasts.push(toast.textContent); })
+    .observe(toast, {childList: true, characterData: true, subtree: true, attributes: true}); }"""
+
+
+def test_a_wire_drag_leaving_its_own_node_is_not_refused(page: Page) -> None:
+    open_document(page, CHAIN)
+    page.evaluate(RECORD_TOASTS)
+    x, y = centre(page, "port-out-conv1-0")
+    box = tid(page, "node-conv1").bounding_box()
+    assert box is not None
+    # Up through the node's own body first (as a hand does), out to empty canvas beside it,
+    # and down to relu1's input.
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2, steps=6)
+    page.mouse.move(box["x"] + box["width"] + 120, y + 40, steps=6)
+    page.mouse.move(*centre(page, "port-in-relu1-0"), steps=6)
+    page.mouse.up()
+    expect(tid(page, "edge-conv1-relu1")).to_be_attached()
+    assert not [t for t in page.evaluate("() => window.__toasts") if "Refused" in t]
+    # Letting go on its own node is a wire to nowhere: nothing, and nothing to complain about.
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 30, box["y"] + 10, steps=6)
+    page.mouse.up()
+    assert not [t for t in page.evaluate("() => window.__toasts") if "Refused" in t]
+    # A real cycle is still refused, with its reason.
+    page.mouse.move(*centre(page, "port-out-relu1-0"))
+    page.mouse.down()
+    page.mouse.move(*centre(page, "port-in-conv1-0"), steps=10)
+    page.mouse.up()
+    expect(tid(page, "toast")).to_contain_text("would make a cycle")
     assert vars(page)["page_errors"] == []
