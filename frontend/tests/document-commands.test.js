@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { createGate } from "../src/commands/documents.js";
+import { createGate, placeDocument } from "../src/commands/documents.js";
 import { createCommands, invoke } from "../src/commands/index.js";
 import { normalize } from "../src/model/document.js";
 import { Store } from "../src/model/store.js";
@@ -189,4 +189,24 @@ test("a source edit keeps the canvas positions of the layers still there", async
   await run("load-document", { doc: edited, label: "Edit source", keepPositions: true, source: "source" });
   assert.deepEqual(store.doc.view.positions.conv1, [0, 100]);
   assert.ok(Array.isArray(store.doc.view.positions.relu1));
+});
+
+test("a replaced model is laid out fresh; an edited one keeps its places", () => {
+  const chain = (name, names, types = {}) =>
+    normalize({ name, layers: names.map((n, i) => ({ name: n, type: types[n] ?? (i ? "ReLU" : "Input") })) });
+  const old = chain("alexnet", ["data", "conv1", "relu1", "pool1", "conv2"]);
+  old.view.positions = { data: [0, 0], conv1: [0, 500], relu1: [0, 900], pool1: [0, 100], conv2: [0, 300] };
+  const lenet = chain("LeNet", ["data", "conv1", "pool1", "conv2", "ip1"]);
+  // Pasted, another name: nothing of AlexNet's layout stays.
+  const pasted = placeDocument(old, lenet, true, { pasted: true });
+  assert.equal(pasted.unplaced, 5);
+  const ys = ["data", "conv1", "pool1", "conv2", "ip1"].map((n) => pasted.doc.view.positions[n][1]);
+  assert.deepEqual([...ys].sort((a, b) => a - b), ys, "a chain runs top to bottom");
+  // Typed in the text (same model): the layers still there, as the same type, keep their place.
+  const edited = placeDocument(old, chain("alexnet", ["data", "conv1", "relu1", "conv2"], { relu1: "Sigmoid" }), true);
+  assert.deepEqual(edited.doc.view.positions.conv1, [0, 500]);
+  assert.notDeepEqual(edited.doc.view.positions.relu1, [0, 900], "a layer of another type is a new layer");
+  // Fewer than half shared: a new model even when typed.
+  const other = placeDocument(old, chain("alexnet", ["data", "a", "b", "c", "d"]), true);
+  assert.equal(other.unplaced, 5);
 });

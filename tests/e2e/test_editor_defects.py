@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from .helpers import centre, open_document, select, tid, wait_analysed
+from .helpers import centre, open_document, paste, select, tid, wait_analysed
 
 pytestmark = pytest.mark.e2e
 
@@ -86,4 +86,52 @@ def test_a_wire_drag_leaving_its_own_node_is_not_refused(page: Page) -> None:
     page.mouse.move(*centre(page, "port-in-conv1-0"), steps=10)
     page.mouse.up()
     expect(tid(page, "toast")).to_contain_text("would make a cycle")
+    assert vars(page)["page_errors"] == []
+
+
+LENET_PROTOTXT = """name: "LeNet"
+layer { name: "data" type: "Input" top: "data"
+  input_param { shape: { dim: 1 dim: 1 dim: 28 dim: 28 } } }
+layer { name: "conv1" type: "Convolution" bottom: "data" top: "conv1"
+  convolution_param { num_output: 20 kernel_size: 5 stride: 1 } }
+layer { name: "pool1" type: "Pooling" bottom: "conv1" top: "pool1"
+  pooling_param { pool: MAX kernel_size: 2 stride: 2 } }
+layer { name: "conv2" type: "Convolution" bottom: "pool1" top: "conv2"
+  convolution_param { num_output: 50 kernel_size: 5 stride: 1 } }
+layer { name: "pool2" type: "Pooling" bottom: "conv2" top: "pool2"
+  pooling_param { pool: MAX kernel_size: 2 stride: 2 } }
+layer { name: "ip1" type: "InnerProduct" bottom: "pool2" top: "ip1"
+  inner_product_param { num_output: 500 } }
+layer { name: "relu1" type: "ReLU" bottom: "ip1" top: "ip1" }
+layer { name: "ip2" type: "InnerProduct" bottom: "ip1" top: "ip2"
+  inner_product_param { num_output: 10 } }
+layer { name: "prob" type: "Softmax" bottom: "ip2" top: "prob" }
+"""
+
+# For [src, dst] pairs: [src box bottom, dst box top] in page pixels.
+EDGE_SPANS = """(pairs) => pairs.map(([src, dst]) => {
+  const box = (n) => document.querySelector(`[data-testid="node-${n}"] .node-box`)
+    .getBoundingClientRect();
+  return [src, dst, box(src).bottom, box(dst).top];
+})"""
+LENET_CHAIN = ["data", "conv1", "pool1", "conv2", "pool2", "ip1", "relu1", "ip2", "prob"]
+
+
+def test_a_pasted_model_is_laid_out_fresh(page: Page) -> None:
+    tid(page, "templates").click()
+    tid(page, "template-alexnet").click()
+    expect(tid(page, "node-fc8")).to_be_attached()
+    tid(page, "tab-source").click()
+    tid(page, "source-format").select_option("prototxt")
+    paste(page, "source-editor", LENET_PROTOTXT)
+    expect(tid(page, "node-prob")).to_be_attached()
+    expect(tid(page, "node-fc8")).to_have_count(0)
+    wait_analysed(page)
+    pairs = list(zip(LENET_CHAIN, LENET_CHAIN[1:], strict=False))
+    for src, dst in pairs:
+        expect(tid(page, f"edge-{src}-{dst}")).to_be_attached()
+    spans = page.evaluate(EDGE_SPANS, pairs)
+    # A chain laid out fresh runs top to bottom: every wire goes down, none behind a box.
+    for src, dst, bottom, top in spans:
+        assert top > bottom, f"{dst} is not below {src}"
     assert vars(page)["page_errors"] == []

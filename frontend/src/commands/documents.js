@@ -8,18 +8,30 @@ import { withPositions } from "../view/layout.js";
 
 /**
  * The document a load stores, and how many of its layers had no position. `keepPositions`
- * (a source edit) keeps the canvas positions of layers that are still there; figure settings
- * carry over to a document that has none of its own.
+ * (a source edit) keeps the canvas positions of layers that are still there, as the same
+ * type; figure settings carry over to a document that has none of its own.
+ *
+ * A replaced model is laid out fresh: positions belong to one model, and another model's
+ * layers that happen to share names (conv1, pool1, relu1 are in most CNNs) would hang the new
+ * chain on the old one's coordinates in a scrambled order. A new model is one sharing fewer
+ * than half its layers with the old, or, when `pasted` (text pasted into the source view),
+ * one with another name.
+ * @param {object} current  the document shown now
+ * @param {object} next  the normalized document to show
+ * @param {boolean} [keepPositions]
+ * @param {{pasted?: boolean}} [options]
  */
-export function placeDocument(current, next, keepPositions = false) {
+export function placeDocument(current, next, keepPositions = false, { pasted = false } = {}) {
   const doc = structuredClone(next);
   if (keepPositions) {
     const old = current.view?.positions ?? {};
-    const names = new Set(doc.layers.map((l) => l.name));
-    const kept = Object.entries({ ...old, ...doc.view.positions }).filter(([n]) => names.has(n));
-    // A pasted network that shares only its input's name with the old one is a new
-    // network: lay it all out rather than hang every layer under the one old position.
-    if (kept.length * 2 >= names.size) doc.view.positions = Object.fromEntries(kept);
+    const oldType = new Map((current.layers ?? []).map((l) => [l.name, l.type]));
+    const same = doc.layers.filter((l) => oldType.get(l.name) === l.type && old[l.name]);
+    const renamed = pasted && (current.name ?? "network") !== doc.name;
+    if (!renamed && same.length * 2 >= doc.layers.length) {
+      const kept = Object.fromEntries(same.map((l) => [l.name, old[l.name]]));
+      doc.view.positions = { ...kept, ...doc.view.positions };
+    }
   }
   if (!doc.view.style && current.view?.style) doc.view.style = { ...current.view.style };
   const unplaced = doc.layers.filter((l) => !doc.view.positions[l.name]).length;
@@ -45,13 +57,13 @@ export function documentCommands(host) {
       else go();
     });
 
-  /** options: {doc, label, source, merge, keepPositions, fresh, analysis} */
-  function load({ doc, label, source = null, merge = undefined, keepPositions = false, fresh = false, analysis = null }) {
+  /** options: {doc, label, source, merge, keepPositions, pasted, fresh, analysis} */
+  function load({ doc, label, source = null, merge = undefined, keepPositions = false, pasted = false, fresh = false, analysis = null }) {
     const normal = normalize(doc, host.sources?.());
     // The service starts on the analysis (or it came with an import) while this thread
     // places the layers and stores them.
     host.analysis?.expect(normal, analysis);
-    const { doc: next, unplaced } = placeDocument(store.doc, normal, keepPositions);
+    const { doc: next, unplaced } = placeDocument(store.doc, normal, keepPositions, { pasted });
     store.replace(label, next, { source, merge });
     host.analysis?.delivered(next, analysis);
     if (fresh) store.clearHistory();

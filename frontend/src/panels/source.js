@@ -26,7 +26,7 @@ export class SourcePanel {
     this.editor.addEventListener("input", (event) => {
       this.dirty = true;
       // A paste is one complete change: show it at once; keystrokes wait for a pause.
-      if (event.inputType === "insertFromPaste" || event.inputType === "insertFromDrop") this.reimport();
+      if (event.inputType === "insertFromPaste" || event.inputType === "insertFromDrop") this.reimport({ pasted: true });
       else this.typed();
     });
     this.format.addEventListener("change", () => {
@@ -112,7 +112,8 @@ export class SourcePanel {
     this.typingTimer = setTimeout(() => this.reimport(), TYPE_DELAY_MS);
   }
 
-  async reimport() {
+  /** Read the text into the design. `pasted`: a paste, which may be another model altogether. */
+  async reimport({ pasted = false } = {}) {
     clearTimeout(this.typingTimer);
     clearTimeout(this.exportTimer);
     const mine = ++this.sequence;
@@ -126,7 +127,7 @@ export class SourcePanel {
       this.stale = false;
       this.showError(null);
       this.status.textContent = warnings?.length ? `${warnings.length} warning(s): ${warnings[0]}` : "";
-      this.host.loadDocument(doc, "Edit source", { source: "source", merge: "source", keepPositions: true, analysis });
+      this.host.loadDocument(doc, "Edit source", { source: "source", merge: "source", keepPositions: true, pasted, analysis });
     } catch (error) {
       if (mine !== this.sequence) return;
       this.status.textContent = "";
