@@ -4,6 +4,7 @@ they met it in Chromium, against the real service."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -135,3 +136,74 @@ def test_a_pasted_model_is_laid_out_fresh(page: Page) -> None:
     for src, dst, bottom, top in spans:
         assert top > bottom, f"{dst} is not below {src}"
     assert vars(page)["page_errors"] == []
+
+
+# For each edge path: its points (sampled along it, in page pixels) that fall inside a drawn box
+# it does not belong to. `ends` maps an edge's testid to its [src, dst].
+WIRES_BEHIND_BOXES = """(ends) => {
+  const boxes = [...document.querySelectorAll('.node:not(.folded)')].map((n) => [
+    n.dataset.node, n.querySelector('.node-box').getBoundingClientRect()]);
+  const out = {};
+  for (const [id, [src, dst]] of Object.entries(ends)) {
+    const path = document.querySelector(`[data-testid="${id}"]`);
+    const m = path.getScreenCTM();
+    const length = path.getTotalLength();
+    const hits = [];
+    for (let i = 0; i <= 60; i += 1) {
+      const p = path.getPointAtLength((length * i) / 60).matrixTransform(m);
+      for (const [name, r] of boxes) {
+        if (name === src || name === dst) continue;
+        if (p.x > r.left + 1 && p.x < r.right - 1 && p.y > r.top + 1 && p.y < r.bottom - 1)
+          hits.push(name);
+      }
+    }
+    if (hits.length) out[id] = [...new Set(hits)];
+  }
+  return out;
+}"""
+
+
+def template_edges(slug: str) -> dict[str, list[str]]:
+    """Every edge of a template by testid: [src, dst] (inputs default to the previous layer)."""
+    import yaml
+
+    from netcanvas.templates import __file__ as where
+
+    doc = yaml.safe_load((Path(where).parent / f"{slug}.yaml").read_text())
+    ends: dict[str, list[str]] = {}
+    previous = None
+    for layer in doc["layers"]:
+        inputs = layer.get("inputs", [previous] if previous and layer["type"] != "Input" else [])
+        for ref in [inputs] if isinstance(inputs, str) else inputs:
+            src = ref.rsplit(":", 1)[0] if ref.rsplit(":", 1)[-1].isdigit() else ref
+            ends[f"edge-{src}-{layer['name']}"] = [src, layer["name"]]
+        previous = layer["name"]
+    return ends
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_resnet_skip_connections_run_beside_the_column(page: Page, theme: str) -> None:
+    tid(page, "templates").click()
+    tid(page, "template-resnet18").click()
+    expect(tid(page, "node-fc")).to_be_attached()
+    wait_analysed(page)
+    ends = template_edges("resnet18")
+    skips = {k: v for k, v in ends.items() if v[1].endswith("_add") and "_bn" not in v[0]}
+    skips.update({k: v for k, v in ends.items() if v[1].endswith("down_conv")})
+    assert len(skips) == 8, skips  # 5 identity shortcuts, 3 into a downsampling branch
+    behind = page.evaluate(WIRES_BEHIND_BOXES, ends)
+    assert behind == {}, f"wires behind boxes they do not belong to: {behind}"
+    if theme == "dark":
+        tid(page, "ui-theme").click()
+        tid(page, "theme-select").select_option("dark")
+    page.screenshot(path=f"/tmp/resnet18-canvas-{theme}.png")
+    # Closer, around the first downsampling block, as a person reads it.
+    x, y = centre(page, "node-layer2_0_add")
+    page.mouse.move(x, y)
+    page.keyboard.down("Control")
+    for _ in range(6):
+        page.mouse.wheel(0, -300)
+    page.keyboard.up("Control")
+    page.wait_for_timeout(200)
+    assert page.evaluate(WIRES_BEHIND_BOXES, ends) == {}
+    page.screenshot(path=f"/tmp/resnet18-canvas-{theme}-zoom.png")
