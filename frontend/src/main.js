@@ -130,7 +130,6 @@ async function main() {
   bindUiTheme(byTestId("ui-theme"));
   bindFiles({ button: byTestId("open"), input: byTestId("open-file"), formats, run });
   bindReadOnly({ store, banner: byTestId("readonly-banner"), copyButton: byTestId("make-copy"), run });
-  byTestId("save").addEventListener("click", () => persistence.save());
   installTestHooks({ store, commands, run });
 
   store.subscribe((event) => {

@@ -49,6 +49,7 @@ function setup({ ready = true } = {}) {
       return { document: structuredClone(LENET), warnings: [], analysis: { nodes: [] } };
     },
     design: async (id) => ({ id, revision: 3, document: structuredClone(LENET) }),
+    designRevision: async (id, revision) => ({ id, revision, document: structuredClone(LENET) }),
   };
   const commands = createCommands({
     store,
@@ -68,6 +69,8 @@ function setup({ ready = true } = {}) {
     persistence: {
       forget: () => calls.push("forget"),
       adopt: (design, options) => calls.push(`adopt ${design.id} ${JSON.stringify(options ?? {})}`),
+      owns: (id) => id === "mine",
+      save: async () => calls.push("save"),
     },
     sources: () => new Set(["Input"]),
     formats: async () => FORMATS,
@@ -209,4 +212,18 @@ test("a replaced model is laid out fresh; an edited one keeps its places", () =>
   // Fewer than half shared: a new model even when typed.
   const other = placeDocument(old, chain("alexnet", ["data", "a", "b", "c", "d"]), true);
   assert.equal(other.unplaced, 5);
+});
+
+test("a read-only page cannot save; its owner's own link opens editable", async () => {
+  const { store, run, calls } = setup();
+  await run("open-shared", "abc");
+  assert.equal(run("save"), undefined, "save is disabled while read-only");
+  assert.ok(!calls.includes("save"));
+  await run("open-shared", "mine");
+  assert.equal(store.readOnly, false, "this browser holds the edit key");
+  assert.ok(calls.includes('adopt mine {"showLink":true}'));
+  await run("save");
+  assert.ok(calls.includes("save"));
+  assert.equal(await run("open-shared", { id: "mine", revision: 1 }), true);
+  assert.equal(store.readOnly, true, "an old revision stays read-only, even for its owner");
 });

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -207,3 +208,58 @@ def test_resnet_skip_connections_run_beside_the_column(page: Page, theme: str) -
     page.wait_for_timeout(200)
     assert page.evaluate(WIRES_BEHIND_BOXES, ends) == {}
     page.screenshot(path=f"/tmp/resnet18-canvas-{theme}-zoom.png")
+
+
+def design_count(page: Page) -> int:
+    return int(page.evaluate("async () => (await (await fetch('/api/designs')).json()).count"))
+
+
+def test_a_shared_page_cannot_save_and_its_owner_can_edit_it(
+    page: Page, browser: Any, server: str
+) -> None:
+    open_document(page, CHAIN)
+    tid(page, "save").click()
+    expect(tid(page, "share-link")).to_be_visible()
+    href = str(tid(page, "share-link").get_attribute("href"))
+    expect(tid(page, "toast")).to_contain_text("revision 1")
+    saved = design_count(page)
+
+    # Someone else (another browser, no edit key): read-only, and Save does not save.
+    visitor = browser.new_context(viewport={"width": 1400, "height": 900})
+    try:
+        other = visitor.new_page()
+        errors: list[str] = []
+        other.on("pageerror", lambda error: errors.append(str(error)))
+        other.goto(href)
+        other.wait_for_selector("body[data-ready=true]")
+        expect(tid(other, "readonly-banner")).to_be_visible()
+        expect(tid(other, "save")).to_be_disabled()
+        tid(other, "save").click(force=True)
+        tid(other, "canvas").focus()
+        other.keyboard.press("Control+s")
+        other.wait_for_timeout(300)
+        assert design_count(other) == saved, "a read-only page made a new design"
+        expect(tid(other, "readonly-banner")).to_be_visible()
+        # Make a copy: the copy is the visitor's, and saves as a design of their own.
+        tid(other, "make-copy").click()
+        expect(tid(other, "save")).to_be_enabled()
+        tid(other, "save").click()
+        expect(tid(other, "toast")).to_contain_text("revision 1")
+        assert design_count(other) == saved + 1
+        assert errors == []
+    finally:
+        visitor.close()
+
+    # The owner (this browser holds the edit key) opening their own link can edit and save it.
+    page.goto(href)
+    page.wait_for_selector("body[data-ready=true]")
+    expect(tid(page, "node-relu1")).to_be_attached()
+    expect(tid(page, "readonly-banner")).to_be_hidden()
+    select(page, "relu1")
+    tid(page, "canvas").focus()
+    page.keyboard.press("Delete")
+    expect(tid(page, "node-relu1")).to_have_count(0)
+    tid(page, "save").click()
+    expect(tid(page, "toast")).to_contain_text("revision 2")
+    assert design_count(page) == saved + 1
+    assert vars(page)["page_errors"] == []

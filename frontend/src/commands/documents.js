@@ -115,15 +115,21 @@ export function documentCommands(host) {
     }
   }
 
-  /** A shared design by id, or one saved revision of it ({id, revision}: a run's link). */
+  /**
+   * A shared design by id, or one saved revision of it ({id, revision}: a run's link). It
+   * opens read-only, unless this browser holds its edit key (its owner saved it here) and the
+   * link is to the design itself: an owner opening their own link goes on editing it.
+   */
   async function openShared(argument) {
     const { id, revision = null } = typeof argument === "object" ? argument : { id: argument };
     try {
       const answer = revision ? await host.api.designRevision(id, revision) : await host.api.design(id);
       const label = revision ? `Open revision ${revision} of a shared design` : "Open shared design";
+      const owned = !revision && Boolean(host.persistence?.owns?.(answer.id ?? id));
       load({ doc: answer.document, label, fresh: true });
-      store.setReadOnly(true);
-      host.persistence?.adopt({ id: answer.id ?? id, revision: answer.revision }, { showLink: false });
+      store.setReadOnly(!owned);
+      host.persistence?.adopt({ id: answer.id ?? id, revision: answer.revision }, { showLink: owned });
+      if (owned) notify("Your design: edits are saved to it.");
       return true;
     } catch (error) {
       notify(`Cannot open shared design ${id}: ${error.message}`, "error");
@@ -169,6 +175,15 @@ export function documentCommands(host) {
     { id: "open-file", label: "Open a file", isEnabled: () => true, run: openFile },
     { id: "open-template", label: "Open a template", isEnabled: () => true, run: openTemplate },
     { id: "make-copy", label: "Make a copy", isEnabled: () => store.readOnly, run: makeCopy },
+    {
+      // Read-only pages cannot save: saving one would make a new design behind a banner that
+      // still says read-only. Make a copy first.
+      id: "save",
+      label: "Save",
+      shortcut: ["Mod+S"],
+      isEnabled: () => editable() && Boolean(host.persistence),
+      run: () => host.persistence.save(),
+    },
     {
       id: "rename-design",
       label: "Rename design",

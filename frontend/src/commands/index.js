@@ -22,7 +22,8 @@ import { viewCommands } from "./view.js";
  * @property {{expect(doc: object, analysis: object|null): void,
  *   delivered(doc: object, analysis: object|null): void}} [analysis]
  *   told before and after a document is loaded, so the analysis starts early
- * @property {{forget(): void, adopt(design: object, options?: object): void}} [persistence]
+ * @property {{forget(): void, adopt(design: object, options?: object): void,
+ *   owns(id: string): boolean, save(): Promise<object|null>}} [persistence]
  * @property {{download(format: string): Promise<void>}} [exporter]
  * @property {() => Set<string>} [sources]  layer types that take no input
  * @property {() => Promise<object[]>} [formats]  the formats catalogue, once it is in

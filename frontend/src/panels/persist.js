@@ -72,6 +72,11 @@ export class Persistence {
     localStorage.setItem(KEYS_KEY, JSON.stringify(keys));
   }
 
+  /** True when this browser holds the edit key of design `id` (it was saved from here). */
+  owns(id) {
+    return Boolean(this.keys()[id]);
+  }
+
   /** A design not saved yet (a template, a copy): no share link. */
   forget() {
     this.design = null;
@@ -99,6 +104,10 @@ export class Persistence {
 
   async save() {
     const { store, notify } = this.host;
+    if (store.readOnly) {
+      notify("This shared design is read-only: make a copy to save your own.", "error");
+      return null;
+    }
     const key = this.design ? this.keys()[this.design.id] : null;
     try {
       if (this.design && key) {
