@@ -263,3 +263,56 @@ def test_a_shared_page_cannot_save_and_its_owner_can_edit_it(
     expect(tid(page, "toast")).to_contain_text("revision 2")
     assert design_count(page) == saved + 1
     assert vars(page)["page_errors"] == []
+
+
+BROKEN_YAML = (
+    "netcanvas: 1\nname: broken\nlayers:\n  - {name: data, type: Input, shape: [1, 3, 8, 8]}\n"
+    "  - {name: c, type: Conv2d, out_channels: [4}\n  - {name: r, type: ReLU}\n"
+)
+# Where the error band is, and the textarea's line 5, in page pixels.
+ERROR_MARK = """() => {
+  const editor = document.querySelector('[data-testid=source-editor]');
+  const mark = document.querySelector('[data-testid=source-error-line]');
+  const style = getComputedStyle(editor);
+  const line = parseFloat(style.lineHeight);
+  const top = editor.getBoundingClientRect().top + parseFloat(style.paddingTop)
+    + parseFloat(style.borderTopWidth) + (Number(mark.dataset.line) - 1) * line - editor.scrollTop;
+  const r = mark.getBoundingClientRect();
+  return {line: Number(mark.dataset.line), top: r.top, expected: top, height: r.height,
+          lineHeight: line, visible: !mark.hidden && r.height > 0};
+}"""
+
+
+def test_the_source_view_reads_what_was_pasted_and_keeps_what_was_typed(page: Page) -> None:
+    open_document(page, CHAIN)
+    tid(page, "tab-source").click()
+    tid(page, "source-format").select_option("yaml")
+    expect(tid(page, "source-editor")).to_have_value(re.compile("conv1"))
+    # Prototxt pasted while the format says YAML: read as prototxt, and said so.
+    paste(page, "source-editor", LENET_PROTOTXT)
+    expect(tid(page, "source-format")).to_have_value("prototxt")
+    expect(page.locator(".source-status")).to_contain_text("prototxt")
+    expect(tid(page, "node-prob")).to_be_attached()
+    expect(tid(page, "source-error")).to_be_hidden()
+    # The text is the design: switching the format converts it.
+    tid(page, "source-format").select_option("yaml")
+    expect(tid(page, "source-editor")).to_have_value(re.compile(r"netcanvas: 1"))
+
+    # Typed text that does not read: its error marks its line, and switching the format by hand
+    # never replaces it with the design.
+    tid(page, "source-editor").fill(BROKEN_YAML)
+    expect(tid(page, "source-error")).to_contain_text("line 5")
+    mark = page.evaluate(ERROR_MARK)
+    assert mark["visible"] and mark["line"] == 5, mark
+    assert abs(mark["top"] - mark["expected"]) < 2, mark
+    assert mark["height"] >= mark["lineHeight"] - 1, mark
+    tid(page, "source-format").select_option("json")
+    expect(tid(page, "source-error")).to_be_visible()
+    assert tid(page, "source-editor").input_value() == BROKEN_YAML
+    tid(page, "source-format").select_option("yaml")
+    assert tid(page, "source-editor").input_value() == BROKEN_YAML
+    # Mended, the mark goes.
+    tid(page, "source-editor").fill(BROKEN_YAML.replace("[4}", "4}"))
+    expect(tid(page, "node-r")).to_be_attached()
+    expect(tid(page, "source-error-line")).to_be_hidden()
+    assert vars(page)["page_errors"] == []

@@ -2,6 +2,8 @@
 // through /api/import (debounced) and re-renders the canvas; a canvas edit re-exports the text.
 
 import { api, ApiError } from "../api.js";
+import { sniffFormat } from "../model/sniff.js";
+import { ErrorMark } from "./errormark.js";
 
 const TYPE_DELAY_MS = 250;
 const EXPORT_DELAY_MS = 150;
@@ -16,6 +18,7 @@ export class SourcePanel {
     this.phaseField = root.querySelector(".phase-field");
     this.error = root.querySelector("[data-testid=source-error]");
     this.status = root.querySelector(".source-status");
+    this.mark = new ErrorMark(this.editor, root.querySelector("[data-testid=source-error-line]"));
     this.typingTimer = null;
     this.exportTimer = null;
     this.stale = true;
@@ -26,7 +29,7 @@ export class SourcePanel {
     this.editor.addEventListener("input", (event) => {
       this.dirty = true;
       // A paste is one complete change: show it at once; keystrokes wait for a pause.
-      if (event.inputType === "insertFromPaste" || event.inputType === "insertFromDrop") this.reimport({ pasted: true });
+      if (event.inputType === "insertFromPaste" || event.inputType === "insertFromDrop") this.pasted();
       else this.typed();
     });
     this.format.addEventListener("change", () => {
@@ -47,10 +50,28 @@ export class SourcePanel {
     this.phaseField.hidden = this.format.value !== "prototxt";
   }
 
-  showError(message) {
+  /** Show (or with null clear) an error; `at` {line, column} marks it in the text. */
+  showError(message, at = null) {
     this.error.textContent = message ?? "";
     this.error.hidden = !message;
     this.editor.classList.toggle("invalid", Boolean(message));
+    this.mark.show(message ? at : null);
+  }
+
+  /**
+   * A paste is read in the format it is written in: the menu follows the text (and says
+   * so), so prototxt pasted while it said YAML is not a YAML scanner error.
+   */
+  pasted() {
+    const sniffed = sniffFormat(this.editor.value);
+    const known = [...this.format.options].find((o) => o.value === sniffed);
+    let note = "";
+    if (known && sniffed !== this.format.value) {
+      this.format.value = sniffed;
+      this.updatePhaseField();
+      note = `Pasted text read as ${known.textContent}.`;
+    }
+    this.reimport({ pasted: true, note });
   }
 
   /** The document changed elsewhere: re-export the text (only while the tab is visible). */
@@ -112,8 +133,11 @@ export class SourcePanel {
     this.typingTimer = setTimeout(() => this.reimport(), TYPE_DELAY_MS);
   }
 
-  /** Read the text into the design. `pasted`: a paste, which may be another model altogether. */
-  async reimport({ pasted = false } = {}) {
+  /**
+   * Read the text into the design. `pasted`: a paste, which may be another model altogether;
+   * `note`: said in the status line (what the format menu did).
+   */
+  async reimport({ pasted = false, note = "" } = {}) {
     clearTimeout(this.typingTimer);
     clearTimeout(this.exportTimer);
     const mine = ++this.sequence;
@@ -126,12 +150,17 @@ export class SourcePanel {
       // the tab again must not put the design it replaces back.
       this.stale = false;
       this.showError(null);
-      this.status.textContent = warnings?.length ? `${warnings.length} warning(s): ${warnings[0]}` : "";
+      const warned = warnings?.length ? `${warnings.length} warning(s): ${warnings[0]}` : "";
+      this.status.textContent = [note, warned].filter(Boolean).join(" ");
       this.host.loadDocument(doc, "Edit source", { source: "source", merge: "source", keepPositions: true, pasted, analysis });
     } catch (error) {
       if (mine !== this.sequence) return;
-      this.status.textContent = "";
-      this.showError(error instanceof ApiError ? error.located : String(error.message ?? error));
+      this.status.textContent = note;
+      const located = error instanceof ApiError && typeof error.detail === "object" && error.detail?.line;
+      this.showError(
+        error instanceof ApiError ? error.located : String(error.message ?? error),
+        located ? { line: error.detail.line, column: error.detail.column } : null,
+      );
     }
   }
 
