@@ -52,7 +52,12 @@ async function main() {
   const viewport = new Viewport(svg, store, view);
   const scheduler = new RenderScheduler(view, store, () => viewport.fit());
   const gate = createGate();
-  const inspector = new Inspector(byTestId("inspector"), { store, catalogue, run });
+  const inspector = new Inspector(byTestId("inspector"), {
+    store,
+    catalogue,
+    run,
+    phase: () => byTestId("phase-select").value,
+  });
   const stats = new StatsPanel($(".stats"), { onPick: (name) => run("reveal", name) });
   const source = new SourcePanel($("#panel-source"), {
     store,

@@ -316,3 +316,54 @@ def test_the_source_view_reads_what_was_pasted_and_keeps_what_was_typed(page: Pa
     expect(tid(page, "node-r")).to_be_attached()
     expect(tid(page, "source-error-line")).to_be_hidden()
     assert vars(page)["page_errors"] == []
+
+
+TRAIN_VAL = """name: "tv"
+layer { name: "mnist" type: "Data" top: "data" top: "label" include { phase: TRAIN }
+  data_param { source: "train_lmdb" batch_size: 64 backend: LMDB } }
+layer { name: "mnist" type: "Data" top: "data" top: "label" include { phase: TEST }
+  data_param { source: "test_lmdb" batch_size: 100 backend: LMDB } }
+layer { name: "conv1" type: "Convolution" bottom: "data" top: "conv1"
+  convolution_param { num_output: 20 kernel_size: 5 } }
+layer { name: "ip1" type: "InnerProduct" bottom: "conv1" top: "ip1"
+  inner_product_param { num_output: 10 } }
+layer { name: "loss" type: "SoftmaxWithLoss" bottom: "ip1" bottom: "label" top: "loss" }
+"""
+
+
+def set_input_shape(page: Page, name: str, text: str) -> None:
+    select(page, name)
+    tid(page, "tab-inspector").click()
+    expect(tid(page, "input-shape-note")).to_be_visible()
+    tid(page, "param-shape").fill(text)
+
+
+def test_a_train_val_data_layer_gets_its_shape_per_phase(page: Page) -> None:
+    tid(page, "tab-source").click()
+    tid(page, "source-format").select_option("prototxt")
+    paste(page, "source-editor", TRAIN_VAL)
+    expect(tid(page, "node-conv1")).to_be_attached()
+    wait_analysed(page)
+    expect(tid(page, "shape-conv1")).to_have_text("?")
+    # The inspector says the file does not give the shape, and takes it (phase TEST).
+    set_input_shape(page, "mnist", "100,1,28,28")
+    expect(tid(page, "input-shape-note")).to_contain_text("TEST")
+    expect(tid(page, "shape-conv1")).to_have_text("100×20×24×24")
+    # TRAIN reads the file's TRAIN layers: its input is set on its own.
+    tid(page, "tab-source").click()
+    tid(page, "phase-select").select_option("TRAIN")
+    expect(tid(page, "shape-conv1")).to_have_text("?")
+    set_input_shape(page, "mnist", "64,1,28,28")
+    expect(tid(page, "input-shape-note")).to_contain_text("TRAIN")
+    expect(tid(page, "shape-conv1")).to_have_text("64×20×24×24")
+    # Switching back and forth keeps what was set in each phase.
+    tid(page, "tab-source").click()
+    tid(page, "phase-select").select_option("TEST")
+    expect(tid(page, "shape-conv1")).to_have_text("100×20×24×24")
+    tid(page, "phase-select").select_option("TRAIN")
+    expect(tid(page, "shape-conv1")).to_have_text("64×20×24×24")
+    # An edit of the text (same phase) keeps it too.
+    text = tid(page, "source-editor").input_value().replace("num_output: 20", "num_output: 8")
+    paste(page, "source-editor", text)
+    expect(tid(page, "shape-conv1")).to_have_text("64×8×24×24")
+    assert vars(page)["page_errors"] == []

@@ -3,15 +3,20 @@
 // one undo step), an invalid one is marked on the field and never reaches the document.
 
 import { layerIndex } from "../model/document.js";
+import { isDataInput } from "../model/phases.js";
 import { formatCount, formatShape } from "../view/markup.js";
 import { controlFor, describeParams, formatValue, parseField } from "./schema.js";
 
 let fieldCounter = 0;
 
 export class Inspector {
-  /** host: {store, catalogue, run(id, argument): the command's answer} */
-  constructor(root, { store, catalogue, run }) {
+  /**
+   * host: {store, catalogue, run(id, argument): the command's answer, phase(): the Caffe
+   * phase the source view reads}
+   */
+  constructor(root, { store, catalogue, run, phase = () => "TEST" }) {
     this.root = root;
+    this.phase = phase;
     this.store = store;
     this.catalogue = catalogue;
     this.run = run;
@@ -112,6 +117,15 @@ export class Inspector {
       }
     });
     this.nameInput = nameInput;
+
+    this.shapeNote = null;
+    if (isDataInput(layer)) {
+      this.shapeNote = document.createElement("p");
+      this.shapeNote.className = "shape-note";
+      this.shapeNote.setAttribute("data-testid", "input-shape-note");
+      form.appendChild(this.shapeNote);
+      this.renderShapeNote(layer);
+    }
 
     const fields = spec ? describeParams(spec.params) : [];
     for (const field of fields) this.buildField(form, field, layer);
@@ -225,7 +239,22 @@ export class Inspector {
       this.show(key, layer);
     }
     if (document.activeElement !== this.nameInput) this.nameInput.value = layer.name;
+    this.renderShapeNote(layer);
     this.renderFacts();
+  }
+
+  /**
+   * A data layer of a train_val file: its file rarely says its shape, so say where to set it
+   * (the `shape` field), and that it is kept for this phase when TRAIN/TEST switches.
+   */
+  renderShapeNote(layer) {
+    if (!this.shapeNote) return;
+    const phase = this.phase();
+    const missing = !Array.isArray(layer.shape);
+    this.shapeNote.classList.toggle("missing", missing);
+    this.shapeNote.textContent = missing
+      ? `The file does not say this input's shape: set shape below (N,C,H,W, e.g. 64,1,28,28). It is kept for the ${phase} phase.`
+      : `Input of the ${phase} phase: a shape set here is kept when the phase switches.`;
   }
 
   setError(input, message) {

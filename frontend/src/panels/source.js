@@ -2,6 +2,7 @@
 // through /api/import (debounced) and re-renders the canvas; a canvas edit re-exports the text.
 
 import { api, ApiError } from "../api.js";
+import { PhaseShapes, isDataInput } from "../model/phases.js";
 import { sniffFormat } from "../model/sniff.js";
 import { ErrorMark } from "./errormark.js";
 
@@ -26,6 +27,9 @@ export class SourcePanel {
     this.dirty = false;
     this.sequence = 0;
     this.exportsDropped = 0;
+    /** Data-layer shapes set in the browser, per Caffe phase, and the phase the text was read in. */
+    this.shapes = new PhaseShapes();
+    this.readPhase = null;
     this.editor.addEventListener("input", (event) => {
       this.dirty = true;
       // A paste is one complete change: show it at once; keystrokes wait for a pause.
@@ -84,8 +88,24 @@ export class SourcePanel {
       this.stale = false;
       return;
     }
+    // A data layer's shape set in the inspector is not the file's: the text stays the file
+    // as written (a train_val file has both phases' layers, an export of the design only
+    // one), and the shape is put back into every read of this phase (PhaseShapes).
+    if (this.readPhase && this.onlyDataShapes(event)) return;
     this.stale = true;
     if (this.host.isVisible() && !this.dirty) this.scheduleExport();
+  }
+
+  /** True when a change only set data layers' shapes. */
+  onlyDataShapes(event) {
+    const layers = this.host.store.doc.layers;
+    return (
+      Array.isArray(event?.diff) &&
+      event.diff.length > 0 &&
+      event.diff.every(
+        (op) => op.root !== "session" && op.path?.[0] === "layers" && op.path[2] === "shape" && op.path.length === 3 && isDataInput(layers[op.path[1]]),
+      )
+    );
   }
 
   shown() {
@@ -107,6 +127,7 @@ export class SourcePanel {
       const text = await blob.text();
       if (mine !== this.sequence || dropped !== this.exportsDropped) return;
       this.editor.value = text;
+      this.readPhase = this.format.value === "prototxt" ? this.phase.value : null;
       this.stale = false;
       this.showError(null);
       this.status.textContent = "";
@@ -141,10 +162,21 @@ export class SourcePanel {
     clearTimeout(this.typingTimer);
     clearTimeout(this.exportTimer);
     const mine = ++this.sequence;
-    const params = this.format.value === "prototxt" ? { phase: this.phase.value } : {};
+    const prototxt = this.format.value === "prototxt";
+    const phase = this.phase.value;
+    const params = prototxt ? { phase } : {};
+    // What was set for the design read last (the phase being left, or this one) is kept.
+    if (prototxt && this.readPhase) this.shapes.remember(this.readPhase, this.host.store.doc);
     try {
-      const { document: doc, warnings, analysis } = await api.import(this.format.value, this.editor.value, { ...params, analysis: true });
+      const answer = await api.import(this.format.value, this.editor.value, { ...params, analysis: true });
       if (mine !== this.sequence) return;
+      const { document: doc, warnings } = answer;
+      let { analysis } = answer;
+      if (prototxt) {
+        // The service analysed the file without the shapes set here: the editor analyses again.
+        if (this.shapes.apply(phase, doc)) analysis = null;
+      }
+      this.readPhase = prototxt ? phase : null;
       this.dirty = false;
       // The text is the design now (its load may wait for the editor to be ready): showing
       // the tab again must not put the design it replaces back.
@@ -172,6 +204,7 @@ export class SourcePanel {
     if (![...this.format.options].some((o) => o.value === format)) return false;
     this.format.value = format;
     this.updatePhaseField();
+    this.readPhase = format === "prototxt" ? this.phase.value : null;
     this.editor.value = text;
     this.stale = false;
     this.dirty = false;
