@@ -367,3 +367,45 @@ def test_a_train_val_data_layer_gets_its_shape_per_phase(page: Page) -> None:
     paste(page, "source-editor", text)
     expect(tid(page, "shape-conv1")).to_have_text("64×8×24×24")
     assert vars(page)["page_errors"] == []
+
+
+# Ctrl and the key at Y on a Cyrillic layout, as Chromium reports it: key "н", code "KeyY".
+CYRILLIC_CTRL_Y = """() => document.body.dispatchEvent(new KeyboardEvent('keydown',
+    {key: 'н', code: 'KeyY', ctrlKey: true, bubbles: true, cancelable: true}))"""
+
+
+@pytest.mark.parametrize("redo", ["Control+y", "Control+Shift+z", "cyrillic"])
+def test_ctrl_y_redoes(page: Page, redo: str) -> None:
+    open_document(page, CHAIN)
+    select(page, "relu1")
+    page.keyboard.press("Delete")
+    expect(tid(page, "node-relu1")).to_have_count(0)
+    page.keyboard.press("Control+z")
+    expect(tid(page, "node-relu1")).to_be_attached()
+    if redo == "cyrillic":
+        page.evaluate(CYRILLIC_CTRL_Y)
+    else:
+        page.keyboard.press(redo)
+    expect(tid(page, "node-relu1")).to_have_count(0)
+    assert vars(page)["page_errors"] == []
+
+
+def test_ctrl_y_redoes_while_a_field_has_focus(page: Page) -> None:
+    open_document(page, CHAIN)
+    select(page, "conv1")
+    field = tid(page, "param-out_channels")
+    field.fill("8")
+    expect(tid(page, "shape-conv1")).to_have_text("1×8×32×32")
+    # Still in the field, as after typing: the keys undo and redo the design's edit.
+    expect(field).to_be_focused()
+    page.keyboard.press("Control+z")
+    expect(tid(page, "shape-conv1")).to_have_text("1×16×32×32")
+    expect(field).to_have_value("16")
+    page.keyboard.press("Control+y")
+    expect(tid(page, "shape-conv1")).to_have_text("1×8×32×32")
+    expect(field).to_have_value("8")
+    # The source text keeps its own undo.
+    tid(page, "tab-source").click()
+    tid(page, "source-editor").press("Control+y")
+    expect(tid(page, "shape-conv1")).to_have_text("1×8×32×32")
+    assert vars(page)["page_errors"] == []
