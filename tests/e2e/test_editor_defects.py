@@ -409,3 +409,12 @@ def test_ctrl_y_redoes_while_a_field_has_focus(page: Page) -> None:
     tid(page, "source-editor").press("Control+y")
     expect(tid(page, "shape-conv1")).to_have_text("1×8×32×32")
     assert vars(page)["page_errors"] == []
+
+
+def test_palette_help_reads_the_docstring_markup(page: Page) -> None:
+    tid(page, "palette-item-Linear").hover()
+    doc = page.locator(".palette-doc")
+    expect(doc).to_contain_text("[*, in_features]")
+    assert "``" not in str(doc.text_content())
+    expect(doc.locator("code", has_text="[*, in_features]")).to_be_visible()
+    assert "``" not in str(tid(page, "palette-item-Linear").get_attribute("title"))
