@@ -67,7 +67,13 @@ async function main() {
   const figureParams = () => figureQuery(store.doc, store.session);
   const preview = new FigurePreview(byTestId("figure-preview"), { store, params: figureParams });
   const persistence = new Persistence({ store, notify, shareLink: byTestId("share-link") });
-  const templates = new TemplatesDialog(byTestId("templates-dialog"), { api, run });
+  const templates = new TemplatesDialog(byTestId("templates-dialog"), {
+    api,
+    run,
+    // A new visitor's starter or a just-opened template or saved design is no loss.
+    atRisk: () =>
+      store.doc.layers.length > 1 && !store.isClean() ? `“${store.doc.name}” (${store.doc.layers.length} layers)` : null,
+  });
   // Training: the runs (model), the Train panel, the overlay on the canvas, the histograms.
   const trainer = new Trainer({ api });
   const train = new TrainPanel($("#panel-train"), {

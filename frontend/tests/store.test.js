@@ -193,3 +193,17 @@ test("session writes in a transaction undo with it; read-only refuses document w
   assert.deepEqual(store.session.fold.opened, ["a"]);
   assert.equal(events.at(-1).kind, "session");
 });
+
+test("markClean: clean until the next edit or undo; never marked is not clean", () => {
+  const store = new Store();
+  assert.equal(store.isClean(), false);
+  store.markClean();
+  assert.equal(store.isClean(), true);
+  store.transact("Rename", (tx) => tx.set(["name"], "x"));
+  assert.equal(store.isClean(), false);
+  store.markClean();
+  store.undo();
+  assert.equal(store.isClean(), false);
+  store.redo();
+  assert.equal(store.isClean(), false, "a redo is an edit since: asking once too often loses nothing");
+});

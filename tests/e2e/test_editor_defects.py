@@ -418,3 +418,32 @@ def test_palette_help_reads_the_docstring_markup(page: Page) -> None:
     assert "``" not in str(doc.text_content())
     expect(doc.locator("code", has_text="[*, in_features]")).to_be_visible()
     assert "``" not in str(tid(page, "palette-item-Linear").get_attribute("title"))
+
+
+def test_a_template_asks_before_it_replaces_work(page: Page) -> None:
+    open_document(page, CHAIN)  # work from an earlier session, not a template
+    tid(page, "templates").click()
+    tid(page, "template-lenet5").click()
+    expect(tid(page, "template-confirm")).to_be_visible()
+    expect(tid(page, "template-confirm")).to_contain_text("chain")
+    expect(tid(page, "node-conv1")).to_be_attached()
+    tid(page, "template-cancel").click()
+    expect(tid(page, "template-confirm")).to_be_hidden()
+    expect(tid(page, "node-conv1")).to_be_attached()
+    tid(page, "template-lenet5").click()
+    tid(page, "template-replace").click()
+    expect(tid(page, "templates-dialog")).to_be_hidden()
+    expect(tid(page, "node-c3")).to_be_attached()
+    # A template just opened is no loss: the next one replaces it at once.
+    tid(page, "templates").click()
+    tid(page, "template-alexnet").click()
+    expect(tid(page, "node-fc8")).to_be_attached()
+    expect(tid(page, "templates-dialog")).to_be_hidden()
+    # Edited, it is work again.
+    select(page, "fc8")
+    page.keyboard.press("Delete")
+    expect(tid(page, "node-fc8")).to_have_count(0)
+    tid(page, "templates").click()
+    tid(page, "template-lenet5").click()
+    expect(tid(page, "template-confirm")).to_be_visible()
+    assert vars(page)["page_errors"] == []

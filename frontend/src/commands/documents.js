@@ -107,6 +107,7 @@ export function documentCommands(host) {
       const answer = await host.api.template(slug);
       host.persistence?.forget();
       await whenReady(() => load({ doc: answer.document ?? answer, label: `Template ${slug}` }));
+      store.markClean(); // a template can be had again: replacing it loses nothing
       host.view?.zoomToFit();
       return true;
     } catch (error) {
@@ -127,6 +128,7 @@ export function documentCommands(host) {
       const label = revision ? `Open revision ${revision} of a shared design` : "Open shared design";
       const owned = !revision && Boolean(host.persistence?.owns?.(answer.id ?? id));
       load({ doc: answer.document, label, fresh: true });
+      store.markClean();
       store.setReadOnly(!owned);
       host.persistence?.adopt({ id: answer.id ?? id, revision: answer.revision }, { showLink: owned });
       if (owned) notify("Your design: edits are saved to it.");

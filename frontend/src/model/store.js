@@ -144,6 +144,19 @@ export class Store {
     );
   }
 
+  /**
+   * Note that the document as it is now can be had again (a template just opened, a design
+   * just saved or opened): isClean() until the next edit or undo.
+   */
+  markClean() {
+    this.cleanTop = this.undoStack[this.undoStack.length - 1] ?? null;
+  }
+
+  /** True when nothing was edited since markClean() (never marked: false). */
+  isClean() {
+    return this.cleanTop !== undefined && (this.undoStack[this.undoStack.length - 1] ?? null) === this.cleanTop;
+  }
+
   canUndo() {
     return !this.readOnly && this.undoStack.length > 0;
   }

@@ -124,6 +124,7 @@ export class Persistence {
         await this.create();
       }
       autosave(store.doc, this.design);
+      store.markClean();
       this.showLink();
       notify(`Saved (revision ${this.design.revision}).`);
       return this.design;

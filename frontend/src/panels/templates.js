@@ -1,12 +1,24 @@
 // The templates dialog: lists GET /api/templates and opens one (the open-template command)
 // as one undoable step.
 
-/** @param {{api: object, run(id: string, argument?: unknown): unknown}} host */
+/**
+ * @param {{api: object, run(id: string, argument?: unknown): unknown,
+ *   atRisk?: () => string|null}} host  atRisk: what opening a template would replace that
+ *   cannot be had again (a description), or null
+ */
 export class TemplatesDialog {
   constructor(dialog, host) {
     this.dialog = dialog;
     this.host = host;
     this.list = dialog.querySelector(".template-list");
+    this.confirm = dialog.querySelector(".template-confirm");
+    this.confirm.querySelector("[data-testid=template-cancel]").addEventListener("click", () => {
+      this.confirm.hidden = true;
+    });
+    this.confirm.querySelector("[data-testid=template-replace]").addEventListener("click", () => {
+      this.confirm.hidden = true;
+      if (this.pending) this.openTemplate(this.pending);
+    });
   }
 
   get open() {
@@ -14,6 +26,7 @@ export class TemplatesDialog {
   }
 
   async show() {
+    this.confirm.hidden = true;
     this.list.replaceChildren(document.createTextNode("Loading…"));
     this.dialog.showModal();
     try {
@@ -35,9 +48,25 @@ export class TemplatesDialog {
     about.className = "muted";
     about.textContent = template.description ?? "";
     button.append(title, about);
-    button.addEventListener("click", async () => {
-      if (await this.host.run("open-template", template.slug)) this.dialog.close();
+    button.addEventListener("click", () => {
+      // Work that cannot be had again is not replaced without asking (undo would bring it
+      // back, but a person choosing a template may not know that).
+      const risk = this.host.atRisk?.() ?? null;
+      if (!risk) {
+        this.openTemplate(template);
+        return;
+      }
+      this.pending = template;
+      this.confirm.querySelector(".template-confirm-text").textContent =
+        `Replace ${risk} with ${template.name ?? template.slug}? Undo (Ctrl+Z) brings it back.`;
+      this.confirm.hidden = false;
+      this.confirm.querySelector("[data-testid=template-replace]").focus();
     });
     return button;
+  }
+
+  async openTemplate(template) {
+    this.pending = null;
+    if (await this.host.run("open-template", template.slug)) this.dialog.close();
   }
 }
