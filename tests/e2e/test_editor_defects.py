@@ -447,3 +447,33 @@ def test_a_template_asks_before_it_replaces_work(page: Page) -> None:
     tid(page, "template-lenet5").click()
     expect(tid(page, "template-confirm")).to_be_visible()
     assert vars(page)["page_errors"] == []
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_pasted_googlenet_wires_run_clear_of_other_boxes(
+    page: Page, caffe_corpus: Path, theme: str
+) -> None:
+    text = (caffe_corpus / "googlenet_deploy.prototxt").read_text()
+    tid(page, "tab-source").click()
+    paste(page, "source-editor", text)
+    expect(tid(page, "shape-prob")).to_be_attached(timeout=15000)
+    wait_analysed(page)
+    ends = page.evaluate(
+        """() => Object.fromEntries([...document.querySelectorAll('.edge')].map((e) => {
+            const id = e.dataset.testid; return [id, null]; }))"""
+    )
+    # The editor's own edge list names each edge's ends (names hold '/' but never '-').
+    ends = {k: k[len("edge-") :].split("-", 1) for k in ends}
+    assert len(ends) > 150
+    if theme == "dark":
+        tid(page, "ui-theme").click()
+        tid(page, "theme-select").select_option("dark")
+    assert page.evaluate(WIRES_BEHIND_BOXES, ends) == {}
+    x, y = centre(page, "node-inception_3b/output")
+    page.mouse.move(x, y)
+    page.keyboard.down("Control")
+    for _ in range(5):
+        page.mouse.wheel(0, -300)
+    page.keyboard.up("Control")
+    page.wait_for_timeout(200)
+    page.screenshot(path=f"/tmp/googlenet-canvas-{theme}.png")
