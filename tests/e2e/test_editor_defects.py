@@ -477,3 +477,16 @@ def test_pasted_googlenet_wires_run_clear_of_other_boxes(
     page.keyboard.up("Control")
     page.wait_for_timeout(200)
     page.screenshot(path=f"/tmp/googlenet-canvas-{theme}.png")
+
+
+def test_an_unclosed_brace_is_marked_where_it_shows(page: Page) -> None:
+    # LeNet with conv1's convolution_param left open (line 5): the next layer, line 6, says so.
+    lines = LENET_PROTOTXT.splitlines()
+    assert lines[4].endswith("} }")
+    lines[4] = lines[4][: -len(" }")]
+    tid(page, "tab-source").click()
+    paste(page, "source-editor", "\n".join(lines) + "\n")
+    expect(tid(page, "source-error")).to_contain_text("line 6, column 1")
+    expect(tid(page, "source-error")).to_contain_text("line 4")
+    expect(tid(page, "source-error-line")).to_have_attribute("data-line", "6")
+    expect(tid(page, "source-error-line")).to_be_visible()
