@@ -423,6 +423,10 @@ def test_palette_help_reads_the_docstring_markup(page: Page) -> None:
 def test_a_template_asks_before_it_replaces_work(page: Page) -> None:
     open_document(page, CHAIN)  # work from an earlier session, not a template
     tid(page, "templates").click()
+    # Each template says its size and cost (the gallery's own counts).
+    expect(tid(page, "template-facts-resnet50")).to_have_text(
+        re.compile(r"\d+ layers · 25\.56 M params · 4\.\d\d G MACs")
+    )
     tid(page, "template-lenet5").click()
     expect(tid(page, "template-confirm")).to_be_visible()
     expect(tid(page, "template-confirm")).to_contain_text("chain")

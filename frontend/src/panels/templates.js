@@ -1,6 +1,8 @@
 // The templates dialog: lists GET /api/templates and opens one (the open-template command)
 // as one undoable step.
 
+import { formatCount } from "../view/markup.js";
+
 /**
  * @param {{api: object, run(id: string, argument?: unknown): unknown,
  *   atRisk?: () => string|null}} host  atRisk: what opening a template would replace that
@@ -47,7 +49,18 @@ export class TemplatesDialog {
     const about = document.createElement("span");
     about.className = "muted";
     about.textContent = template.description ?? "";
-    button.append(title, about);
+    // What a person compares templates by: size and cost, as the stats bar writes them.
+    const facts = document.createElement("span");
+    facts.className = "template-facts";
+    facts.setAttribute("data-testid", `template-facts-${template.slug}`);
+    facts.textContent = [
+      template.layers !== undefined ? `${template.layers} layers` : "",
+      template.params !== undefined ? `${formatCount(template.params)} params` : "",
+      template.macs !== undefined ? `${formatCount(template.macs)} MACs` : "",
+    ]
+      .filter(Boolean)
+      .join(" · ");
+    button.append(title, about, facts);
     button.addEventListener("click", () => {
       // Work that cannot be had again is not replaced without asking (undo would bring it
       // back, but a person choosing a template may not know that).
