@@ -494,3 +494,14 @@ def test_an_unclosed_brace_is_marked_where_it_shows(page: Page) -> None:
     expect(tid(page, "source-error")).to_contain_text("line 4")
     expect(tid(page, "source-error-line")).to_have_attribute("data-line", "6")
     expect(tid(page, "source-error-line")).to_be_visible()
+
+
+def test_stack_says_why_a_pytorch_style_design_has_nothing_to_stack(page: Page) -> None:
+    tid(page, "templates").click()
+    tid(page, "template-resnet18").click()
+    expect(tid(page, "node-fc")).to_be_attached()
+    before = tid(page, "node-layer1_0_a_bn").get_attribute("transform")
+    tid(page, "stack-toggle").click()
+    expect(tid(page, "toast")).to_contain_text("Nothing to stack")
+    assert tid(page, "node-layer1_0_a_bn").get_attribute("transform") == before
+    assert vars(page)["page_errors"] == []
