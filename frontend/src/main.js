@@ -157,6 +157,8 @@ async function main() {
       overlay.documentChanged();
       syncName();
       byTestId("canvas-hint").hidden = store.doc.layers.length > 1;
+      // Dashed boxes are layers of unknown types: say so while there are any.
+      byTestId("canvas-legend").hidden = catalogue.size === 0 || store.doc.layers.every((l) => catalogue.has(l.type));
     } else if (keys.has("fold") || keys.has("groups")) {
       view.render();
     }

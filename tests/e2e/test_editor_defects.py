@@ -505,3 +505,14 @@ def test_stack_says_why_a_pytorch_style_design_has_nothing_to_stack(page: Page) 
     expect(tid(page, "toast")).to_contain_text("Nothing to stack")
     assert tid(page, "node-layer1_0_a_bn").get_attribute("transform") == before
     assert vars(page)["page_errors"] == []
+
+
+def test_dashed_unknown_type_boxes_have_a_legend(page: Page) -> None:
+    mystery = {"name": "mystery", "type": "MyCustomOp", "inputs": ["relu1"]}
+    doc = {**CHAIN, "layers": [*CHAIN["layers"], mystery]}
+    open_document(page, doc)
+    expect(tid(page, "canvas-legend")).to_be_visible()
+    expect(tid(page, "canvas-legend")).to_contain_text("does not know")
+    select(page, "mystery")
+    page.keyboard.press("Delete")
+    expect(tid(page, "canvas-legend")).to_be_hidden()
