@@ -151,7 +151,7 @@ async function main() {
       inspector.update();
       source.documentChanged(event);
       preview.schedule();
-      if (!store.readOnly) autosave(store.doc, persistence.design);
+      if (!store.readOnly) autosave(store.doc, persistence.design, store.history());
       scale.documentChanged();
       train.documentChanged();
       overlay.documentChanged();

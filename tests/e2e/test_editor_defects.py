@@ -516,3 +516,25 @@ def test_dashed_unknown_type_boxes_have_a_legend(page: Page) -> None:
     select(page, "mystery")
     page.keyboard.press("Delete")
     expect(tid(page, "canvas-legend")).to_be_hidden()
+
+
+def test_undo_history_survives_a_reload(page: Page) -> None:
+    open_document(page, CHAIN)
+    select(page, "relu1")
+    page.keyboard.press("Delete")
+    expect(tid(page, "node-relu1")).to_have_count(0)
+    select(page, "conv1")
+    tid(page, "param-out_channels").fill("8")
+    expect(tid(page, "shape-conv1")).to_have_text("1×8×32×32")
+    page.reload()
+    page.wait_for_selector("body[data-ready=true]")
+    expect(tid(page, "shape-conv1")).to_have_text("1×8×32×32")
+    expect(tid(page, "undo")).to_be_enabled()
+    tid(page, "undo").click()
+    expect(tid(page, "shape-conv1")).to_have_text("1×16×32×32")
+    tid(page, "undo").click()
+    expect(tid(page, "node-relu1")).to_be_attached()
+    expect(tid(page, "undo")).to_be_disabled()
+    tid(page, "redo").click()
+    expect(tid(page, "node-relu1")).to_have_count(0)
+    assert vars(page)["page_errors"] == []

@@ -168,8 +168,11 @@ export function documentCommands(host) {
       id: "restore-document",
       label: "Restore",
       isEnabled: () => true,
-      run: ({ doc, label = "Restore", design = null }) => {
+      run: ({ doc, label = "Restore", design = null, history = null }) => {
         load({ doc, label, fresh: true });
+        // The autosave's undo history, when it belongs to this very document: a reload
+        // keeps Undo.
+        if (history) store.restoreHistory(history, doc);
         if (design?.id) host.persistence?.adopt(design);
       },
     },

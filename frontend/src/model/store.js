@@ -13,6 +13,13 @@ const MERGE_WINDOW_MS = 1000;
 /** Thrown by a document write while read-only: the transaction is rolled back and refused. */
 const REFUSED = Symbol("read-only");
 
+/** JSON with object keys sorted: the same document whatever order its keys were set in. */
+function canonical(value) {
+  return JSON.stringify(value, (_, v) =>
+    v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1))) : v,
+  );
+}
+
 export function emptyDocument(name = "network") {
   return { netcanvas: 1, name, layers: [], view: { positions: {} } };
 }
@@ -142,6 +149,39 @@ export class Store {
       },
       options,
     );
+  }
+
+  /**
+   * The undo and redo stacks as plain data for the autosave, newest entries kept: at most
+   * `entries` per stack and about `chars` characters in all (a load of a big model is two
+   * whole documents), so a reload keeps the recent history without filling the storage.
+   */
+  history({ entries = 100, chars = 1_500_000 } = {}) {
+    const plain = (list) => list.slice(-entries).map(({ label, diff }) => ({ label, diff }));
+    const out = { undo: plain(this.undoStack), redo: plain(this.redoStack) };
+    let size = JSON.stringify(out).length;
+    while (size > chars && out.undo.length + out.redo.length > 0) {
+      // Drop the oldest undo step first (the redo stack's far end after it).
+      const dropped = out.undo.length ? out.undo.shift() : out.redo.shift();
+      size -= JSON.stringify(dropped).length;
+    }
+    return out;
+  }
+
+  /**
+   * Take back a history saved by history() for the document now shown, which must be the
+   * very document it was saved with (else its steps would apply to another: refused).
+   * Answers whether it was taken.
+   */
+  restoreHistory(history, savedDoc) {
+    if (!history || canonical(savedDoc) !== canonical(this.doc)) return false;
+    const valid = (list) => Array.isArray(list) && list.every((e) => typeof e?.label === "string" && Array.isArray(e.diff));
+    if (!valid(history.undo) || !valid(history.redo)) return false;
+    const time = this.now();
+    this.undoStack = history.undo.map((e) => ({ ...e, merge: null, time }));
+    this.redoStack = history.redo.map((e) => ({ ...e, merge: null, time }));
+    this.emit({ kind: "session", label: "history", keys: [] });
+    return true;
   }
 
   /**

@@ -31,12 +31,15 @@ export function loadAutosave() {
 /** The restore-document command's argument at start-up: the autosave, or a new design. */
 export function firstDocument() {
   const saved = loadAutosave();
-  return saved ? { doc: saved.document, design: saved.design } : { doc: STARTER, label: "New design" };
+  return saved
+    ? { doc: saved.document, design: saved.design, history: saved.history ?? null }
+    : { doc: STARTER, label: "New design" };
 }
 
-export function autosave(doc, design) {
+/** Keep the document (and, when given, its undo history: Store.history()) in this browser. */
+export function autosave(doc, design, history = null) {
   try {
-    localStorage.setItem(AUTOSAVE_KEY, JSON.stringify({ document: doc, design, time: Date.now() }));
+    localStorage.setItem(AUTOSAVE_KEY, JSON.stringify({ document: doc, design, history, time: Date.now() }));
     return true;
   } catch {
     return false; // storage full or disabled: the editor keeps working
@@ -123,7 +126,7 @@ export class Persistence {
       } else {
         await this.create();
       }
-      autosave(store.doc, this.design);
+      autosave(store.doc, this.design, store.history());
       store.markClean();
       this.showLink();
       notify(`Saved (revision ${this.design.revision}).`);
