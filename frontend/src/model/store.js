@@ -157,15 +157,24 @@ export class Store {
    * whole documents), so a reload keeps the recent history without filling the storage.
    */
   history({ entries = 100, chars = 1_500_000 } = {}) {
-    const plain = (list) => list.slice(-entries).map(({ label, diff }) => ({ label, diff }));
-    const out = { undo: plain(this.undoStack), redo: plain(this.redoStack) };
-    let size = JSON.stringify(out).length;
-    while (size > chars && out.undo.length + out.redo.length > 0) {
+    // Sizes are measured once per step (autosave asks on every edit; a step only grows by
+    // merging, which changes its diff's length).
+    const sizeOf = (entry) => {
+      if (entry.sized !== entry.diff.length) {
+        entry.size = JSON.stringify(entry.diff).length + entry.label.length;
+        entry.sized = entry.diff.length;
+      }
+      return entry.size;
+    };
+    const undo = this.undoStack.slice(-entries);
+    const redo = this.redoStack.slice(-entries);
+    let size = [...undo, ...redo].reduce((sum, entry) => sum + sizeOf(entry), 0);
+    while (size > chars && undo.length + redo.length > 0) {
       // Drop the oldest undo step first (the redo stack's far end after it).
-      const dropped = out.undo.length ? out.undo.shift() : out.redo.shift();
-      size -= JSON.stringify(dropped).length;
+      size -= sizeOf(undo.length ? undo.shift() : redo.shift());
     }
-    return out;
+    const plain = (list) => list.map(({ label, diff }) => ({ label, diff }));
+    return { undo: plain(undo), redo: plain(redo) };
   }
 
   /**
