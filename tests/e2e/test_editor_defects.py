@@ -345,10 +345,14 @@ def test_a_train_val_data_layer_gets_its_shape_per_phase(page: Page) -> None:
     expect(tid(page, "node-conv1")).to_be_attached()
     wait_analysed(page)
     expect(tid(page, "shape-conv1")).to_have_text("?")
+    # The totals do not pass for complete: they say shapes are unknown, and are a lower bound.
+    expect(tid(page, "stats-errors")).to_contain_text("shapes unknown")
+    expect(tid(page, "stats-params")).to_contain_text("≥")
     # The inspector says the file does not give the shape, and takes it (phase TEST).
     set_input_shape(page, "mnist", "100,1,28,28")
     expect(tid(page, "input-shape-note")).to_contain_text("TEST")
     expect(tid(page, "shape-conv1")).to_have_text("100×20×24×24")
+    expect(tid(page, "stats-errors")).to_have_text("no errors")
     # TRAIN reads the file's TRAIN layers: its input is set on its own.
     tid(page, "tab-source").click()
     tid(page, "phase-select").select_option("TRAIN")
