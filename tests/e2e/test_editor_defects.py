@@ -349,6 +349,11 @@ def test_a_train_val_data_layer_gets_its_shape_per_phase(page: Page) -> None:
     expect(tid(page, "stats-errors")).to_contain_text("shapes unknown")
     expect(tid(page, "stats-params")).to_contain_text("≥")
     # The inspector says the file does not give the shape, and takes it (phase TEST).
+    # Its warning names this form, not the command line's --input-shape.
+    select(page, "mnist")
+    tid(page, "tab-inspector").click()
+    expect(tid(page, "inspector")).to_contain_text("the shape field in this form")
+    expect(tid(page, "inspector")).not_to_contain_text("--input-shape")
     set_input_shape(page, "mnist", "100,1,28,28")
     expect(tid(page, "input-shape-note")).to_contain_text("TEST")
     expect(tid(page, "shape-conv1")).to_have_text("100×20×24×24")

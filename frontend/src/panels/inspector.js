@@ -9,6 +9,14 @@ import { controlFor, describeParams, formatValue, parseField } from "./schema.js
 
 let fieldCounter = 0;
 
+/**
+ * The service's messages name the command line's way to set an input shape
+ * (`--input-shape NAME=N,C,H,W`); here it is the shape field of this form.
+ */
+function inBrowser(message) {
+  return message.replace(/--input-shape \S+/g, "the shape field in this form");
+}
+
 export class Inspector {
   /**
    * host: {store, catalogue, run(id, argument): the command's answer, phase(): the Caffe
@@ -286,7 +294,7 @@ export class Inspector {
     add("Params", `${(result.params ?? 0).toLocaleString("en-US")} (${formatCount(result.params ?? 0)})`, "inspector-params");
     add("MACs", `${(result.macs ?? 0).toLocaleString("en-US")} (${formatCount(result.macs ?? 0)})`, "inspector-macs");
     if (result.error) add("Error", result.error, "inspector-error");
-    for (const warning of result.warnings ?? []) add("Warning", warning);
+    for (const warning of result.warnings ?? []) add("Warning", inBrowser(warning));
   }
 
   focusName() {
