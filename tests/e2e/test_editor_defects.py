@@ -547,3 +547,41 @@ def test_undo_history_survives_a_reload(page: Page) -> None:
     tid(page, "redo").click()
     expect(tid(page, "node-relu1")).to_have_count(0)
     assert vars(page)["page_errors"] == []
+
+
+def test_the_preview_zooms_and_leaves_most_of_the_canvas(page: Page) -> None:
+    tid(page, "templates").click()
+    tid(page, "template-resnet18").click()
+    expect(tid(page, "node-fc")).to_be_attached()
+    tid(page, "preview-toggle").click()
+    preview = tid(page, "figure-preview")
+    page.wait_for_function(
+        "() => { const i = document.querySelector('[data-testid=figure-preview] img');"
+        " return i && i.complete && i.naturalWidth > 0; }"
+    )
+    canvas = tid(page, "canvas").bounding_box()
+    box = preview.bounding_box()
+    assert canvas and box and box["width"] <= canvas["width"] * 0.34, (box, canvas)
+    img = preview.locator("img")
+    before = img.bounding_box()
+    assert before is not None
+    # The wheel zooms around the pointer: the figure grows, the point under it stays.
+    page.mouse.move(before["x"] + before["width"] / 2, before["y"] + 100)
+    page.mouse.wheel(0, -600)
+    expect(preview).not_to_have_attribute("data-zoom", "1.00")
+    after = img.bounding_box()
+    assert after and after["width"] > before["width"] * 2
+    tid(page, "preview-fit").click()
+    expect(preview).to_have_attribute("data-zoom", "1.00")
+    # The left edge drags wider.
+    handle = tid(page, "preview-resize").bounding_box()
+    assert handle is not None
+    drag_to = handle["x"] - 200
+    page.mouse.move(handle["x"] + 2, handle["y"] + 200)
+    page.mouse.down()
+    page.mouse.move(drag_to, handle["y"] + 200, steps=5)
+    page.mouse.up()
+    wider = preview.bounding_box()
+    assert wider and wider["width"] > box["width"] + 150
+    page.screenshot(path="/tmp/preview.png")
+    assert vars(page)["page_errors"] == []
