@@ -436,6 +436,11 @@ def test_a_template_asks_before_it_replaces_work(page: Page) -> None:
     expect(tid(page, "template-facts-resnet50")).to_have_text(
         re.compile(r"\d+ layers · 25\.56 M params · 4\.\d\d G MACs")
     )
+    # And shows its figure.
+    page.wait_for_function(
+        "() => { const i = document.querySelector('[data-testid=template-thumb-lenet5]');"
+        " return i && i.complete && i.naturalWidth > 0; }"
+    )
     tid(page, "template-lenet5").click()
     expect(tid(page, "template-confirm")).to_be_visible()
     expect(tid(page, "template-confirm")).to_contain_text("chain")

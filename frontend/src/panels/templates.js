@@ -2,6 +2,7 @@
 // as one undoable step.
 
 import { formatCount } from "../view/markup.js";
+import { figureDocument } from "./exporter.js";
 
 /**
  * @param {{api: object, run(id: string, argument?: unknown): unknown,
@@ -14,6 +15,8 @@ export class TemplatesDialog {
     this.host = host;
     this.list = dialog.querySelector(".template-list");
     this.confirm = dialog.querySelector(".template-confirm");
+    /** slug -> object URL of its figure, drawn once per page */
+    this.thumbUrls = new Map();
     this.confirm.querySelector("[data-testid=template-cancel]").addEventListener("click", () => {
       this.confirm.hidden = true;
     });
@@ -34,6 +37,7 @@ export class TemplatesDialog {
     try {
       const templates = await this.host.api.templates();
       this.list.replaceChildren(...templates.map((t) => this.item(t)));
+      this.drawThumbs(templates);
     } catch (error) {
       this.list.textContent = `Templates are unavailable: ${error.message}`;
     }
@@ -60,7 +64,12 @@ export class TemplatesDialog {
     ]
       .filter(Boolean)
       .join(" · ");
-    button.append(title, about, facts);
+    const thumb = document.createElement("img");
+    thumb.className = "template-thumb";
+    thumb.alt = "";
+    thumb.setAttribute("data-testid", `template-thumb-${template.slug}`);
+    if (this.thumbUrls.has(template.slug)) thumb.src = this.thumbUrls.get(template.slug);
+    button.append(thumb, title, about, facts);
     button.addEventListener("click", () => {
       // Work that cannot be had again is not replaced without asking (undo would bring it
       // back, but a person choosing a template may not know that).
@@ -76,6 +85,27 @@ export class TemplatesDialog {
       this.confirm.querySelector("[data-testid=template-replace]").focus();
     });
     return button;
+  }
+
+  /**
+   * Thumbnails: each template's exported figure, one request at a time (a 2-core server is
+   * also analysing), while the dialog is open; drawn once per page.
+   */
+  async drawThumbs(templates) {
+    for (const template of templates) {
+      if (!this.dialog.open) return;
+      if (!this.thumbUrls.has(template.slug)) {
+        try {
+          const answer = await this.host.api.template(template.slug);
+          const { blob } = await this.host.api.export("svg", figureDocument(answer.document ?? answer), {});
+          this.thumbUrls.set(template.slug, URL.createObjectURL(blob));
+        } catch {
+          continue; // no thumbnail: the name, description and counts still say what it is
+        }
+      }
+      const img = this.list.querySelector(`[data-testid="template-thumb-${template.slug}"]`);
+      if (img) img.src = this.thumbUrls.get(template.slug);
+    }
   }
 
   async openTemplate(template) {
