@@ -20,6 +20,7 @@ import { renderPalette } from "./panels/palette.js";
 import { Persistence, autosave, firstDocument, sharedId, sharedRevision } from "./panels/persist.js";
 import { bindReadOnly, leaveShareUrl } from "./panels/readonly.js";
 import { ScaleControls } from "./panels/scale.js";
+import { bindShapeBanner } from "./panels/shapebanner.js";
 import { SourcePanel } from "./panels/source.js";
 import { StatsPanel } from "./panels/stats.js";
 import { TemplatesDialog } from "./panels/templates.js";
@@ -142,6 +143,17 @@ async function main() {
   bindFiles({ button: byTestId("open"), input: byTestId("open-file"), formats, run });
   bindReadOnly({ store, banner: byTestId("readonly-banner"), copyButton: byTestId("make-copy"), run });
   installTestHooks({ store, commands, run });
+  const syncShapeBanner = bindShapeBanner({
+    banner: byTestId("shape-banner"),
+    store,
+    phase: () => byTestId("phase-select").value,
+    setShape: (name) => {
+      run("reveal", name);
+      showTab("inspector");
+      inspector.update();
+      inspector.focusField("shape");
+    },
+  });
 
   store.subscribe((event) => {
     const keys = new Set(event.keys);
@@ -157,6 +169,7 @@ async function main() {
       overlay.documentChanged();
       syncName();
       byTestId("canvas-hint").hidden = store.doc.layers.length > 1;
+      syncShapeBanner();
       // Dashed boxes are layers of unknown types: say so while there are any.
       byTestId("canvas-legend").hidden = catalogue.size === 0 || store.doc.layers.every((l) => catalogue.has(l.type));
     } else if (keys.has("fold") || keys.has("groups")) {

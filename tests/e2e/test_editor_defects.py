@@ -349,15 +349,19 @@ def test_a_train_val_data_layer_gets_its_shape_per_phase(page: Page) -> None:
     expect(tid(page, "stats-errors")).to_contain_text("shapes unknown")
     expect(tid(page, "stats-params")).to_contain_text("≥")
     # The inspector says the file does not give the shape, and takes it (phase TEST).
+    # A banner on the canvas names the input and takes the person to its shape field.
+    expect(tid(page, "shape-banner")).to_be_visible()
+    expect(tid(page, "shape-banner")).to_contain_text("mnist")
+    tid(page, "shape-banner-set").click()
+    expect(tid(page, "param-shape")).to_be_focused()
     # Its warning names this form, not the command line's --input-shape.
-    select(page, "mnist")
-    tid(page, "tab-inspector").click()
     expect(tid(page, "inspector")).to_contain_text("the shape field in this form")
     expect(tid(page, "inspector")).not_to_contain_text("--input-shape")
     set_input_shape(page, "mnist", "100,1,28,28")
     expect(tid(page, "input-shape-note")).to_contain_text("TEST")
     expect(tid(page, "shape-conv1")).to_have_text("100×20×24×24")
     expect(tid(page, "stats-errors")).to_have_text("no errors")
+    expect(tid(page, "shape-banner")).to_be_hidden()
     # TRAIN reads the file's TRAIN layers: its input is set on its own.
     tid(page, "tab-source").click()
     tid(page, "phase-select").select_option("TRAIN")

@@ -297,6 +297,13 @@ export class Inspector {
     for (const warning of result.warnings ?? []) add("Warning", inBrowser(warning));
   }
 
+  /** Put the cursor in one setting's field (the shape banner's "Set shape"). */
+  focusField(key) {
+    const input = this.inputs.get(key)?.input;
+    input?.focus();
+    input?.select?.();
+  }
+
   focusName() {
     this.nameInput?.focus();
     this.nameInput?.select();
