@@ -20,6 +20,7 @@ import { renderPalette } from "./panels/palette.js";
 import { Persistence, autosave, firstDocument, sharedId, sharedRevision } from "./panels/persist.js";
 import { bindReadOnly, leaveShareUrl } from "./panels/readonly.js";
 import { ScaleControls } from "./panels/scale.js";
+import { bindShapeBanner } from "./panels/shapebanner.js";
 import { SourcePanel } from "./panels/source.js";
 import { StatsPanel } from "./panels/stats.js";
 import { TemplatesDialog } from "./panels/templates.js";
@@ -52,7 +53,12 @@ async function main() {
   const viewport = new Viewport(svg, store, view);
   const scheduler = new RenderScheduler(view, store, () => viewport.fit());
   const gate = createGate();
-  const inspector = new Inspector(byTestId("inspector"), { store, catalogue, run });
+  const inspector = new Inspector(byTestId("inspector"), {
+    store,
+    catalogue,
+    run,
+    phase: () => byTestId("phase-select").value,
+  });
   const stats = new StatsPanel($(".stats"), { onPick: (name) => run("reveal", name) });
   const source = new SourcePanel($("#panel-source"), {
     store,
@@ -62,7 +68,13 @@ async function main() {
   const figureParams = () => figureQuery(store.doc, store.session);
   const preview = new FigurePreview(byTestId("figure-preview"), { store, params: figureParams });
   const persistence = new Persistence({ store, notify, shareLink: byTestId("share-link") });
-  const templates = new TemplatesDialog(byTestId("templates-dialog"), { api, run });
+  const templates = new TemplatesDialog(byTestId("templates-dialog"), {
+    api,
+    run,
+    // A new visitor's starter or a just-opened template or saved design is no loss.
+    atRisk: () =>
+      store.doc.layers.length > 1 && !store.isClean() ? `“${store.doc.name}” (${store.doc.layers.length} layers)` : null,
+  });
   // Training: the runs (model), the Train panel, the overlay on the canvas, the histograms.
   const trainer = new Trainer({ api });
   const train = new TrainPanel($("#panel-train"), {
@@ -130,8 +142,18 @@ async function main() {
   bindUiTheme(byTestId("ui-theme"));
   bindFiles({ button: byTestId("open"), input: byTestId("open-file"), formats, run });
   bindReadOnly({ store, banner: byTestId("readonly-banner"), copyButton: byTestId("make-copy"), run });
-  byTestId("save").addEventListener("click", () => persistence.save());
   installTestHooks({ store, commands, run });
+  const syncShapeBanner = bindShapeBanner({
+    banner: byTestId("shape-banner"),
+    store,
+    phase: () => byTestId("phase-select").value,
+    setShape: (name) => {
+      run("reveal", name);
+      showTab("inspector");
+      inspector.update();
+      inspector.focusField("shape");
+    },
+  });
 
   store.subscribe((event) => {
     const keys = new Set(event.keys);
@@ -141,12 +163,15 @@ async function main() {
       inspector.update();
       source.documentChanged(event);
       preview.schedule();
-      if (!store.readOnly) autosave(store.doc, persistence.design);
+      if (!store.readOnly) autosave(store.doc, persistence.design, store.history());
       scale.documentChanged();
       train.documentChanged();
       overlay.documentChanged();
       syncName();
       byTestId("canvas-hint").hidden = store.doc.layers.length > 1;
+      syncShapeBanner();
+      // Dashed boxes are layers of unknown types: say so while there are any.
+      byTestId("canvas-legend").hidden = catalogue.size === 0 || store.doc.layers.every((l) => catalogue.has(l.type));
     } else if (keys.has("fold") || keys.has("groups")) {
       view.render();
     }

@@ -53,6 +53,9 @@ test("keyboard chords map to the documented commands", () => {
     assert.equal(commandForKey(commands, event)?.id, id, chordOf(event));
   }
   assert.equal(commandForKey(commands, key("q")), null);
+  // A Cyrillic layout: the keys at Y and Z still redo and undo.
+  assert.equal(commandForKey(commands, key("н", { ctrlKey: true, code: "KeyY" }))?.id, "redo");
+  assert.equal(commandForKey(commands, key("я", { ctrlKey: true, code: "KeyZ" }))?.id, "undo");
 });
 
 test("delete is disabled without a selection and undoable with one", () => {

@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { createGate } from "../src/commands/documents.js";
+import { createGate, placeDocument } from "../src/commands/documents.js";
 import { createCommands, invoke } from "../src/commands/index.js";
 import { normalize } from "../src/model/document.js";
 import { Store } from "../src/model/store.js";
@@ -49,6 +49,7 @@ function setup({ ready = true } = {}) {
       return { document: structuredClone(LENET), warnings: [], analysis: { nodes: [] } };
     },
     design: async (id) => ({ id, revision: 3, document: structuredClone(LENET) }),
+    designRevision: async (id, revision) => ({ id, revision, document: structuredClone(LENET) }),
   };
   const commands = createCommands({
     store,
@@ -68,6 +69,8 @@ function setup({ ready = true } = {}) {
     persistence: {
       forget: () => calls.push("forget"),
       adopt: (design, options) => calls.push(`adopt ${design.id} ${JSON.stringify(options ?? {})}`),
+      owns: (id) => id === "mine",
+      save: async () => calls.push("save"),
     },
     sources: () => new Set(["Input"]),
     formats: async () => FORMATS,
@@ -169,6 +172,18 @@ test("rename the design, rename a layer, set a setting: each undoable", () => {
   assert.equal(store.doc.name, "mine");
 });
 
+test("a renamed layer is selected under its new name when its change is announced", () => {
+  const { store, run } = setup();
+  store.select(["conv1"]);
+  const seen = [];
+  store.subscribe((event) => {
+    if (event.kind === "document") seen.push([...store.session.selection]);
+  });
+  assert.equal(run("rename-layer", { from: "conv1", to: " stem " }), true);
+  assert.deepEqual(seen, [["stem"]], "listeners never see the old name selected");
+  assert.equal(store.doc.layers[1].name, "stem");
+});
+
 test("a source edit keeps the canvas positions of the layers still there", async () => {
   const { store, run } = setup();
   const edited = structuredClone(START);
@@ -177,4 +192,38 @@ test("a source edit keeps the canvas positions of the layers still there", async
   await run("load-document", { doc: edited, label: "Edit source", keepPositions: true, source: "source" });
   assert.deepEqual(store.doc.view.positions.conv1, [0, 100]);
   assert.ok(Array.isArray(store.doc.view.positions.relu1));
+});
+
+test("a replaced model is laid out fresh; an edited one keeps its places", () => {
+  const chain = (name, names, types = {}) =>
+    normalize({ name, layers: names.map((n, i) => ({ name: n, type: types[n] ?? (i ? "ReLU" : "Input") })) });
+  const old = chain("alexnet", ["data", "conv1", "relu1", "pool1", "conv2"]);
+  old.view.positions = { data: [0, 0], conv1: [0, 500], relu1: [0, 900], pool1: [0, 100], conv2: [0, 300] };
+  const lenet = chain("LeNet", ["data", "conv1", "pool1", "conv2", "ip1"]);
+  // Pasted, another name: nothing of AlexNet's layout stays.
+  const pasted = placeDocument(old, lenet, true, { pasted: true });
+  assert.equal(pasted.unplaced, 5);
+  const ys = ["data", "conv1", "pool1", "conv2", "ip1"].map((n) => pasted.doc.view.positions[n][1]);
+  assert.deepEqual([...ys].sort((a, b) => a - b), ys, "a chain runs top to bottom");
+  // Typed in the text (same model): the layers still there, as the same type, keep their place.
+  const edited = placeDocument(old, chain("alexnet", ["data", "conv1", "relu1", "conv2"], { relu1: "Sigmoid" }), true);
+  assert.deepEqual(edited.doc.view.positions.conv1, [0, 500]);
+  assert.notDeepEqual(edited.doc.view.positions.relu1, [0, 900], "a layer of another type is a new layer");
+  // Fewer than half shared: a new model even when typed.
+  const other = placeDocument(old, chain("alexnet", ["data", "a", "b", "c", "d"]), true);
+  assert.equal(other.unplaced, 5);
+});
+
+test("a read-only page cannot save; its owner's own link opens editable", async () => {
+  const { store, run, calls } = setup();
+  await run("open-shared", "abc");
+  assert.equal(run("save"), undefined, "save is disabled while read-only");
+  assert.ok(!calls.includes("save"));
+  await run("open-shared", "mine");
+  assert.equal(store.readOnly, false, "this browser holds the edit key");
+  assert.ok(calls.includes('adopt mine {"showLink":true}'));
+  await run("save");
+  assert.ok(calls.includes("save"));
+  assert.equal(await run("open-shared", { id: "mine", revision: 1 }), true);
+  assert.equal(store.readOnly, true, "an old revision stays read-only, even for its owner");
 });

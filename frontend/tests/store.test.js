@@ -193,3 +193,39 @@ test("session writes in a transaction undo with it; read-only refuses document w
   assert.deepEqual(store.session.fold.opened, ["a"]);
   assert.equal(events.at(-1).kind, "session");
 });
+
+test("markClean: clean until the next edit or undo; never marked is not clean", () => {
+  const store = new Store();
+  assert.equal(store.isClean(), false);
+  store.markClean();
+  assert.equal(store.isClean(), true);
+  store.transact("Rename", (tx) => tx.set(["name"], "x"));
+  assert.equal(store.isClean(), false);
+  store.markClean();
+  store.undo();
+  assert.equal(store.isClean(), false);
+  store.redo();
+  assert.equal(store.isClean(), false, "a redo is an edit since: asking once too often loses nothing");
+});
+
+test("history survives a reload: saved, taken back for the same document only", () => {
+  const store = new Store();
+  store.transact("Rename", (tx) => tx.set(["name"], "a"));
+  store.transact("Rename", (tx) => tx.set(["name"], "b"));
+  store.undo();
+  const saved = JSON.parse(JSON.stringify({ doc: store.doc, history: store.history() }));
+  const again = new Store(saved.doc);
+  assert.equal(again.restoreHistory(saved.history, { ...saved.doc, name: "other" }), false, "another document");
+  assert.equal(again.restoreHistory(saved.history, saved.doc), true);
+  again.redo();
+  assert.equal(again.doc.name, "b");
+  again.undo();
+  again.undo();
+  assert.equal(again.doc.name, "network");
+  // A history too big for the storage keeps its newest steps.
+  const big = new Store();
+  for (let i = 0; i < 30; i += 1) big.transact(`Step ${i}`, (tx) => tx.set(["name"], "x".repeat(1000) + i));
+  const kept = big.history({ chars: 10_000 });
+  assert.ok(kept.undo.length < 30 && kept.undo.length > 0);
+  assert.equal(kept.undo.at(-1).label, "Step 29");
+});

@@ -122,7 +122,7 @@ def test_export_onnx_and_pytorch_run(page: Page) -> None:
     assert tuple(net(torch.zeros(1, 3, 16, 16)).shape) == (1, 10)
 
 
-def test_save_and_reopen_through_a_share_link(page: Page, context: object, server: str) -> None:
+def test_save_and_reopen_through_a_share_link(page: Page, browser: Any, server: str) -> None:
     open_document(page, SMALL)
     tid(page, "save").click()
     link = tid(page, "share-link")
@@ -131,7 +131,9 @@ def test_save_and_reopen_through_a_share_link(page: Page, context: object, serve
     assert "/d/" in href
     expect(link).to_have_text(href[href.index("/d/") :])
 
-    other = context.new_page()  # type: ignore[attr-defined]
+    # Another person's browser: this one holds the edit key, and its owner may edit.
+    visitor = browser.new_context(viewport={"width": 1400, "height": 900})
+    other = visitor.new_page()
     other.goto(href)
     other.wait_for_selector("body[data-ready=true]")
     expect(tid(other, "readonly-banner")).to_be_visible()
@@ -146,6 +148,7 @@ def test_save_and_reopen_through_a_share_link(page: Page, context: object, serve
     drop_from_palette(other, "Conv2d", x + 300, y)
     expect(tid(other, "node-conv2d1")).to_be_attached()
     assert "/d/" not in other.url
+    visitor.close()
 
     # Saving again from the owner's page makes a new revision of the same design.
     tid(page, "save").click()

@@ -71,6 +71,14 @@ def test_separators_and_angle_brackets() -> None:
         (b"a: 3x", 1, 4, "unexpected character"),
         (b'a: "\\q"', 1, 5, "unknown escape"),
         (b"a: 1\n\xff", 2, 1, "not UTF-8"),
+        # A layer's brace left open: said at the next layer, not at the end of the file.
+        (
+            b"layer {\n  name: 'a'\n  param {\n    lr_mult: 1\n}\nlayer {\n  name: 'b'\n}\n"
+            + b"layer { name: 'c' }\n" * 100,
+            6,
+            1,
+            "the layer block opened at line 1, column 1 is not closed",
+        ),
     ],
 )
 def test_errors_are_located(text: bytes, line: int, column: int, words: str) -> None:

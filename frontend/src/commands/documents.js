@@ -8,18 +8,30 @@ import { withPositions } from "../view/layout.js";
 
 /**
  * The document a load stores, and how many of its layers had no position. `keepPositions`
- * (a source edit) keeps the canvas positions of layers that are still there; figure settings
- * carry over to a document that has none of its own.
+ * (a source edit) keeps the canvas positions of layers that are still there, as the same
+ * type; figure settings carry over to a document that has none of its own.
+ *
+ * A replaced model is laid out fresh: positions belong to one model, and another model's
+ * layers that happen to share names (conv1, pool1, relu1 are in most CNNs) would hang the new
+ * chain on the old one's coordinates in a scrambled order. A new model is one sharing fewer
+ * than half its layers with the old, or, when `pasted` (text pasted into the source view),
+ * one with another name.
+ * @param {object} current  the document shown now
+ * @param {object} next  the normalized document to show
+ * @param {boolean} [keepPositions]
+ * @param {{pasted?: boolean}} [options]
  */
-export function placeDocument(current, next, keepPositions = false) {
+export function placeDocument(current, next, keepPositions = false, { pasted = false } = {}) {
   const doc = structuredClone(next);
   if (keepPositions) {
     const old = current.view?.positions ?? {};
-    const names = new Set(doc.layers.map((l) => l.name));
-    const kept = Object.entries({ ...old, ...doc.view.positions }).filter(([n]) => names.has(n));
-    // A pasted network that shares only its input's name with the old one is a new
-    // network: lay it all out rather than hang every layer under the one old position.
-    if (kept.length * 2 >= names.size) doc.view.positions = Object.fromEntries(kept);
+    const oldType = new Map((current.layers ?? []).map((l) => [l.name, l.type]));
+    const same = doc.layers.filter((l) => oldType.get(l.name) === l.type && old[l.name]);
+    const renamed = pasted && (current.name ?? "network") !== doc.name;
+    if (!renamed && same.length * 2 >= doc.layers.length) {
+      const kept = Object.fromEntries(same.map((l) => [l.name, old[l.name]]));
+      doc.view.positions = { ...kept, ...doc.view.positions };
+    }
   }
   if (!doc.view.style && current.view?.style) doc.view.style = { ...current.view.style };
   const unplaced = doc.layers.filter((l) => !doc.view.positions[l.name]).length;
@@ -45,13 +57,13 @@ export function documentCommands(host) {
       else go();
     });
 
-  /** options: {doc, label, source, merge, keepPositions, fresh, analysis} */
-  function load({ doc, label, source = null, merge = undefined, keepPositions = false, fresh = false, analysis = null }) {
+  /** options: {doc, label, source, merge, keepPositions, pasted, fresh, analysis} */
+  function load({ doc, label, source = null, merge = undefined, keepPositions = false, pasted = false, fresh = false, analysis = null }) {
     const normal = normalize(doc, host.sources?.());
     // The service starts on the analysis (or it came with an import) while this thread
     // places the layers and stores them.
     host.analysis?.expect(normal, analysis);
-    const { doc: next, unplaced } = placeDocument(store.doc, normal, keepPositions);
+    const { doc: next, unplaced } = placeDocument(store.doc, normal, keepPositions, { pasted });
     store.replace(label, next, { source, merge });
     host.analysis?.delivered(next, analysis);
     if (fresh) store.clearHistory();
@@ -95,6 +107,7 @@ export function documentCommands(host) {
       const answer = await host.api.template(slug);
       host.persistence?.forget();
       await whenReady(() => load({ doc: answer.document ?? answer, label: `Template ${slug}` }));
+      store.markClean(); // a template can be had again: replacing it loses nothing
       host.view?.zoomToFit();
       return true;
     } catch (error) {
@@ -103,15 +116,22 @@ export function documentCommands(host) {
     }
   }
 
-  /** A shared design by id, or one saved revision of it ({id, revision}: a run's link). */
+  /**
+   * A shared design by id, or one saved revision of it ({id, revision}: a run's link). It
+   * opens read-only, unless this browser holds its edit key (its owner saved it here) and the
+   * link is to the design itself: an owner opening their own link goes on editing it.
+   */
   async function openShared(argument) {
     const { id, revision = null } = typeof argument === "object" ? argument : { id: argument };
     try {
       const answer = revision ? await host.api.designRevision(id, revision) : await host.api.design(id);
       const label = revision ? `Open revision ${revision} of a shared design` : "Open shared design";
+      const owned = !revision && Boolean(host.persistence?.owns?.(answer.id ?? id));
       load({ doc: answer.document, label, fresh: true });
-      store.setReadOnly(true);
-      host.persistence?.adopt({ id: answer.id ?? id, revision: answer.revision }, { showLink: false });
+      store.markClean();
+      store.setReadOnly(!owned);
+      host.persistence?.adopt({ id: answer.id ?? id, revision: answer.revision }, { showLink: owned });
+      if (owned) notify("Your design: edits are saved to it.");
       return true;
     } catch (error) {
       notify(`Cannot open shared design ${id}: ${error.message}`, "error");
@@ -148,8 +168,11 @@ export function documentCommands(host) {
       id: "restore-document",
       label: "Restore",
       isEnabled: () => true,
-      run: ({ doc, label = "Restore", design = null }) => {
+      run: ({ doc, label = "Restore", design = null, history = null }) => {
         load({ doc, label, fresh: true });
+        // The autosave's undo history, when it belongs to this very document: a reload
+        // keeps Undo.
+        if (history) store.restoreHistory(history, doc);
         if (design?.id) host.persistence?.adopt(design);
       },
     },
@@ -157,6 +180,15 @@ export function documentCommands(host) {
     { id: "open-file", label: "Open a file", isEnabled: () => true, run: openFile },
     { id: "open-template", label: "Open a template", isEnabled: () => true, run: openTemplate },
     { id: "make-copy", label: "Make a copy", isEnabled: () => store.readOnly, run: makeCopy },
+    {
+      // Read-only pages cannot save: saving one would make a new design behind a banner that
+      // still says read-only. Make a copy first.
+      id: "save",
+      label: "Save",
+      shortcut: ["Mod+S"],
+      isEnabled: () => editable() && Boolean(host.persistence),
+      run: () => host.persistence.save(),
+    },
     {
       id: "rename-design",
       label: "Rename design",
@@ -170,9 +202,12 @@ export function documentCommands(host) {
       run: ({ from, to }) => {
         let ok = false;
         store.transact(`Rename ${from}`, (tx) => {
-          ok = renameLayer(tx, from, to);
+          ok = renameLayer(tx, from, to.trim());
+          // The selection follows the name before the change is announced: a listener
+          // (the inspector, Delete) must never see a selected name that no longer exists.
+          if (ok && store.session.selection.delete(from)) store.session.selection.add(to.trim());
         });
-        if (ok) store.select([to]);
+        if (ok) store.select([to.trim()]);
         return ok;
       },
     },

@@ -7,7 +7,7 @@ import { moveLayers } from "../model/document.js";
 import { figureSettings } from "../model/figures.js";
 import { UNFOLDED } from "../model/session.js";
 import { layeredLayout } from "../view/layout.js";
-import { stackingOn } from "../view/stacks.js";
+import { findStacks, stackingOn } from "../view/stacks.js";
 
 /** The repeated blocks the service finds in a document. */
 async function findGroups(api, doc) {
@@ -38,6 +38,13 @@ export function figureCommands(host) {
 
   function toggleStack() {
     const on = !stackingOn(store.doc);
+    if (on && findStacks(store.doc).members.size === 0) {
+      // Say why nothing happens (PyTorch-style designs write no layer in place).
+      notify(
+        "Nothing to stack: stacking joins layers written in place (Caffe's Conv → BatchNorm → Scale → ReLU, inplace: true) into one box, and this design has none.",
+      );
+      return false;
+    }
     store.transact(on ? "Stack in-place layers" : "Unstack in-place layers", (tx) => {
       if (!tx.doc.view) tx.set(["view"], {});
       tx.set(["view", "style"], { ...(tx.doc.view.style ?? {}), stack: on });

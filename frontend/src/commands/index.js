@@ -22,7 +22,8 @@ import { viewCommands } from "./view.js";
  * @property {{expect(doc: object, analysis: object|null): void,
  *   delivered(doc: object, analysis: object|null): void}} [analysis]
  *   told before and after a document is loaded, so the analysis starts early
- * @property {{forget(): void, adopt(design: object, options?: object): void}} [persistence]
+ * @property {{forget(): void, adopt(design: object, options?: object): void,
+ *   owns(id: string): boolean, save(): Promise<object|null>}} [persistence]
  * @property {{download(format: string): Promise<void>}} [exporter]
  * @property {() => Set<string>} [sources]  layer types that take no input
  * @property {() => Promise<object[]>} [formats]  the formats catalogue, once it is in
@@ -67,7 +68,11 @@ export function chordOf(event) {
   if (event.ctrlKey || event.metaKey) parts.push("Mod");
   if (event.altKey) parts.push("Alt");
   if (event.shiftKey) parts.push("Shift");
-  const key = event.key.length === 1 ? event.key.toUpperCase() : event.key;
+  let key = event.key.length === 1 ? event.key.toUpperCase() : event.key;
+  // On a non-Latin layout (Cyrillic, Greek...) Ctrl+Y reports "н": shortcuts follow the key's
+  // place on the keyboard then, as in other editors, so Ctrl+Z / Ctrl+Y still undo and redo.
+  const letter = /^Key([A-Z])$/.exec(event.code ?? "");
+  if (letter && key.length === 1 && !/[\x20-\x7e]/.test(key)) key = letter[1];
   parts.push(key);
   return parts.join("+");
 }

@@ -13,6 +13,13 @@ const MERGE_WINDOW_MS = 1000;
 /** Thrown by a document write while read-only: the transaction is rolled back and refused. */
 const REFUSED = Symbol("read-only");
 
+/** JSON with object keys sorted: the same document whatever order its keys were set in. */
+function canonical(value) {
+  return JSON.stringify(value, (_, v) =>
+    v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1))) : v,
+  );
+}
+
 export function emptyDocument(name = "network") {
   return { netcanvas: 1, name, layers: [], view: { positions: {} } };
 }
@@ -142,6 +149,61 @@ export class Store {
       },
       options,
     );
+  }
+
+  /**
+   * The undo and redo stacks as plain data for the autosave, newest entries kept: at most
+   * `entries` per stack and about `chars` characters in all (a load of a big model is two
+   * whole documents), so a reload keeps the recent history without filling the storage.
+   */
+  history({ entries = 100, chars = 1_500_000 } = {}) {
+    // Sizes are measured once per step (autosave asks on every edit; a step only grows by
+    // merging, which changes its diff's length).
+    const sizeOf = (entry) => {
+      if (entry.sized !== entry.diff.length) {
+        entry.size = JSON.stringify(entry.diff).length + entry.label.length;
+        entry.sized = entry.diff.length;
+      }
+      return entry.size;
+    };
+    const undo = this.undoStack.slice(-entries);
+    const redo = this.redoStack.slice(-entries);
+    let size = [...undo, ...redo].reduce((sum, entry) => sum + sizeOf(entry), 0);
+    while (size > chars && undo.length + redo.length > 0) {
+      // Drop the oldest undo step first (the redo stack's far end after it).
+      size -= sizeOf(undo.length ? undo.shift() : redo.shift());
+    }
+    const plain = (list) => list.map(({ label, diff }) => ({ label, diff }));
+    return { undo: plain(undo), redo: plain(redo) };
+  }
+
+  /**
+   * Take back a history saved by history() for the document now shown, which must be the
+   * very document it was saved with (else its steps would apply to another: refused).
+   * Answers whether it was taken.
+   */
+  restoreHistory(history, savedDoc) {
+    if (!history || canonical(savedDoc) !== canonical(this.doc)) return false;
+    const valid = (list) => Array.isArray(list) && list.every((e) => typeof e?.label === "string" && Array.isArray(e.diff));
+    if (!valid(history.undo) || !valid(history.redo)) return false;
+    const time = this.now();
+    this.undoStack = history.undo.map((e) => ({ ...e, merge: null, time }));
+    this.redoStack = history.redo.map((e) => ({ ...e, merge: null, time }));
+    this.emit({ kind: "session", label: "history", keys: [] });
+    return true;
+  }
+
+  /**
+   * Note that the document as it is now can be had again (a template just opened, a design
+   * just saved or opened): isClean() until the next edit or undo.
+   */
+  markClean() {
+    this.cleanTop = this.undoStack[this.undoStack.length - 1] ?? null;
+  }
+
+  /** True when nothing was edited since markClean() (never marked: false). */
+  isClean() {
+    return this.cleanTop !== undefined && (this.undoStack[this.undoStack.length - 1] ?? null) === this.cleanTop;
   }
 
   canUndo() {

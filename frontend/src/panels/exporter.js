@@ -4,6 +4,7 @@
 
 import { api } from "../api.js";
 import { fileName, isFigureFormat } from "../model/formats.js";
+import { PreviewZoom } from "./previewzoom.js";
 
 /**
  * The document a figure is drawn from. Canvas positions are the editor's own boxes; the figure
@@ -41,6 +42,7 @@ export class FigurePreview {
     this.store = store;
     this.params = params;
     this.img = root.querySelector("img");
+    this.zoom = new PreviewZoom(root);
     this.status = root.querySelector(".preview-status");
     this.timer = null;
     this.url = null;

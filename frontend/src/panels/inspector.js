@@ -3,15 +3,28 @@
 // one undo step), an invalid one is marked on the field and never reaches the document.
 
 import { layerIndex } from "../model/document.js";
+import { isDataInput } from "../model/phases.js";
 import { formatCount, formatShape } from "../view/markup.js";
 import { controlFor, describeParams, formatValue, parseField } from "./schema.js";
 
 let fieldCounter = 0;
 
+/**
+ * The service's messages name the command line's way to set an input shape
+ * (`--input-shape NAME=N,C,H,W`); here it is the shape field of this form.
+ */
+function inBrowser(message) {
+  return message.replace(/--input-shape \S+/g, "the shape field in this form");
+}
+
 export class Inspector {
-  /** host: {store, catalogue, run(id, argument): the command's answer} */
-  constructor(root, { store, catalogue, run }) {
+  /**
+   * host: {store, catalogue, run(id, argument): the command's answer, phase(): the Caffe
+   * phase the source view reads}
+   */
+  constructor(root, { store, catalogue, run, phase = () => "TEST" }) {
     this.root = root;
+    this.phase = phase;
     this.store = store;
     this.catalogue = catalogue;
     this.run = run;
@@ -85,13 +98,18 @@ export class Inspector {
     nameInput.value = layer.name;
     nameInput.autocomplete = "off";
     nameInput.spellcheck = false;
+    // The form stays (focus moves on with Tab): it is told the new name before the command
+    // runs, because the command's document event reaches update() before run() returns.
     const commitName = () => {
+      if (!this.current) return;
+      const from = this.current.name;
       const to = nameInput.value.trim();
-      if (to === this.current.name) return;
-      if (this.run("rename-layer", { from: this.current.name, to })) {
-        this.current.name = to;
+      if (to === from) return;
+      this.current.name = to;
+      if (this.run("rename-layer", { from, to })) {
         this.setError(nameInput, null);
       } else {
+        this.current.name = from;
         this.setError(nameInput, "That name is taken or not allowed (no spaces, no trailing :k).");
       }
     };
@@ -101,12 +119,21 @@ export class Inspector {
         commitName();
         nameInput.blur();
       }
-      if (event.key === "Escape") {
+      if (event.key === "Escape" && this.current) {
         nameInput.value = this.current.name;
         nameInput.blur();
       }
     });
     this.nameInput = nameInput;
+
+    this.shapeNote = null;
+    if (isDataInput(layer)) {
+      this.shapeNote = document.createElement("p");
+      this.shapeNote.className = "shape-note";
+      this.shapeNote.setAttribute("data-testid", "input-shape-note");
+      form.appendChild(this.shapeNote);
+      this.renderShapeNote(layer);
+    }
 
     const fields = spec ? describeParams(spec.params) : [];
     for (const field of fields) this.buildField(form, field, layer);
@@ -220,7 +247,22 @@ export class Inspector {
       this.show(key, layer);
     }
     if (document.activeElement !== this.nameInput) this.nameInput.value = layer.name;
+    this.renderShapeNote(layer);
     this.renderFacts();
+  }
+
+  /**
+   * A data layer of a train_val file: its file rarely says its shape, so say where to set it
+   * (the `shape` field), and that it is kept for this phase when TRAIN/TEST switches.
+   */
+  renderShapeNote(layer) {
+    if (!this.shapeNote) return;
+    const phase = this.phase();
+    const missing = !Array.isArray(layer.shape);
+    this.shapeNote.classList.toggle("missing", missing);
+    this.shapeNote.textContent = missing
+      ? `The file does not say this input's shape: set shape below (N,C,H,W, e.g. 64,1,28,28). It is kept for the ${phase} phase.`
+      : `Input of the ${phase} phase: a shape set here is kept when the phase switches.`;
   }
 
   setError(input, message) {
@@ -252,7 +294,14 @@ export class Inspector {
     add("Params", `${(result.params ?? 0).toLocaleString("en-US")} (${formatCount(result.params ?? 0)})`, "inspector-params");
     add("MACs", `${(result.macs ?? 0).toLocaleString("en-US")} (${formatCount(result.macs ?? 0)})`, "inspector-macs");
     if (result.error) add("Error", result.error, "inspector-error");
-    for (const warning of result.warnings ?? []) add("Warning", warning);
+    for (const warning of result.warnings ?? []) add("Warning", inBrowser(warning));
+  }
+
+  /** Put the cursor in one setting's field (the shape banner's "Set shape"). */
+  focusField(key) {
+    const input = this.inputs.get(key)?.input;
+    input?.focus();
+    input?.select?.();
   }
 
   focusName() {

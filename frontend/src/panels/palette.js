@@ -2,6 +2,7 @@
 // draggable layer type whose doc shows on hover. A new backend layer appears with no change here.
 
 import { PALETTE_MIME } from "../tools/pointer.js";
+import { rstParagraphs, rstPlain } from "../view/rst.js";
 
 const CATEGORY_ORDER = [
   "io", "convolution", "pooling", "linear", "activation", "normalization", "dropout",
@@ -15,6 +16,24 @@ function categoryRank(name) {
 
 function titleCase(text) {
   return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** The docstring's paragraphs as elements: ``x`` as <code>, never parsed as HTML (view/rst.js). */
+function docParagraphs(text) {
+  const tags = { code: "code", strong: "strong", em: "em" };
+  return rstParagraphs(text).map((segments) => {
+    const p = document.createElement("p");
+    for (const { kind, text: part } of segments) {
+      if (kind === "text") {
+        p.append(part);
+      } else {
+        const el = document.createElement(tags[kind]);
+        el.textContent = part;
+        p.appendChild(el);
+      }
+    }
+    return p;
+  });
 }
 
 export function renderPalette(root, catalogue, { onAdd }) {
@@ -44,7 +63,7 @@ export function renderPalette(root, catalogue, { onAdd }) {
       item.dataset.testid = `palette-item-${spec.type}`;
       item.setAttribute("data-testid", `palette-item-${spec.type}`);
       item.textContent = spec.type;
-      item.title = spec.doc || spec.summary;
+      item.title = rstPlain(spec.doc || spec.summary);
       item.setAttribute("aria-label", `${spec.type}: ${spec.summary}. Drag onto the canvas or press Enter to add.`);
       item.addEventListener("dragstart", (event) => {
         event.dataTransfer.setData(PALETTE_MIME, spec.type);
@@ -56,9 +75,7 @@ export function renderPalette(root, catalogue, { onAdd }) {
         doc.replaceChildren();
         const title = document.createElement("strong");
         title.textContent = spec.type;
-        const body = document.createElement("p");
-        body.textContent = spec.doc || spec.summary;
-        doc.append(title, body);
+        doc.append(title, ...docParagraphs(spec.doc || spec.summary));
         if (spec.aliases?.length) {
           const aliases = document.createElement("p");
           aliases.className = "muted";

@@ -31,12 +31,15 @@ export function loadAutosave() {
 /** The restore-document command's argument at start-up: the autosave, or a new design. */
 export function firstDocument() {
   const saved = loadAutosave();
-  return saved ? { doc: saved.document, design: saved.design } : { doc: STARTER, label: "New design" };
+  return saved
+    ? { doc: saved.document, design: saved.design, history: saved.history ?? null }
+    : { doc: STARTER, label: "New design" };
 }
 
-export function autosave(doc, design) {
+/** Keep the document (and, when given, its undo history: Store.history()) in this browser. */
+export function autosave(doc, design, history = null) {
   try {
-    localStorage.setItem(AUTOSAVE_KEY, JSON.stringify({ document: doc, design, time: Date.now() }));
+    localStorage.setItem(AUTOSAVE_KEY, JSON.stringify({ document: doc, design, history, time: Date.now() }));
     return true;
   } catch {
     return false; // storage full or disabled: the editor keeps working
@@ -72,6 +75,11 @@ export class Persistence {
     localStorage.setItem(KEYS_KEY, JSON.stringify(keys));
   }
 
+  /** True when this browser holds the edit key of design `id` (it was saved from here). */
+  owns(id) {
+    return Boolean(this.keys()[id]);
+  }
+
   /** A design not saved yet (a template, a copy): no share link. */
   forget() {
     this.design = null;
@@ -99,6 +107,10 @@ export class Persistence {
 
   async save() {
     const { store, notify } = this.host;
+    if (store.readOnly) {
+      notify("This shared design is read-only: make a copy to save your own.", "error");
+      return null;
+    }
     const key = this.design ? this.keys()[this.design.id] : null;
     try {
       if (this.design && key) {
@@ -114,7 +126,8 @@ export class Persistence {
       } else {
         await this.create();
       }
-      autosave(store.doc, this.design);
+      autosave(store.doc, this.design, store.history());
+      store.markClean();
       this.showLink();
       notify(`Saved (revision ${this.design.revision}).`);
       return this.design;

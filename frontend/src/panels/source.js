@@ -2,6 +2,9 @@
 // through /api/import (debounced) and re-renders the canvas; a canvas edit re-exports the text.
 
 import { api, ApiError } from "../api.js";
+import { PhaseShapes, isDataInput } from "../model/phases.js";
+import { sniffFormat } from "../model/sniff.js";
+import { ErrorMark } from "./errormark.js";
 
 const TYPE_DELAY_MS = 250;
 const EXPORT_DELAY_MS = 150;
@@ -16,6 +19,7 @@ export class SourcePanel {
     this.phaseField = root.querySelector(".phase-field");
     this.error = root.querySelector("[data-testid=source-error]");
     this.status = root.querySelector(".source-status");
+    this.mark = new ErrorMark(this.editor, root.querySelector("[data-testid=source-error-line]"));
     this.typingTimer = null;
     this.exportTimer = null;
     this.stale = true;
@@ -23,10 +27,13 @@ export class SourcePanel {
     this.dirty = false;
     this.sequence = 0;
     this.exportsDropped = 0;
+    /** Data-layer shapes set in the browser, per Caffe phase, and the phase the text was read in. */
+    this.shapes = new PhaseShapes();
+    this.readPhase = null;
     this.editor.addEventListener("input", (event) => {
       this.dirty = true;
       // A paste is one complete change: show it at once; keystrokes wait for a pause.
-      if (event.inputType === "insertFromPaste" || event.inputType === "insertFromDrop") this.reimport();
+      if (event.inputType === "insertFromPaste" || event.inputType === "insertFromDrop") this.pasted();
       else this.typed();
     });
     this.format.addEventListener("change", () => {
@@ -47,10 +54,28 @@ export class SourcePanel {
     this.phaseField.hidden = this.format.value !== "prototxt";
   }
 
-  showError(message) {
+  /** Show (or with null clear) an error; `at` {line, column} marks it in the text. */
+  showError(message, at = null) {
     this.error.textContent = message ?? "";
     this.error.hidden = !message;
     this.editor.classList.toggle("invalid", Boolean(message));
+    this.mark.show(message ? at : null);
+  }
+
+  /**
+   * A paste is read in the format it is written in: the menu follows the text (and says
+   * so), so prototxt pasted while it said YAML is not a YAML scanner error.
+   */
+  pasted() {
+    const sniffed = sniffFormat(this.editor.value);
+    const known = [...this.format.options].find((o) => o.value === sniffed);
+    let note = "";
+    if (known && sniffed !== this.format.value) {
+      this.format.value = sniffed;
+      this.updatePhaseField();
+      note = `Pasted text read as ${known.textContent}.`;
+    }
+    this.reimport({ pasted: true, note });
   }
 
   /** The document changed elsewhere: re-export the text (only while the tab is visible). */
@@ -63,8 +88,24 @@ export class SourcePanel {
       this.stale = false;
       return;
     }
+    // A data layer's shape set in the inspector is not the file's: the text stays the file
+    // as written (a train_val file has both phases' layers, an export of the design only
+    // one), and the shape is put back into every read of this phase (PhaseShapes).
+    if (this.readPhase && this.onlyDataShapes(event)) return;
     this.stale = true;
     if (this.host.isVisible() && !this.dirty) this.scheduleExport();
+  }
+
+  /** True when a change only set data layers' shapes. */
+  onlyDataShapes(event) {
+    const layers = this.host.store.doc.layers;
+    return (
+      Array.isArray(event?.diff) &&
+      event.diff.length > 0 &&
+      event.diff.every(
+        (op) => op.root !== "session" && op.path?.[0] === "layers" && op.path[2] === "shape" && op.path.length === 3 && isDataInput(layers[op.path[1]]),
+      )
+    );
   }
 
   shown() {
@@ -86,6 +127,7 @@ export class SourcePanel {
       const text = await blob.text();
       if (mine !== this.sequence || dropped !== this.exportsDropped) return;
       this.editor.value = text;
+      this.readPhase = this.format.value === "prototxt" ? this.phase.value : null;
       this.stale = false;
       this.showError(null);
       this.status.textContent = "";
@@ -112,25 +154,45 @@ export class SourcePanel {
     this.typingTimer = setTimeout(() => this.reimport(), TYPE_DELAY_MS);
   }
 
-  async reimport() {
+  /**
+   * Read the text into the design. `pasted`: a paste, which may be another model altogether;
+   * `note`: said in the status line (what the format menu did).
+   */
+  async reimport({ pasted = false, note = "" } = {}) {
     clearTimeout(this.typingTimer);
     clearTimeout(this.exportTimer);
     const mine = ++this.sequence;
-    const params = this.format.value === "prototxt" ? { phase: this.phase.value } : {};
+    const prototxt = this.format.value === "prototxt";
+    const phase = this.phase.value;
+    const params = prototxt ? { phase } : {};
+    // What was set for the design read last (the phase being left, or this one) is kept.
+    if (prototxt && this.readPhase) this.shapes.remember(this.readPhase, this.host.store.doc);
     try {
-      const { document: doc, warnings, analysis } = await api.import(this.format.value, this.editor.value, { ...params, analysis: true });
+      const answer = await api.import(this.format.value, this.editor.value, { ...params, analysis: true });
       if (mine !== this.sequence) return;
+      const { document: doc, warnings } = answer;
+      let { analysis } = answer;
+      if (prototxt) {
+        // The service analysed the file without the shapes set here: the editor analyses again.
+        if (this.shapes.apply(phase, doc)) analysis = null;
+      }
+      this.readPhase = prototxt ? phase : null;
       this.dirty = false;
       // The text is the design now (its load may wait for the editor to be ready): showing
       // the tab again must not put the design it replaces back.
       this.stale = false;
       this.showError(null);
-      this.status.textContent = warnings?.length ? `${warnings.length} warning(s): ${warnings[0]}` : "";
-      this.host.loadDocument(doc, "Edit source", { source: "source", merge: "source", keepPositions: true, analysis });
+      const warned = warnings?.length ? `${warnings.length} warning(s): ${warnings[0]}` : "";
+      this.status.textContent = [note, warned].filter(Boolean).join(" ");
+      this.host.loadDocument(doc, "Edit source", { source: "source", merge: "source", keepPositions: true, pasted, analysis });
     } catch (error) {
       if (mine !== this.sequence) return;
-      this.status.textContent = "";
-      this.showError(error instanceof ApiError ? error.located : String(error.message ?? error));
+      this.status.textContent = note;
+      const located = error instanceof ApiError && typeof error.detail === "object" && error.detail?.line;
+      this.showError(
+        error instanceof ApiError ? error.located : String(error.message ?? error),
+        located ? { line: error.detail.line, column: error.detail.column } : null,
+      );
     }
   }
 
@@ -142,6 +204,7 @@ export class SourcePanel {
     if (![...this.format.options].some((o) => o.value === format)) return false;
     this.format.value = format;
     this.updatePhaseField();
+    this.readPhase = format === "prototxt" ? this.phase.value : null;
     this.editor.value = text;
     this.stale = false;
     this.dirty = false;

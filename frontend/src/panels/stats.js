@@ -77,8 +77,19 @@ export class StatsPanel {
     const nodes = result?.nodes ?? [];
     this.count.textContent = String(nodes.length);
     const errors = nodes.filter((n) => n.error).length;
-    this.problems.textContent = errors ? `${errors} error${errors > 1 ? "s" : ""}` : "no errors";
+    // Layers whose shape is unknown (an input without one) count nothing: the totals are
+    // then a lower bound, and "no errors" alone would say the design is complete.
+    const unknown = nodes.filter((n) => !n.error && !(n.output_shapes?.length && n.output_shapes.every(Boolean))).length;
+    const said = [errors ? `${errors} error${errors > 1 ? "s" : ""}` : "no errors"];
+    if (unknown) said.push(`${unknown} shape${unknown > 1 ? "s" : ""} unknown: set the input's shape`);
+    this.problems.textContent = said.join(" · ");
     this.problems.classList.toggle("bad", errors > 0);
+    this.problems.classList.toggle("warn", unknown > 0);
+    if (unknown) {
+      this.params.textContent = `≥ ${this.params.textContent}`;
+      this.macs.textContent = `≥ ${this.macs.textContent}`;
+      this.params.title += " (at least: some shapes are unknown)";
+    }
     this.rows = nodes.map((n) => ({
       name: n.name,
       type: n.type,

@@ -134,7 +134,7 @@ export class PointerTools {
     } else if (g.kind === "connect") {
       const to = this.view.toCanvas(event.clientX, event.clientY);
       g.line.setAttribute("d", `M${g.from[0]} ${g.from[1]} L${to[0]} ${to[1]}`);
-      const target = this.portAt(event);
+      const target = this.dropTarget(event, g.src);
       const refused = target && wouldCycle(this.store.doc, g.src, target.node);
       g.line.classList.toggle("refused", Boolean(refused));
       if (refused && g.warned !== target.node) {
@@ -173,7 +173,7 @@ export class PointerTools {
       }
     } else if (g.kind === "connect") {
       g.line.remove();
-      const target = this.portAt(event);
+      const target = this.dropTarget(event, g.src);
       if (target) this.finishConnect(g.src, g.srcIndex, target.node, target.index);
     }
   }
@@ -188,7 +188,8 @@ export class PointerTools {
 
   /**
    * The input port under the pointer (pointer capture hides it from event.target), as
-   * portOf() describes it, or null.
+   * portOf() describes it (with `body: true` when the pointer is on the node, not the port),
+   * or null.
    */
   portAt(event) {
     const hit = document.elementFromPoint(event.clientX, event.clientY);
@@ -198,7 +199,17 @@ export class PointerTools {
     // merge's free slot. (`:last-of-type` would be the output port: ports are all circles.)
     const node = hit?.closest?.("[data-node]");
     const inputs = node?.querySelectorAll(".port-in") ?? [];
-    return inputs.length ? portOf(inputs[inputs.length - 1]) : null;
+    return inputs.length ? { ...portOf(inputs[inputs.length - 1]), body: true } : null;
+  }
+
+  /**
+   * Where a wire from `src` would land. A wire starts on its own node's edge, so the pointer
+   * crosses that node's body first: the body is no target then (no "cannot read its own
+   * output" before the pointer has left it); only its own input port, aimed at, is one.
+   */
+  dropTarget(event, src) {
+    const target = this.portAt(event);
+    return target && target.body && target.node === src ? null : target;
   }
 
   cycleMessage(src, dst) {

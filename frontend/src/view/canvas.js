@@ -11,6 +11,7 @@ import { foldedDrawing } from "./fold.js";
 import { curve, nodeEntry, nodeMarkup, nodeState, tooltip } from "./markup.js";
 import { BELOW, NODE_H, NODE_W, ROW_H } from "./metrics.js";
 import { inputPorts, isVariadic, outputPorts } from "./ports.js";
+import { Obstacles, routeEdge } from "./route.js";
 import { anchorOf, findStacks, stackingOn } from "./stacks.js";
 import { parseSvg, svgEl } from "./svg.js";
 
@@ -211,7 +212,19 @@ export class CanvasView {
         if (this.boxes.has(edge.src) || this.boxes.has(edge.dst)) list.push({ ...edge, srcIndex: 0, dstIndex: 0 });
       }
     }
+    this.obstacles = this.measureObstacles();
     this.edgeLayer.render(list, (edge) => this.edgeClass(edge), (edge) => this.edgePath(edge));
+  }
+
+  /** The boxes a wire must not pass behind: visible nodes (a stack as its head's box) and folded boxes. */
+  measureObstacles() {
+    const rects = [];
+    for (const [name, entry] of this.drawn()) {
+      if (this.stacks?.head.has(name)) continue; // drawn inside its head's box
+      const [x, y] = this.position(name);
+      rects.push({ name, x, y, w: NODE_W, h: entry.h ?? NODE_H });
+    }
+    return new Obstacles(rects);
   }
 
   edgeClass(edge) {
@@ -223,7 +236,13 @@ export class CanvasView {
   }
 
   edgePath(edge) {
-    return curve(this.portPoint(edge.src, "out", edge.srcIndex), this.portPoint(edge.dst, "in", edge.dstIndex));
+    const from = this.portPoint(edge.src, "out", edge.srcIndex);
+    const to = this.portPoint(edge.dst, "in", edge.dstIndex);
+    // Hidden wires (folded away, inside a stack) are not worth routing.
+    const hidden = this.fold?.hidden;
+    if (!this.obstacles || (hidden && (hidden.has(edge.src) || hidden.has(edge.dst)))) return curve(from, to);
+    const ignore = new Set([edge.src, edge.dst, this.anchor(edge.src), this.anchor(edge.dst)]);
+    return routeEdge(from, to, this.obstacles, ignore);
   }
 
   /** Move nodes during a drag without touching the store (committed on release). */
@@ -237,7 +256,9 @@ export class CanvasView {
       const entry = this.nodes.get(name) ?? this.boxes.get(name);
       entry?.g.setAttribute("transform", this.translate(name));
     }
-    this.edgeLayer.follow(moved, (edge) => this.edgePath(edge));
+    // The moved boxes are obstacles in new places: every wire may have to go round them.
+    this.obstacles = this.measureObstacles();
+    this.edgeLayer.follow((edge) => this.edgePath(edge));
   }
 
   endLive() {

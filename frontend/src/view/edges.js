@@ -52,10 +52,14 @@ export class EdgeLayer {
     entry.path.setAttribute("d", d);
   }
 
-  /** Re-route only the edges with an end in `moved` (names), during a drag. */
-  follow(moved, pathOf) {
+  /**
+   * Re-route during a drag: the moved boxes' own wires, and any wire they now stand in the way
+   * of (view/route.js); only paths that changed are written.
+   */
+  follow(pathOf) {
     for (const entry of this.entries.values()) {
-      if (moved.has(entry.edge.src) || moved.has(entry.edge.dst)) this.setPath(entry, pathOf(entry.edge));
+      const d = pathOf(entry.edge);
+      if (d !== entry.d) this.setPath(entry, d);
     }
   }
 

@@ -63,6 +63,9 @@ _TOKEN = re.compile(
 )
 _STRING, _NUMBER, _NAME, _PUNCT, _BAD = 1, 2, 3, 4, 5
 _CLOSE = {"{": "}", "<": ">"}
+# A net's layer blocks: one opening inside another means a '}' is missing before it (no
+# Caffe message holds a layer), which is said there rather than at the end of the file.
+_LAYER_KEYS = frozenset({"layer", "layers"})
 _ESCAPES = {
     "n": "\n",
     "t": "\t",
@@ -103,13 +106,14 @@ def _decode(data: bytes) -> str:
 
 
 class _Parser:
-    __slots__ = ("text", "tokens", "pos", "_starts")
+    __slots__ = ("text", "tokens", "pos", "_starts", "_layer_at")
 
     def __init__(self, text: str) -> None:
         self.text = text
         self.tokens = self._tokenize()
         self.pos = 0
         self._starts: list[int] | None = None
+        self._layer_at: int | None = None  # offset of the layer block being read
 
     def _line_col(self, offset: int) -> tuple[int, int]:
         """Line and column by bisection over line starts (found once, on first use)."""
@@ -184,6 +188,9 @@ class _Parser:
                         value = word[1:-1]
             if value is not None:
                 pos += 3
+            elif text in _LAYER_KEYS:
+                value = self._layer(text, pos, depth)
+                pos = self.pos
             else:
                 self.pos = pos + 1
                 value = self._field_value(text, depth)
@@ -202,6 +209,23 @@ class _Parser:
                 f"(block opened at line {line}, column {column})",
                 len(self.text),
             )
+
+    def _layer(self, key: str, pos: int, depth: int) -> Any:
+        """A `layer` field; one inside another layer block is an unclosed brace, said here."""
+        offset = self.tokens[pos][2]
+        if self._layer_at is not None:
+            line, column = line_col(self.text, self._layer_at)
+            self._fail(
+                f"'}}' expected before '{key}': the layer block opened at line {line}, "
+                f"column {column} is not closed",
+                offset,
+            )
+        self.pos = pos + 1
+        self._layer_at = offset
+        try:
+            return self._field_value(key, depth)
+        finally:
+            self._layer_at = None
 
     def _number(self, text: str, offset: int) -> int | float:
         try:
