@@ -132,3 +132,24 @@ def test_zoo_export_imports_exactly(zoo: dict[str, Any], spec: str) -> None:
     assert compared >= len(analysis.nodes) // 2
     final = [r for r in analysis.nodes if not any(r.name in n.inputs for n in graph.nodes)]
     assert any(list(r.output_shapes[0] or ()) == facts["output"] for r in final)
+
+
+@pytest.mark.parametrize("spec", ["resnet18", "resnet18@dynamo", "bert"])
+def test_scopes_are_the_module_tree(zoo: dict[str, Any], spec: str) -> None:
+    """Each layer's scope is the torch module it ran in (from the node names the
+    TorchScript exporter writes, or the dynamo exporter's name scopes), so --depth and
+    folding see modules; each top-level module's layers hold its parameters."""
+    name, _, how = spec.partition("@")
+    facts = zoo[name + ("_dynamo" if how else "")]
+    graph, analysis = service.open_file(Path(facts["path"]))
+    top = {n.scope.split(".")[0] for n in graph.nodes if n.scope}
+    holding = {m for m, params in facts["modules"].items() if params}
+    assert top and top <= set(facts["modules"])
+    held: dict[str, int] = {}
+    for node in graph.nodes:
+        module = node.scope.split(".")[0]
+        held[module] = held.get(module, 0) + analysis[node.name].params
+    if not how:  # TorchScript folds no BatchNorm: every module's count is torch's
+        assert holding & top
+        for module in holding & top:
+            assert held[module] == facts["modules"][module], module

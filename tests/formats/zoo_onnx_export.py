@@ -128,6 +128,9 @@ def main() -> None:
             "folded_bn": folded_batchnorm(model, path),
             "macs": counter.get_total_flops() // 2,
             "output": list(y.shape),
+            "modules": {
+                n: sum(p.numel() for p in m.parameters()) for n, m in model.named_children()
+            },
         }
     print(json.dumps(facts))
 

@@ -10,6 +10,8 @@ so the imported graph always shows what ONNX says.
 
 from __future__ import annotations
 
+import ast
+import contextlib
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -110,6 +112,7 @@ class _Importer:
     nodes: list[Node] = field(default_factory=list)
     onnx_shapes: dict[str, list[list[int] | None]] = field(default_factory=dict)
     const_inputs: dict[str, dict[int, np.ndarray[Any, Any]]] = field(default_factory=dict)
+    classes: dict[str, str] = field(default_factory=dict)  # scope -> its module's class
 
     @property
     def opset(self) -> int:
@@ -139,6 +142,12 @@ class _Importer:
         self._settle(graph)
         _cancel_layout_pairs(graph)
         attribute(graph, self.settled.learnable)
+        _leaf_scopes(graph)
+        used = {n.scope for n in graph.nodes}
+        named = {k: {"type": v} for k, v in self.classes.items() if any(
+            u == k or u.startswith(k + ".") for u in used)}  # fmt: skip
+        if named:
+            graph.view["scopes"] = named
         _tidy(graph)
         return graph
 
@@ -173,6 +182,7 @@ class _Importer:
             type_, params = mapped
             out = Node(name, type_, params, inputs)
         out.meta["onnx_op"] = node.op_type
+        out.scope = scope_of(node, self.classes)
         origin = self.settled.origin
         held = sorted(set().union(*(origin.get(i, ()) for i in node.input if i)))
         if held:
@@ -343,6 +353,44 @@ def users_safe(node: Node, analysis: Any) -> bool:
         and result.error is None
         and any(node.name in n.inputs for n in analysis.nodes)
     )
+
+
+def scope_of(node: NodeProto, classes: dict[str, str] | None = None) -> str:
+    """The module path an exported node ran in, from what the exporter recorded: the
+    dynamo exporter's ``pkg.torch.onnx.name_scopes`` (with each module's class beside,
+    gathered into ``classes``) or the TorchScript exporter's node name,
+    ``/features/features.1/features.1.0/attn/Pad``; in both the last part is the op, and
+    each other part is a module's own name or its full path so far."""
+    parts = [p for p in node.name.split("/") if p][:-1] if node.name.startswith("/") else []
+    kinds: list[str] = []
+    props = {prop.key: prop.value for prop in node.metadata_props}
+    with contextlib.suppress(ValueError, SyntaxError):
+        if "pkg.torch.onnx.name_scopes" in props:
+            named = [str(n) for n in ast.literal_eval(props["pkg.torch.onnx.name_scopes"])]
+            hierarchy = ast.literal_eval(props.get("pkg.torch.onnx.class_hierarchy", "[]"))
+            kinds = [str(c).rpartition(".")[2] for c in hierarchy][1:-1]
+            parts = named[1:-1]
+    path = ""
+    for k, part in enumerate(parts):
+        path = part if not path or part.startswith(path + ".") else f"{path}.{part}"
+        if classes is not None and k < len(kinds):
+            classes.setdefault(path, kinds[k])
+    return path
+
+
+def _leaf_scopes(graph: Graph) -> None:
+    """A module that ran as nodes of one type and holds no other module (a Conv, a fused
+    Linear, a ReLU called twice) is that layer: its scope is the module around it
+    (DESIGN 4: ``layer1.0`` for ``layer1.0.conv1``)."""
+    types: dict[str, set[str]] = {}
+    parents: set[str] = set()
+    for node in graph.nodes:
+        types.setdefault(node.scope, set()).add(node.type)
+        parts = node.scope.split(".")
+        parents.update(".".join(parts[:k]) for k in range(1, len(parts)))
+    for node in graph.nodes:
+        if node.scope and len(types[node.scope]) == 1 and node.scope not in parents:
+            node.scope = node.scope.rpartition(".")[0]
 
 
 def _opaque_type(node: NodeProto) -> str:
