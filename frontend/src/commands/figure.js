@@ -7,6 +7,7 @@ import { moveLayers } from "../model/document.js";
 import { figureSettings } from "../model/figures.js";
 import { UNFOLDED } from "../model/session.js";
 import { layeredLayout } from "../view/layout.js";
+import { flowOf } from "../view/metrics.js";
 import { findStacks, stackingOn } from "../view/stacks.js";
 
 /** The repeated blocks the service finds in a document. */
@@ -49,6 +50,18 @@ export function figureCommands(host) {
       if (!tx.doc.view) tx.set(["view"], {});
       tx.set(["view", "style"], { ...(tx.doc.view.style ?? {}), stack: on });
       moveLayers(tx, layeredLayout(tx.doc));
+    });
+    host.view?.zoomToFit();
+  }
+
+  /** Top-to-bottom <-> left-to-right: the document's view.style.rankdir, laid out again (one step). */
+  function toggleRankdir() {
+    const lr = flowOf(store.doc) !== "LR";
+    store.transact(lr ? "Lay out left to right" : "Lay out top to bottom", (tx) => {
+      if (!tx.doc.view) tx.set(["view"], {});
+      tx.set(["view", "style"], { ...(tx.doc.view.style ?? {}), rankdir: lr ? "LR" : "TB" });
+      moveLayers(tx, layeredLayout(tx.doc));
+      if (store.session.fold.on) tx.session.set(["fold"], UNFOLDED);
     });
     host.view?.zoomToFit();
   }
@@ -98,6 +111,12 @@ export function figureCommands(host) {
       run: toggleStack,
     },
     { id: "fold", label: "Fold repeated blocks", isEnabled: () => true, run: toggleFold },
+    {
+      id: "rankdir",
+      label: "Left to right / top to bottom",
+      isEnabled: () => !store.readOnly && store.doc.layers.length > 0,
+      run: toggleRankdir,
+    },
     {
       id: "open-group",
       label: "Open a folded block",
