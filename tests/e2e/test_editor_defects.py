@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from .helpers import centre, open_document, paste, select, tid, wait_analysed
+from .test_export_persist import export
 
 pytestmark = pytest.mark.e2e
 
@@ -629,7 +630,11 @@ def test_left_to_right_from_the_toolbar(page: Page) -> None:
     page.keyboard.up("Control")
     page.wait_for_timeout(200)
     page.screenshot(path="/tmp/resnet18-lr.png")
-    # The exported figure follows (the document's view.style.rankdir); undo is top to bottom.
+    # The exported figure follows (the document's view.style.rankdir): wider than tall.
+    _, svg = export(page, "svg")
+    size = re.search(rb'<svg[^>]*width="([\d.]+)[^"]*"[^>]*height="([\d.]+)', svg)
+    assert size and float(size.group(1)) > float(size.group(2)), size
+    # Undo is top to bottom again.
     tid(page, "undo").click()
     expect(tid(page, "rankdir-toggle")).to_have_attribute("aria-pressed", "false")
     pairs = [["conv1_conv", "conv1_bn"], ["conv1_bn", "conv1_relu"]]
