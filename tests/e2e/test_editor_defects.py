@@ -522,6 +522,7 @@ def test_stack_says_why_a_pytorch_style_design_has_nothing_to_stack(page: Page) 
     before = tid(page, "node-layer1_0_a_bn").get_attribute("transform")
     tid(page, "stack-toggle").click()
     expect(tid(page, "toast")).to_contain_text("Nothing to stack")
+    expect(tid(page, "stack-toggle")).to_have_attribute("aria-pressed", "true")
     assert tid(page, "node-layer1_0_a_bn").get_attribute("transform") == before
     assert vars(page)["page_errors"] == []
 

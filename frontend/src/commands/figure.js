@@ -39,18 +39,21 @@ export function figureCommands(host) {
 
   function toggleStack() {
     const on = !stackingOn(store.doc);
-    if (on && findStacks(store.doc).members.size === 0) {
-      // Say why nothing happens (PyTorch-style designs write no layer in place).
-      notify(
-        "Nothing to stack: stacking joins layers written in place (Caffe's Conv → BatchNorm → Scale → ReLU, inplace: true) into one box, and this design has none.",
-      );
-      return false;
-    }
+    // Nothing to stack (PyTorch-style designs write no layer in place): the setting is still
+    // the document's (a figure style may follow it), but the canvas keeps its layout and
+    // says why nothing changed.
+    const none = findStacks(store.doc).members.size === 0;
     store.transact(on ? "Stack in-place layers" : "Unstack in-place layers", (tx) => {
       if (!tx.doc.view) tx.set(["view"], {});
       tx.set(["view", "style"], { ...(tx.doc.view.style ?? {}), stack: on });
-      moveLayers(tx, layeredLayout(tx.doc));
+      if (!none) moveLayers(tx, layeredLayout(tx.doc));
     });
+    if (on && none) {
+      notify(
+        "Nothing to stack: stacking joins layers written in place (Caffe's Conv → BatchNorm → Scale → ReLU, inplace: true) into one box, and this design has none.",
+      );
+      return;
+    }
     host.view?.zoomToFit();
   }
 
