@@ -35,3 +35,20 @@ test("withPositions keeps placed layers and puts a new one below its input", () 
   assert.ok(out.view.positions.sum[1] > 620);
   assert.equal(doc.view.positions.sum, undefined, "the input document is not changed");
 });
+
+test("left to right (view.style.rankdir LR): ranks step across, a rank stacks down, no overlap", () => {
+  const [lay, W, H] = [layeredLayout, NODE_W, NODE_H];
+  const doc = {
+    view: { style: { rankdir: "LR" } },
+    layers: [
+      { name: "x", type: "Input", inputs: [] },
+      { name: "a", type: "ReLU", inputs: ["x"] },
+      { name: "b", type: "ReLU", inputs: ["x"] },
+      { name: "sum", type: "Add", inputs: ["a", "b"] },
+    ],
+  };
+  const p = lay(doc);
+  assert.ok(p.a[0] >= p.x[0] + W && p.sum[0] >= p.a[0] + W, "each rank right of the one before");
+  assert.equal(p.a[0], p.b[0]);
+  assert.ok(Math.abs(p.a[1] - p.b[1]) >= H, "a rank's boxes sit above one another");
+});

@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 
 import { curve } from "../src/view/markup.js";
-import { LANE_PAD, Obstacles, curveHits, freeLane, routeEdge } from "../src/view/route.js";
+import { LANE_PAD, Obstacles, curveHits, freeLane, routeEdge, transposed } from "../src/view/route.js";
 
 const box = (name, x, y) => ({ name, x, y, w: 172, h: 58 });
 // A residual block: a column of three boxes between the shortcut's ends.
@@ -41,4 +41,12 @@ test("boxes are found by their vertical span, attached ones ignored", () => {
   const obstacles = new Obstacles(column);
   const names = obstacles.between(58, 400, new Set(["src", "add"])).map((r) => r.name);
   assert.deepEqual(names, ["a", "b", "c"]);
+});
+
+test("left to right: a shortcut along a row runs in a lane below or above it", () => {
+  const row = [box("src", 0, 0), box("a", 240, 0), box("b", 480, 0), box("add", 720, 0)];
+  const d = routeEdge([172, 29], [720, 29], new Obstacles(transposed(row)), new Set(["src", "add"]), true);
+  assert.notEqual(d, curve([172, 29], [720, 29], true));
+  const ys = [...d.matchAll(/(-?[\d.]+) (-?[\d.]+)/g)].map((m) => Number(m[2]));
+  assert.ok(ys.some((y) => y >= 58 + LANE_PAD || y <= -LANE_PAD), `a lane clear of the row: ${d}`);
 });

@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from .helpers import centre, open_document, paste, select, tid, wait_analysed
+from .test_export_persist import export
 
 pytestmark = pytest.mark.e2e
 
@@ -521,6 +522,7 @@ def test_stack_says_why_a_pytorch_style_design_has_nothing_to_stack(page: Page) 
     before = tid(page, "node-layer1_0_a_bn").get_attribute("transform")
     tid(page, "stack-toggle").click()
     expect(tid(page, "toast")).to_contain_text("Nothing to stack")
+    expect(tid(page, "stack-toggle")).to_have_attribute("aria-pressed", "true")
     assert tid(page, "node-layer1_0_a_bn").get_attribute("transform") == before
     assert vars(page)["page_errors"] == []
 
@@ -593,4 +595,50 @@ def test_the_preview_zooms_and_leaves_most_of_the_canvas(page: Page) -> None:
     wider = preview.bounding_box()
     assert wider and wider["width"] > box["width"] + 150
     page.screenshot(path="/tmp/preview.png")
+    assert vars(page)["page_errors"] == []
+
+
+# For each [src, dst]: src box right edge and dst box left edge, in page pixels.
+EDGE_SPANS_LR = """(pairs) => pairs.map(([src, dst]) => {
+  const box = (n) => document.querySelector(`[data-testid="node-${n}"] .node-box`)
+    .getBoundingClientRect();
+  return [src, dst, box(src).right, box(dst).left];
+})"""
+
+
+def test_left_to_right_from_the_toolbar(page: Page) -> None:
+    tid(page, "templates").click()
+    tid(page, "template-resnet18").click()
+    expect(tid(page, "node-fc")).to_be_attached()
+    wait_analysed(page)
+    tid(page, "rankdir-toggle").click()
+    expect(tid(page, "rankdir-toggle")).to_have_attribute("aria-pressed", "true")
+    ends = template_edges("resnet18")
+    page.wait_for_timeout(300)
+    # Every wire runs rightwards, into the left edge of its target, and none behind a box.
+    for src, dst, right, left in page.evaluate(EDGE_SPANS_LR, list(ends.values())):
+        assert left > right, f"{dst} is not right of {src}"
+    port = tid(page, "port-in-layer1_0_a_conv-0").bounding_box()
+    box = tid(page, "node-layer1_0_a_conv").locator(".node-box").bounding_box()
+    assert port and box and abs(port["x"] + port["width"] / 2 - box["x"]) < 2
+    assert page.evaluate(WIRES_BEHIND_BOXES, ends) == {}
+    canvas = tid(page, "canvas").bounding_box()
+    assert canvas is not None
+    page.mouse.move(canvas["x"] + 200, canvas["y"] + canvas["height"] / 2)
+    page.keyboard.down("Control")
+    for _ in range(6):
+        page.mouse.wheel(0, -300)
+    page.keyboard.up("Control")
+    page.wait_for_timeout(200)
+    page.screenshot(path="/tmp/resnet18-lr.png")
+    # The exported figure follows (the document's view.style.rankdir): wider than tall.
+    _, svg = export(page, "svg")
+    size = re.search(rb'<svg[^>]*width="([\d.]+)[^"]*"[^>]*height="([\d.]+)', svg)
+    assert size and float(size.group(1)) > float(size.group(2)), size
+    # Undo is top to bottom again.
+    tid(page, "undo").click()
+    expect(tid(page, "rankdir-toggle")).to_have_attribute("aria-pressed", "false")
+    pairs = [["conv1_conv", "conv1_bn"], ["conv1_bn", "conv1_relu"]]
+    for _, _, bottom, top in page.evaluate(EDGE_SPANS, pairs):
+        assert top > bottom
     assert vars(page)["page_errors"] == []

@@ -7,6 +7,7 @@ import { moveLayers } from "../model/document.js";
 import { figureSettings } from "../model/figures.js";
 import { UNFOLDED } from "../model/session.js";
 import { layeredLayout } from "../view/layout.js";
+import { flowOf } from "../view/metrics.js";
 import { findStacks, stackingOn } from "../view/stacks.js";
 
 /** The repeated blocks the service finds in a document. */
@@ -38,17 +39,32 @@ export function figureCommands(host) {
 
   function toggleStack() {
     const on = !stackingOn(store.doc);
-    if (on && findStacks(store.doc).members.size === 0) {
-      // Say why nothing happens (PyTorch-style designs write no layer in place).
-      notify(
-        "Nothing to stack: stacking joins layers written in place (Caffe's Conv → BatchNorm → Scale → ReLU, inplace: true) into one box, and this design has none.",
-      );
-      return false;
-    }
+    // Nothing to stack (PyTorch-style designs write no layer in place): the setting is still
+    // the document's (a figure style may follow it), but the canvas keeps its layout and
+    // says why nothing changed.
+    const none = findStacks(store.doc).members.size === 0;
     store.transact(on ? "Stack in-place layers" : "Unstack in-place layers", (tx) => {
       if (!tx.doc.view) tx.set(["view"], {});
       tx.set(["view", "style"], { ...(tx.doc.view.style ?? {}), stack: on });
+      if (!none) moveLayers(tx, layeredLayout(tx.doc));
+    });
+    if (on && none) {
+      notify(
+        "Nothing to stack: stacking joins layers written in place (Caffe's Conv → BatchNorm → Scale → ReLU, inplace: true) into one box, and this design has none.",
+      );
+      return;
+    }
+    host.view?.zoomToFit();
+  }
+
+  /** Top-to-bottom <-> left-to-right: the document's view.style.rankdir, laid out again (one step). */
+  function toggleRankdir() {
+    const lr = flowOf(store.doc) !== "LR";
+    store.transact(lr ? "Lay out left to right" : "Lay out top to bottom", (tx) => {
+      if (!tx.doc.view) tx.set(["view"], {});
+      tx.set(["view", "style"], { ...(tx.doc.view.style ?? {}), rankdir: lr ? "LR" : "TB" });
       moveLayers(tx, layeredLayout(tx.doc));
+      if (store.session.fold.on) tx.session.set(["fold"], UNFOLDED);
     });
     host.view?.zoomToFit();
   }
@@ -98,6 +114,12 @@ export function figureCommands(host) {
       run: toggleStack,
     },
     { id: "fold", label: "Fold repeated blocks", isEnabled: () => true, run: toggleFold },
+    {
+      id: "rankdir",
+      label: "Left to right / top to bottom",
+      isEnabled: () => !store.readOnly && store.doc.layers.length > 0,
+      run: toggleRankdir,
+    },
     {
       id: "open-group",
       label: "Open a folded block",

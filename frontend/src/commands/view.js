@@ -4,6 +4,7 @@
 import { moveLayers } from "../model/document.js";
 import { UNFOLDED } from "../model/session.js";
 import { fitToBoxes, layeredLayout } from "../view/layout.js";
+import { flowOf } from "../view/metrics.js";
 import { stackingOn } from "../view/stacks.js";
 
 /** @param {import("./index.js").Host} host */
@@ -16,7 +17,7 @@ export function viewCommands(host) {
   async function autoLayout() {
     let positions = null;
     try {
-      positions = (await host.api.layout(store.doc)).positions;
+      positions = (await host.api.layout(store.doc, { rankdir: flowOf(store.doc) })).positions;
     } catch {
       positions = null; // the service cannot lay out (yet): use the quick layered layout
     }

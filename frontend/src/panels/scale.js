@@ -4,6 +4,7 @@
 // asks the service again what repeats.
 
 import { figureSettings, ineffective } from "../model/figures.js";
+import { flowOf } from "../view/metrics.js";
 import { stackingOn } from "../view/stacks.js";
 
 const REFOLD_DELAY_MS = 300;
@@ -17,6 +18,7 @@ export class ScaleControls {
     this.host = host;
     this.stackButton = root.querySelector('[data-testid="stack-toggle"]');
     this.foldButton = root.querySelector('[data-testid="fold-toggle"]');
+    this.rankdirButton = root.querySelector('[data-testid="rankdir-toggle"]');
     this.timer = null;
     // The buttons' own explanations, shown again once a style follows them.
     this.titles = new Map([this.stackButton, this.foldButton].map((b) => [b, b.title]));
@@ -27,6 +29,7 @@ export class ScaleControls {
     const { style } = figureSettings(store.doc, store.session);
     this.show(this.stackButton, stackingOn(store.doc), ineffective(figures(), style, "stacks"));
     this.show(this.foldButton, store.session.fold.on, ineffective(figures(), style, "folds"));
+    this.rankdirButton.setAttribute("aria-pressed", String(flowOf(store.doc) === "LR"));
   }
 
   show(button, on, ignored) {

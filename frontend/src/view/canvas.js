@@ -8,10 +8,10 @@ import { edges as documentEdges } from "../model/document.js";
 import { renderBoxes } from "./boxes.js";
 import { EdgeLayer } from "./edges.js";
 import { foldedDrawing } from "./fold.js";
-import { curve, nodeEntry, nodeMarkup, nodeState, tooltip } from "./markup.js";
-import { BELOW, NODE_H, NODE_W, ROW_H } from "./metrics.js";
+import { curve, nodeEntry, nodeMarkup, nodeState, portOffset, tooltip } from "./markup.js";
+import { BELOW, NODE_H, NODE_W, ROW_H, flowOf } from "./metrics.js";
 import { inputPorts, isVariadic, outputPorts } from "./ports.js";
-import { Obstacles, routeEdge } from "./route.js";
+import { Obstacles, routeEdge, transposed } from "./route.js";
 import { anchorOf, findStacks, stackingOn } from "./stacks.js";
 import { parseSvg, svgEl } from "./svg.js";
 
@@ -78,8 +78,8 @@ export class CanvasView {
     const [x, y] = this.position(name);
     const entry = this.nodes.get(name) ?? this.boxes.get(name);
     const count = side === "in" ? entry?.inCount ?? 1 : entry?.outCount ?? 1;
-    const px = x + (NODE_W * (index + 1)) / (count + 1);
-    return [px, side === "in" ? y : y + (entry?.h ?? NODE_H)];
+    const [dx, dy] = portOffset(side, index, count, entry?.h ?? NODE_H, this.lr);
+    return [x + dx, y + dy];
   }
 
   /**
@@ -129,6 +129,7 @@ export class CanvasView {
 
   render() {
     const doc = this.store.doc;
+    this.lr = flowOf(doc) === "LR";
     this.updateFold(doc);
     const shown = this.fold?.doc ?? doc;
     this.stacks = stackingOn(doc) ? findStacks(shown) : null;
@@ -175,6 +176,7 @@ export class CanvasView {
       inCount: this.inputPorts(layer),
       outCount: this.outputPorts(layer),
       transform: this.translate(layer.name),
+      lr: this.lr,
     });
   }
 
@@ -224,7 +226,7 @@ export class CanvasView {
       const [x, y] = this.position(name);
       rects.push({ name, x, y, w: NODE_W, h: entry.h ?? NODE_H });
     }
-    return new Obstacles(rects);
+    return new Obstacles(this.lr ? transposed(rects) : rects);
   }
 
   edgeClass(edge) {
@@ -240,9 +242,9 @@ export class CanvasView {
     const to = this.portPoint(edge.dst, "in", edge.dstIndex);
     // Hidden wires (folded away, inside a stack) are not worth routing.
     const hidden = this.fold?.hidden;
-    if (!this.obstacles || (hidden && (hidden.has(edge.src) || hidden.has(edge.dst)))) return curve(from, to);
+    if (!this.obstacles || (hidden && (hidden.has(edge.src) || hidden.has(edge.dst)))) return curve(from, to, this.lr);
     const ignore = new Set([edge.src, edge.dst, this.anchor(edge.src), this.anchor(edge.dst)]);
-    return routeEdge(from, to, this.obstacles, ignore);
+    return routeEdge(from, to, this.obstacles, ignore, this.lr);
   }
 
   /** Move nodes during a drag without touching the store (committed on release). */

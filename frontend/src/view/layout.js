@@ -3,7 +3,11 @@
 // untangle; linear in the size of the graph for chains. DOM-free.
 
 import { predecessors } from "../model/document.js";
-import { GAP_X, GAP_Y, MIN_GAP_X, MIN_GAP_Y, NODE_H, NODE_W, ROW_H, boxCentre, boxHeight } from "./metrics.js";
+import { GAP_X, GAP_Y, MIN_GAP_X, MIN_GAP_Y, NODE_H, NODE_W, ROW_H, boxCentre, boxHeight, flowOf } from "./metrics.js";
+
+/** Left to right: room between boxes in a rank (above one another) and between ranks. */
+const LR_GAP_ACROSS = 28;
+const LR_GAP_ALONG = 64;
 import { anchorOf, findStacks, stackingOn } from "./stacks.js";
 
 /**
@@ -41,6 +45,13 @@ export function layeredLayout(doc) {
   const rows = [];
   for (const layer of heads) (rows[rank.get(layer.name)] ??= []).push(layer.name);
   const height = (name) => boxHeight(stacks?.members.get(name)?.length ?? 0);
+  // Ranks run down (TB) or across (LR): "across" is the within-rank axis, "along" the flow.
+  // Left to right, boxes in a rank stack by their height and ranks step by their width.
+  const lr = flowOf(doc) === "LR";
+  const acrossSize = (name) => (lr ? height(name) : NODE_W);
+  const alongSize = (name) => (lr ? NODE_W : height(name));
+  const gapAcross = lr ? LR_GAP_ACROSS : GAP_X;
+  const gapAlong = lr ? LR_GAP_ALONG : GAP_Y;
   const x = new Map();
   const positions = {};
   let top = 0;
@@ -53,15 +64,16 @@ export function layeredLayout(doc) {
       };
       row.sort((a, b) => centre(a) - centre(b));
     }
-    const width = row.length * NODE_W + (row.length - 1) * GAP_X;
+    const width = row.reduce((sum, name) => sum + acrossSize(name), 0) + (row.length - 1) * gapAcross;
     let tallest = 0;
-    row.forEach((name, i) => {
-      const left = -width / 2 + i * (NODE_W + GAP_X);
-      x.set(name, left + NODE_W / 2);
-      positions[name] = [Math.round(left), top];
-      tallest = Math.max(tallest, height(name));
+    let left = -width / 2;
+    row.forEach((name) => {
+      x.set(name, left + acrossSize(name) / 2);
+      positions[name] = lr ? [top, Math.round(left)] : [Math.round(left), top];
+      left += acrossSize(name) + gapAcross;
+      tallest = Math.max(tallest, alongSize(name));
     });
-    top += tallest + GAP_Y;
+    top += tallest + gapAlong;
   });
   if (stacks) {
     for (const [head, list] of stacks.members) {
@@ -94,9 +106,8 @@ export function withPositions(doc) {
   for (const layer of out.layers) {
     if (placed[layer.name]) continue;
     const anchor = predecessors(layer).map((p) => placed[p]).find(Boolean);
-    placed[layer.name] = anchor
-      ? [anchor[0], anchor[1] + NODE_H + GAP_Y]
-      : [fresh[layer.name][0], bottom + fresh[layer.name][1]];
+    const next = flowOf(out) === "LR" ? [anchor?.[0] + NODE_W + LR_GAP_ALONG, anchor?.[1]] : [anchor?.[0], anchor?.[1] + NODE_H + GAP_Y];
+    placed[layer.name] = anchor ? next : [fresh[layer.name][0], bottom + fresh[layer.name][1]];
   }
   out.view.positions = Object.fromEntries(
     out.layers.map((layer) => [layer.name, placed[layer.name]]),

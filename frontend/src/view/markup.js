@@ -35,18 +35,32 @@ export function portOf(element) {
   return match ? { side: match[1], node: match[2], index: Number(match[3]) } : null;
 }
 
+/**
+ * Where port `i` of `count` on `side` ("in" or "out") sits in a box `h` high, relative to its
+ * top-left corner: spread along the top and bottom edges top to bottom, down the left and
+ * right edges left to right.
+ */
+export function portOffset(side, i, count, h, lr = false) {
+  if (lr) return [side === "in" ? 0 : NODE_W, (h * (i + 1)) / (count + 1)];
+  return [(NODE_W * (i + 1)) / (count + 1), side === "in" ? 0 : h];
+}
+
 function portsMarkup(name, state) {
   const n = esc(name);
   let out = "";
   const internal = (hide) => (hide ? " internal" : "");
+  // Top to bottom: inputs along the top edge, outputs along the bottom; left to right:
+  // inputs down the left edge, outputs down the right (portOffset, as the view measures).
+  const at = (side, i, count) => {
+    const [x, y] = portOffset(side, i, count, state.h, state.lr);
+    return `cx="${x}" cy="${y}"`;
+  };
   for (let i = 0; i < state.inCount; i += 1) {
-    const cx = (NODE_W * (i + 1)) / (state.inCount + 1);
-    out += `<circle class="port port-in${internal(state.row)}" cx="${cx}" data-testid="port-in-${n}-${i}"/>`;
+    out += `<circle class="port port-in${internal(state.row)}" ${at("in", i, state.inCount)} data-testid="port-in-${n}-${i}"/>`;
   }
   for (let i = 0; i < state.outCount; i += 1) {
-    const cx = (NODE_W * (i + 1)) / (state.outCount + 1);
     const hide = state.followers > 0 || (state.row && !state.last);
-    out += `<circle class="port port-out${internal(hide)}" cx="${cx}" cy="${state.h}" data-testid="port-out-${n}-${i}"/>`;
+    out += `<circle class="port port-out${internal(hide)}" ${at("out", i, state.outCount)} data-testid="port-out-${n}-${i}"/>`;
   }
   return out;
 }
@@ -84,7 +98,7 @@ export function nodeMarkup(name, state) {
  * its analysis, the stacks, whether a folded box hides it, its port counts and transform.
  * `frame` changes only when the element must be rebuilt.
  */
-export function nodeState(layer, { spec, result, stacks, hidden, inCount, outCount, transform }) {
+export function nodeState(layer, { spec, result, stacks, hidden, inCount, outCount, transform, lr = false }) {
   const name = layer.name;
   const followers = stacks?.members.get(name)?.length ?? 0;
   const row = stacks?.head.has(name) ?? false;
@@ -105,7 +119,8 @@ export function nodeState(layer, { spec, result, stacks, hidden, inCount, outCou
     h: row ? ROW_H : NODE_H,
     inCount,
     outCount,
-    frame: `${row ? (last ? "L" : "R") : "N"}${followers}/${inCount}/${outCount}/${error ? 1 : 0}`,
+    lr,
+    frame: `${row ? (last ? "L" : "R") : "N"}${followers}/${inCount}/${outCount}/${error ? 1 : 0}${lr ? "/LR" : ""}`,
     title: clip(name, row ? 13 : 22),
     type: row ? "" : clip(describe(layer), 26),
     shape: result ? (shape ? formatShape(shape) : "?") : "…",
@@ -147,7 +162,12 @@ export function boxMarkup(box) {
   );
 }
 
-export function curve([x1, y1], [x2, y2]) {
+/** A wire from an output port to an input port: leaves and enters along the flow. */
+export function curve([x1, y1], [x2, y2], lr = false) {
+  if (lr) {
+    const dx = Math.max(30, Math.abs(x2 - x1) / 2);
+    return `M${x1} ${y1} C${x1 + dx} ${y1} ${x2 - dx} ${y2} ${x2} ${y2}`;
+  }
   const dy = Math.max(30, Math.abs(y2 - y1) / 2);
   return `M${x1} ${y1} C${x1} ${y1 + dy} ${x2} ${y2 - dy} ${x2} ${y2}`;
 }

@@ -24,3 +24,11 @@ export function boxHeight(followers = 0) {
 export function boxCentre([x, y]) {
   return [x + NODE_W / 2, y + NODE_H / 2];
 }
+
+/**
+ * The canvas's flow: "LR" when the document asks for left-to-right (view.style.rankdir, the
+ * figure's own setting), else "TB". Ports, wires and the quick layout follow it.
+ */
+export function flowOf(doc) {
+  return doc?.view?.style?.rankdir === "LR" ? "LR" : "TB";
+}

@@ -47,6 +47,11 @@ export class Obstacles {
   }
 }
 
+/** Boxes with x and y swapped: the obstacles of a left-to-right canvas, for routeEdge(..., true). */
+export function transposed(rects) {
+  return rects.map((r) => ({ name: r.name, x: r.y, y: r.x, w: r.h, h: r.w }));
+}
+
 function cubic(p0, p1, p2, p3, t) {
   const u = 1 - t;
   return u * u * u * p0 + 3 * u * u * t * p1 + 3 * u * t * t * p2 + t * t * t * p3;
@@ -100,7 +105,13 @@ export function freeLane(x1, x2, rects, pad = LANE_PAD) {
  * @param {Set<string>} ignore
  * @returns {string} SVG path data
  */
-export function routeEdge(a, b, obstacles, ignore) {
+export function routeEdge(a, b, obstacles, ignore, lr = false) {
+  if (lr) {
+    // Left to right is top to bottom transposed: route the transposed wire among the
+    // transposed boxes (`obstacles` were built so, see transposed()), and swap back.
+    const d = routeEdge([a[1], a[0]], [b[1], b[0]], obstacles, ignore);
+    return d.replace(/(-?[\d.e+-]+) (-?[\d.e+-]+)/g, "$2 $1");
+  }
   const [x1, y1] = a;
   const [x2, y2] = b;
   if (y2 <= y1 + TOUCH) return curve(a, b); // a wire back up: the layout's odd case, left as is
