@@ -17,6 +17,9 @@ against onnxruntime run on the file with every intermediate tensor exposed:
 
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -153,3 +156,29 @@ def test_scopes_are_the_module_tree(zoo: dict[str, Any], spec: str) -> None:
         assert holding & top
         for module in holding & top:
             assert held[module] == facts["modules"][module], module
+
+
+def _figure_width(path: Path, tmp: Path) -> float:
+    out = tmp / f"{path.stem}.svg"
+    done = subprocess.run(
+        [sys.executable, "-m", "netcanvas", "render", str(path), "-o", str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    width = re.search(r'<svg[^>]* width="([0-9.]+)px"', out.read_text())
+    assert width is not None
+    return float(width.group(1))
+
+
+def test_densenet_from_onnx_is_as_compact_as_its_caffe_twin(
+    zoo: dict[str, Any], caffe_corpus: Path, tmp_path: Path
+) -> None:
+    """torchvision's DenseNet concatenates every earlier layer at every layer (joins of up
+    to 25 inputs); those edges ride a bus beside the column, so the figure stays within
+    2.5x the width of Caffe's DenseNet-121, which chains two-input concatenations (it
+    was 80,007 px wide, 350x)."""
+    onnx_width = _figure_width(Path(zoo["densenet121"]["path"]), tmp_path)
+    caffe_width = _figure_width(caffe_corpus / "densenet121_deploy.prototxt", tmp_path)
+    assert onnx_width <= 2.5 * caffe_width

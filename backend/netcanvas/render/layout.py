@@ -22,6 +22,11 @@ RANK_GAP = 44.0  # space between ranks, for edges and their labels
 NODE_GAP = 22.0  # minimum space between neighbours in a rank
 DUMMY_WIDTH = 6.0  # room a passing edge takes in a rank
 MARGIN = 16.0
+# DenseNet concatenates every earlier layer's output at every layer: routed through the
+# ranks, those long edges made DenseNet-121 from ONNX 80,000 px wide. An edge rides a bus
+# beside the column instead when it skips ranks into a join of BUS_INPUTS inputs or more
+# and its source feeds several such joins (an Inception branch feeds one: it stays).
+BUS_INPUTS = 3
 
 
 @dataclass(slots=True)
@@ -96,7 +101,12 @@ def layered(
     tb_sizes = {n: ((h, w) if lr else (w, h)) for n, (w, h) in sizes.items()}
     index = {n: i for i, n in enumerate(names)}
     pairs = [(index[e.src], index[e.dst]) for e in edges]
-    ranks, across, routes = _sugiyama(len(names), pairs)
+    bus = _bus_edges(len(names), pairs)
+    kept = [k for k in range(len(pairs)) if k not in bus]
+    ranks, across, kept_routes = _sugiyama(len(names), [pairs[k] for k in kept])
+    routes: list[list[tuple[float, float]]] = [[] for _ in pairs]
+    for k, route in zip(kept, kept_routes, strict=True):
+        routes[k] = route
 
     rank_count = max(ranks, default=-1) + 1
     band = [0.0] * rank_count
@@ -147,7 +157,11 @@ def layered(
     for e_i, e in enumerate(edges):
         incoming[e.dst].append(e_i)
 
+    lanes = _lanes(bus, edges, positions, sizes, ranks, names, lr)
+
     def approach(e_i: int) -> float:
+        if e_i in lanes:
+            return -1e9  # the bus comes in from the side: the first port
         route = routes[e_i]
         if route and not (fixed and (edges[e_i].src in fixed or edges[e_i].dst in fixed)):
             return centre[("dummy", e_i, len(route) - 1)] + shift
@@ -167,6 +181,9 @@ def layered(
     for e_i, e in enumerate(edges):
         start = out_ports[e.src][min(e.src_port, len(out_ports[e.src]) - 1)]
         end = in_ports[e.dst][slot[e_i]]
+        if e_i in lanes:
+            polylines.append(_bus_route(start, end, lanes[e_i], lr))
+            continue
         points = [start]
         moved = fixed is not None and (e.src in fixed or e.dst in fixed)
         if not moved:
@@ -185,6 +202,95 @@ def layered(
         height = max(height, max(p[1] for p in line) + MARGIN)
     rank_of = {n: ranks[i] for i, n in enumerate(names)}
     return Layout(positions, dict(sizes), in_ports, out_ports, polylines, width, height, rank_of)
+
+
+def _bus_edges(count: int, pairs: list[tuple[int, int]]) -> set[int]:
+    """The edges that ride a bus (see BUS_INPUTS; ranks from all edges): the layout
+    ranks and orders the graph without them."""
+    into: dict[int, list[int]] = {}
+    for k, (_, dst) in enumerate(pairs):
+        into.setdefault(dst, []).append(k)
+    if all(len(ks) < BUS_INPUTS for ks in into.values()):
+        return set()
+    preds: list[list[int]] = [[] for _ in range(count)]
+    for src, dst in pairs:
+        preds[dst].append(src)
+    rank = [-1] * count
+    order = _topological(count, pairs)
+    if order is None:
+        return set()  # a cycle: leave it to igraph
+    for v in order:
+        rank[v] = max((rank[p] + 1 for p in preds[v]), default=0)
+    joins = {dst for dst, ks in into.items() if len(ks) >= BUS_INPUTS}
+    feeds: dict[int, int] = {}
+    for src, dst in pairs:
+        if dst in joins:
+            feeds[src] = feeds.get(src, 0) + 1
+    return {
+        k
+        for k, (src, dst) in enumerate(pairs)
+        if dst in joins and feeds[src] >= 2 and rank[dst] - rank[src] > 1
+    }
+
+
+def _topological(count: int, pairs: list[tuple[int, int]]) -> list[int] | None:
+    indegree = [0] * count
+    succs: list[list[int]] = [[] for _ in range(count)]
+    for src, dst in pairs:
+        succs[src].append(dst)
+        indegree[dst] += 1
+    ready = [v for v in range(count) if indegree[v] == 0]
+    order = []
+    while ready:
+        v = ready.pop()
+        order.append(v)
+        for s in succs[v]:
+            indegree[s] -= 1
+            if indegree[s] == 0:
+                ready.append(s)
+    return order if len(order) == count else None
+
+
+def _lanes(
+    bus: set[int],
+    edges: list[LayoutEdge],
+    positions: dict[str, Point],
+    sizes: dict[str, tuple[float, float]],
+    ranks: list[int],
+    names: list[str],
+    lr: bool,
+) -> dict[int, float]:
+    """Where each bus edge runs (across the flow): one lane per join, just beside every
+    box between its first source and the join, so its edges bundle into one line."""
+    if not bus:
+        return {}
+    rank_of = {n: ranks[i] for i, n in enumerate(names)}
+    right: dict[int, float] = {}
+    for n in names:
+        (x, y), (w, h) = positions[n], sizes[n]
+        edge = y + h if lr else x + w
+        right[rank_of[n]] = max(right.get(rank_of[n], edge), edge)
+    joins: dict[str, list[int]] = {}
+    for e_i in bus:
+        joins.setdefault(edges[e_i].dst, []).append(e_i)
+    lanes: dict[int, float] = {}
+    for dst, ks in joins.items():
+        first = min(rank_of[edges[k].src] for k in ks)
+        lane = max(right[r] for r in range(first, rank_of[dst] + 1) if r in right)
+        for k in ks:
+            lanes[k] = lane + NODE_GAP
+    return lanes
+
+
+def _bus_route(start: Point, end: Point, lane: float, lr: bool) -> list[Point]:
+    """Out of the source along the flow, across to the lane, along it, and into the join."""
+    reach = 8.0
+    if lr:
+        (x0, y0), (x1, y1) = start, end
+        return [start, (x0 + reach, y0), (x0 + reach, lane), (x1 - reach, lane),
+                (x1 - reach, y1), end]  # fmt: skip
+    (x0, y0), (x1, y1) = start, end
+    return [start, (x0, y0 + reach), (lane, y0 + reach), (lane, y1 - reach), (x1, y1 - reach), end]
 
 
 def _square_ends(points: list[Point], lr: bool) -> list[Point]:

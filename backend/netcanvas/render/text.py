@@ -56,3 +56,19 @@ def parse_length(text: str) -> tuple[float, str]:
     if value <= 0:
         raise ValueError(f"width '{text}' must be positive")
     return value * _PX_PER_UNIT[unit], unit
+
+
+def wrap_path(text: str, size: float, max_width: float, bold: bool = False) -> list[str]:
+    """A long path-like name (``/features/denseblock1/denselayer1/norm1/Conv``, an ONNX
+    node's) broken after its ``/`` or ``.`` separators into lines of at most
+    ``max_width``; a name with no separator, or short enough, stays one line."""
+    if text_width(text, size, bold) <= max_width:
+        return [text]
+    parts = re.split(r"(?<=[/.])", text)
+    lines = [""]
+    for part in parts:
+        if lines[-1] and text_width(lines[-1] + part, size, bold) > max_width:
+            lines.append(part)
+        else:
+            lines[-1] += part
+    return lines

@@ -21,13 +21,14 @@ from netcanvas.render.styles.common import (
     key_settings,
     short_shape,
 )
-from netcanvas.render.text import LINE_HEIGHT, ascent, clip, text_width
+from netcanvas.render.text import LINE_HEIGHT, ascent, clip, text_width, wrap_path
 from netcanvas.render.themes import HATCHES, Theme
 
 PAD_X, PAD_Y = 9.0, 6.0
 STRIP = 5.0  # the category strip on a box's left edge
 MIN_WIDTH = 64.0
 MAX_ERROR_WIDTH = 240.0
+MAX_NAME_WIDTH = 240.0  # longer path-like names (ONNX node names) wrap at / and .
 STACK_OFFSET = 3.0
 FRAME_PAD = 10.0
 
@@ -118,7 +119,8 @@ def _lines(
     head = nodes[unit.name]
     lines: list[tuple[str, float, bool, str]] = []
     if options.show_names:
-        lines.append((unit.name, fonts.base, True, "text"))
+        for part in wrap_path(unit.name, fonts.base, MAX_NAME_WIDTH, bold=True):
+            lines.append((part, fonts.base, True, "text"))
     types = [head.type] + [nodes[m].type for m in unit.members[1:]]
     lines.append((" · ".join(types), fonts.small, not options.show_names, "text"))
     settings = key_settings(head)
