@@ -74,7 +74,11 @@ class Recorder:
             self._add(Node(name, "Input", settings), [x])
         handles = []
         for module in self.model.modules():
-            handles.append(module.register_forward_pre_hook(self._enter, with_kwargs=True))
+            try:
+                before = module.register_forward_pre_hook(self._enter, with_kwargs=True)
+            except RuntimeError:  # a TorchScript module takes no hooks: seen from outside
+                continue
+            handles.append(before)
             handles.append(module.register_forward_hook(self._leave, with_kwargs=True))
         failure: BaseException | None = None
         result: Any = None
