@@ -46,6 +46,8 @@ def test_to_torch_rebuilds_the_traced_model(name: str, measured: dict[str, Any])
     assert "error" not in rebuilt, rebuilt.get("error")
     assert rebuilt["params"] == measured[name]["torch_params"]
     assert rebuilt["output_shape"] == measured[name]["output_shape"]
+    # with the model's own weights it computes the model's function
+    assert rebuilt["same_function"] < 1e-4
 
 
 def test_resnet50_at_depth_1_draws_its_top_level_modules(measured: dict[str, Any]) -> None:

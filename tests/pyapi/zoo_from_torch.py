@@ -142,10 +142,33 @@ def measure(name: str) -> dict[str, Any]:
         out["to_torch"] = {
             "params": sum(p.numel() for p in rebuilt.parameters()),
             "output_shape": list(y.shape),
+            "same_function": same_function(doc, model, rebuilt, x, expected),
         }
     except Exception as failure:  # reported, judged by the test
         out["to_torch"] = {"error": f"{type(failure).__name__}: {failure}"[:300]}
     return out
+
+
+def same_function(doc: Any, model: nn.Module, rebuilt: nn.Module, x: Any, expected: Any) -> Any:
+    """Give the rebuilt module the model's own weights and compare outputs: every setting
+    read back from a module (eps, padding, ceil_mode, approximate...) must be right."""
+    modules = dict(model.named_modules())
+    params = dict(model.named_parameters())
+    placed = rebuilt.layer_modules
+    with torch.no_grad():
+        for node in doc.graph.nodes:
+            target = getattr(rebuilt, placed[node.name]) if node.name in placed else None
+            if target is None:
+                continue
+            if node.type == "Parameter":
+                target.value.copy_(params[node.name])
+            elif node.name in doc.weights:
+                for mine, theirs in zip(target.parameters(), doc.weights[node.name], strict=True):
+                    mine.copy_(params[theirs])
+            elif node.name in modules:
+                target.load_state_dict(modules[node.name].state_dict())
+        got = rebuilt(x)
+    return float((got - expected).abs().max() / (expected.abs().max() + 1e-12))
 
 
 def drawn_at_depth_1(doc: Any, model: nn.Module, counter: FlopCounterMode) -> dict[str, Any]:

@@ -54,6 +54,9 @@ class TracedDocument(Document):
     observed: dict[str, list[list[int]]]
     error: BaseException | None
     output: Any
+    # layer -> names of the model's parameters it holds (functional calls such as
+    # F.linear(x, self.qkv.weight, self.qkv.bias)); a module layer's are its own
+    weights: dict[str, list[str]]
 
 
 def from_torch(
@@ -113,4 +116,5 @@ def from_torch(
     doc.observed = recorder.observed
     doc.error = failure
     doc.output = output
+    doc.weights = recorder.weights
     return doc

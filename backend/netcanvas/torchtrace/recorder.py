@@ -55,10 +55,9 @@ class Recorder:
         self.taken: set[str] = set()
         self.param_names = {id(p): n for n, p in model.named_parameters()}
         self.buffer_names = {id(b): n for n, b in model.named_buffers()}
-        self.counted: set[int] = set()
-        self.module_params: dict[
-            str, int
-        ] = {}  # leaf layer -> its module's own count  # parameters some layer already counts
+        self.counted: set[int] = set()  # parameters some layer already counts
+        self.weights: dict[str, list[str]] = {}  # functional layer -> the model's tensors
+        self.module_params: dict[str, int] = {}  # leaf layer -> its module's own count
         self.scopes: dict[str, str] = {}  # module path -> class name
         self.paths = {id(m): n for n, m in model.named_modules()}
 
@@ -74,7 +73,11 @@ class Recorder:
             self._add(Node(name, "Input", settings), [x])
         handles = []
         for module in self.model.modules():
-            handles.append(module.register_forward_pre_hook(self._enter, with_kwargs=True))
+            try:
+                before = module.register_forward_pre_hook(self._enter, with_kwargs=True)
+            except RuntimeError:  # a TorchScript module takes no hooks: seen from outside
+                continue
+            handles.append(before)
             handles.append(module.register_forward_hook(self._leave, with_kwargs=True))
         failure: BaseException | None = None
         result: Any = None
@@ -192,6 +195,11 @@ class Recorder:
         node = Node(node_name, type_, settings, self._refs(operands, scope), scope=scope)
         if mapped is None:
             node.output_shapes = [plain(t.shape) for t in outputs]
+        elif mapped.absorbed:
+            # Which of the model's tensors the layer's own parameters are, in the order
+            # its module holds them (weight, bias): enough to give it the model's weights.
+            names = [self.param_names.get(id(t)) for t in mapped.absorbed]
+            self.weights[node_name] = [n for n in names if n is not None]
         self._add(node, outputs)
 
     # --- bookkeeping ---------------------------------------------------------------------
