@@ -27,6 +27,7 @@ import numpy as np
 import pytest
 
 from netcanvas import service
+from netcanvas.render.fold import find_folds
 from tests.conftest import need
 from tests.zoo import run_zoo
 
@@ -182,3 +183,12 @@ def test_densenet_from_onnx_is_as_compact_as_its_caffe_twin(
     onnx_width = _figure_width(Path(zoo["densenet121"]["path"]), tmp_path)
     caffe_width = _figure_width(caffe_corpus / "densenet121_deploy.prototxt", tmp_path)
     assert onnx_width <= 2.5 * caffe_width
+
+
+@pytest.mark.parametrize(("name", "counts"), [("densenet121", [6, 12, 24, 16]), ("vit_b_16", [12])])
+def test_fold_finds_the_repeated_modules(zoo: dict[str, Any], name: str, counts: list[int]) -> None:
+    """--fold finds DenseNet-121's dense layers (one region each block: every layer reads
+    every earlier one, so only the module tree shows the repeats) and ViT-B's encoder
+    layers, as torchvision builds them."""
+    graph, _ = service.open_file(Path(zoo[name]["path"]))
+    assert [f.count for f in find_folds(graph)] == counts

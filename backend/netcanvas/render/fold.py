@@ -55,8 +55,81 @@ def find_folds(graph: Graph) -> list[Fold]:
             for k in range(count)
         ]
         folds.append(Fold(_name(copies[0], copies[-1]), count, copies))
+    folds += _scope_folds(
+        order, nodes, structure.refs, {n for f in folds for c in f.copies for n in c}
+    )
     _apply_view_names(graph, folds)
     return folds
+
+
+def _scope_folds(
+    order: list[str], nodes: dict[str, Node], refs: dict[str, Any], taken: set[str]
+) -> list[Fold]:
+    """Consecutive sibling modules that are the same block (``scope``, DESIGN 4), where the
+    graph has no single-entry regions to cut: DenseNet's dense layers each read every
+    earlier layer, so a whole dense block is one region. A copy reads as many earlier
+    outputs as come before it, so a run of inputs from outside counts as one."""
+    members: dict[str, list[str]] = {}
+    for name in order:
+        scope = nodes[name].scope
+        parts = scope.split(".") if scope else []
+        for k in range(1, len(parts) + 1):
+            members.setdefault(".".join(parts[:k]), []).append(name)
+    position = {name: i for i, name in enumerate(order)}
+    children: dict[str, list[str]] = {}
+    for scope in members:  # in order of first appearance, parents before children
+        children.setdefault(scope.rpartition(".")[0], []).append(scope)
+    folds: list[Fold] = []
+    for parent in sorted(children, key=lambda s: s.count(".") if s else -1):
+        kids = [
+            k
+            for k in children[parent]
+            if not taken.intersection(members[k])
+            and position[members[k][-1]] - position[members[k][0]] == len(members[k]) - 1
+        ]
+        sigs = [_scope_signature(members[k], nodes, refs, k) for k in kids]
+        i = 0
+        while i < len(kids):
+            j = i + 1
+            while (
+                j < len(kids)
+                and sigs[j] == sigs[i]
+                and _next(members, kids[j - 1], kids[j], position)
+            ):
+                j += 1
+            if j - i >= 2:
+                copies = [members[k] for k in kids[i:j]]
+                last = kids[j - 1].rpartition(".")[2]
+                folds.append(Fold(f"{kids[i]}–{last}", j - i, copies))
+                taken.update(n for c in copies for n in c)
+            i = j
+    return folds
+
+
+def _next(members: dict[str, list[str]], a: str, b: str, position: dict[str, int]) -> bool:
+    return position[members[b][0]] == position[members[a][-1]] + 1
+
+
+def _scope_signature(
+    region: list[str], nodes: dict[str, Node], refs: dict[str, Any], scope: str
+) -> str:
+    import json
+
+    local = {name: i for i, name in enumerate(region)}
+    parts = []
+    for name in region:
+        node = nodes[name]
+        wires: list[Any] = []
+        for r in refs[name]:
+            if r is None:
+                continue
+            wire = [local[r.node], r.index] if r.node in local else "entry"
+            if wire == "entry" and wires and wires[-1] == "entry":
+                continue
+            wires.append(wire)
+        inner = node.scope[len(scope) :]
+        parts.append([node.type, node.params, node.inplace, wires, inner])
+    return json.dumps(parts, sort_keys=True, default=str)
 
 
 def _regions(order: list[str], inputs: dict[str, list[str]]) -> list[list[str]]:
