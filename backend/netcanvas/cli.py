@@ -250,8 +250,18 @@ def _convert(args: argparse.Namespace) -> int:
         sys.stderr.write(f"netcanvas convert: {bad}\n")
         return EXIT_GRAPH_ERRORS
     _write_output(args.output, data)
+    weighted_source = (args.from_format or Path(args.file).suffix.lower().lstrip(".")) == "onnx"
+    if weighted_source and analysis.params and target.name in WEIGHTED_TARGETS:
+        sys.stderr.write(
+            f"netcanvas convert: note: the weights in {args.file} are not carried over: "
+            f"{args.output} has the same architecture with freshly initialised weights, "
+            "and its inputs and outputs are named after the layers\n"
+        )
     return EXIT_OK
 
+
+# Formats that hold (or build) weights: a user may expect a source's trained weights in them.
+WEIGHTED_TARGETS = ("onnx", "pytorch", "keras")
 
 _RENDER_OPTIONS = (
     "style", "theme", "rankdir", "dpi", "fold", "stack", "width", "font_size", "title",
