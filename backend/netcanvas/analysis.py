@@ -184,7 +184,8 @@ def analyze(graph: Graph, settle: Settle | None = None) -> Analysis:
         known[name] = result.output_shapes
         results.append(result)
     # A duplicated name is reported on the first node; later copies are not analysed.
-    return Analysis(graph.name, results, list(graph.warnings), list(graph.unattributed))
+    unattributed = graph.unattributed or graph.meta.get("unattributed") or []
+    return Analysis(graph.name, results, list(graph.warnings), [str(u) for u in unattributed])
 
 
 def _input_shapes(refs: list[Any], known: dict[str, list[Shape | None]]) -> list[Shape | None]:

@@ -110,6 +110,37 @@ def test_open_an_onnx_file(page: Page, tmp_path: Path) -> None:
     expect(tid(page, "toast")).to_contain_text("tiny.onnx")
 
 
+def test_an_onnx_file_whose_weights_no_layer_holds_shows_incomplete_totals(
+    page: Page, tmp_path: Path
+) -> None:
+    """A weight read only by a branch that folds away (its shape feeds a constant) is in
+    the file but in no layer: the stats say the totals are a lower bound, not exact."""
+    import numpy as np
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    weight = numpy_helper.from_array(np.ones((4, 4), dtype=np.float32), "w")
+    graph = helper.make_graph(
+        [
+            helper.make_node("Shape", ["w"], ["ws"]),
+            helper.make_node("Cast", ["ws"], ["wsf"], to=TensorProto.FLOAT),
+            helper.make_node("ReduceSum", ["wsf"], ["n"], keepdims=0),
+            helper.make_node("Mul", ["x", "n"], ["y"], name="scaled"),
+        ],
+        "hidden",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 3])],
+        [weight],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    path = tmp_path / "hidden.onnx"
+    onnx.save(model, str(path))
+    tid(page, "open-file").set_input_files(str(path))
+    expect(tid(page, "stats-errors")).to_contain_text("totals incomplete", timeout=10000)
+    expect(tid(page, "stats-params")).to_contain_text("≥")
+    assert "w: 16 values" in (tid(page, "stats-errors").get_attribute("title") or "")
+
+
 def test_open_a_prototxt_file_by_dropping_it(page: Page, caffe_corpus: Path) -> None:
     data = (caffe_corpus / "lenet_deploy.prototxt").read_text()
     handle = page.evaluate_handle(

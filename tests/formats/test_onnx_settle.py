@@ -176,3 +176,6 @@ def test_a_tensor_no_layer_holds_makes_the_totals_incomplete() -> None:
     analysis = analyze(graph)
     assert not analysis.complete
     assert any("w: 16 values" in w for w in analysis.warnings)
+    # Saved as a document (the editor's, a YAML file), the totals still say so.
+    again = analyze(formats.read(formats.write(graph, "yaml"), "m.yaml"))
+    assert not again.complete and any("w: 16 values" in w for w in again.warnings)

@@ -82,13 +82,19 @@ export class StatsPanel {
     const unknown = nodes.filter((n) => !n.error && !(n.output_shapes?.length && n.output_shapes.every(Boolean))).length;
     const said = [errors ? `${errors} error${errors > 1 ? "s" : ""}` : "no errors"];
     if (unknown) said.push(`${unknown} shape${unknown > 1 ? "s" : ""} unknown: set the input's shape`);
+    // The service says when its totals are not exact for another reason too: learnable
+    // tensors of an imported file that no layer holds.
+    const lowerBound = (result?.warnings ?? []).filter((w) => w.startsWith("the totals are a lower bound"));
+    const incomplete = totals.complete === false && errors === 0;
+    if (incomplete && !unknown) said.push("totals incomplete: see the reason");
     this.problems.textContent = said.join(" · ");
+    this.problems.title = lowerBound.join("\n");
     this.problems.classList.toggle("bad", errors > 0);
-    this.problems.classList.toggle("warn", unknown > 0);
-    if (unknown) {
+    this.problems.classList.toggle("warn", unknown > 0 || incomplete);
+    if (unknown || incomplete) {
       this.params.textContent = `≥ ${this.params.textContent}`;
       this.macs.textContent = `≥ ${this.macs.textContent}`;
-      this.params.title += " (at least: some shapes are unknown)";
+      this.params.title += unknown ? " (at least: some shapes are unknown)" : ` (at least: ${lowerBound.join("; ")})`;
     }
     this.rows = nodes.map((n) => ({
       name: n.name,

@@ -440,3 +440,7 @@ def attribute(graph: Graph, learnable: dict[str, list[int]]) -> None:
         holder.update((n, node.name) for n in fresh)
     for name in sorted(set(learnable) - set(holder)):
         graph.unattributed.append(f"{name}: {math.prod(learnable[name])} values")
+    if graph.unattributed:
+        # Kept in the document too: opened in the editor or saved as YAML, the totals
+        # must still say they are a lower bound.
+        graph.meta["unattributed"] = list(graph.unattributed)
