@@ -83,7 +83,7 @@ def _check(model: onnx.ModelProto, x: list[int]) -> Any:
                 result.name
             )
             compared += 1
-    assert compared >= 2
+    assert compared >= 1
     return graph, analysis
 
 
@@ -179,3 +179,30 @@ def test_a_tensor_no_layer_holds_makes_the_totals_incomplete() -> None:
     # Saved as a document (the editor's, a YAML file), the totals still say so.
     again = analyze(formats.read(formats.write(graph, "yaml"), "m.yaml"))
     assert not again.complete and any("w: 16 values" in w for w in again.warnings)
+
+
+@pytest.mark.parametrize("half_first", [False, True])
+def test_erf_gelu_reads_as_one_gelu_layer(half_first: bool) -> None:
+    """torch writes GELU at opset 17 as x * 0.5 * (1 + erf(x / sqrt 2)) (the two Muls in
+    either order): it imports as the registry's GELU, with onnxruntime's shapes."""
+    if half_first:
+        tail = [
+            helper.make_node("Mul", ["x", "half"], ["h"]),
+            helper.make_node("Mul", ["h", "p"], ["out"], name="gelu"),
+        ]
+    else:
+        tail = [
+            helper.make_node("Mul", ["x", "p"], ["m"]),
+            helper.make_node("Mul", ["m", "half"], ["out"], name="gelu"),
+        ]
+    nodes = [
+        helper.make_node("Div", ["x", "root2"], ["d"]),
+        helper.make_node("Erf", ["d"], ["e"]),
+        helper.make_node("Add", ["e", "one"], ["p"]),
+        *tail,
+    ]
+    scalars = {"root2": 2**0.5, "one": 1.0, "half": 0.5}
+    inits = [numpy_helper.from_array(np.float32(v).reshape(()), k) for k, v in scalars.items()]
+    graph, analysis = _check(_model(nodes, [1, 5, 8], inits, "out"), [1, 5, 8])
+    assert [n.type for n in graph.nodes] == ["Input", "GELU"]
+    assert analysis["gelu"].output_shapes[0] == (1, 5, 8)

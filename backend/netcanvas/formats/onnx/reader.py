@@ -31,6 +31,7 @@ from netcanvas.formats.onnx.constants import (
     attributes,
     plain,
 )
+from netcanvas.formats.onnx.fuse import fuse_gelu
 from netcanvas.formats.onnx.propagate import Settled, settle
 from netcanvas.formats.onnx.reader_table import MAPPERS, Op
 from netcanvas.formats.onnx.skim import skim
@@ -137,6 +138,7 @@ class _Importer:
         for node in self.settled.nodes:
             self._add(node)
         self._fuse_linear_bias()
+        fuse_gelu(self.nodes, self.const_inputs)
         graph = Graph(name=g.name or "onnx-model", nodes=self.nodes)
         graph.meta["onnx"] = {"opset": self.opset, "producer": self.model.producer_name}
         self._settle(graph)
