@@ -197,10 +197,9 @@ def load(
         >>> doc = nc.load("deploy.prototxt", input_shapes={"data": [1, 3, 224, 224]})
     """
     if isinstance(source, bytes | bytearray):
-        data, name = bytes(source), ""
-    else:
-        data, name = Path(source).read_bytes(), str(source)
-    graph, analysis = service.open_model(data, name, format, phase, input_shapes)
+        graph, analysis = service.open_model(bytes(source), "", format, phase, input_shapes)
+    else:  # a path: an ONNX file of any size is mapped, its external data found beside it
+        graph, analysis = service.open_file(Path(source), format, phase, input_shapes)
     return Document(graph, analysis)
 
 

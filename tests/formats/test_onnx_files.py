@@ -79,6 +79,9 @@ def test_external_data_is_read_beside_the_model(tmp_path: Path) -> None:
     code, out = _summary(path)
     assert code == 0, out
     assert out["totals"]["params"] == PARAMS and out["totals"]["complete"]
+    import netcanvas as nc
+
+    assert nc.load(path).summary().to_dict()["totals"] == out["totals"]
     # An upload carries no side file: a clear error, not a wrong total.
     with pytest.raises(FormatError, match="external data file 'mlp.weights'"):
         formats.read(path.read_bytes(), "mlp.onnx")
