@@ -29,6 +29,8 @@ import pytest
 from netcanvas import service
 from netcanvas.render.fold import find_folds
 from tests.conftest import need
+from tests.formats.test_onnx_export import check_export
+from tests.formats.test_pytorch import check_pytorch
 from tests.zoo import run_zoo
 
 pytestmark = pytest.mark.oracle
@@ -192,3 +194,21 @@ def test_fold_finds_the_repeated_modules(zoo: dict[str, Any], name: str, counts:
     layers, as torchvision builds them."""
     graph, _ = service.open_file(Path(zoo[name]["path"]))
     assert [f.count for f in find_folds(graph)] == counts
+
+
+# Imports with no opaque node: every layer has a registry type, so the model exports.
+EXPORTABLE = [
+    "resnet18", "mobilenet_v3_small", "efficientnet_b0", "densenet121", "convnext_tiny",
+    "resnet18@dynamo",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("spec", EXPORTABLE)
+def test_imported_model_exports_to_onnx_and_pytorch(zoo: dict[str, Any], spec: str) -> None:
+    """ONNX (checked, run by onnxruntime) and PyTorch code (built, run) of the imported
+    model give every output the shape our analysis, and torch, gave it."""
+    name, _, how = spec.partition("@")
+    graph, analysis = service.open_file(Path(zoo[name + ("_dynamo" if how else "")]["path"]))
+    assert not any(r.opaque for r in analysis.nodes)
+    check_export(graph)
+    check_pytorch(graph, device="meta")

@@ -167,6 +167,7 @@ class _Importer:
             [self.shapes.get(i) for i in dynamic],
             [self.shapes.get(o) for o in node.output],
             self.opset,
+            frozenset(k for k, i in enumerate(node.input) if i in self.settled.learnable),
         )
         mapped: tuple[str, dict[str, Any]] | None = None
         if node.domain in ("", "ai.onnx") and node.op_type in MAPPERS:

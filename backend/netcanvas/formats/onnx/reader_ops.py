@@ -246,13 +246,57 @@ def _dropout(op: Op) -> Result:
     return ("Dropout", {"p": p}) if len(op.node.output) == 1 or not op.node.output[1] else None
 
 
-@maps("Add", "Sum", "Mul", "Sub", "Max", "Min")
+@maps("Add", "Sum", "Mul", "Sub", "Max", "Min", "Div")
 def _merge(op: Op) -> Result:
-    if op.consts or len(op.inputs) < 2:
+    if len(op.inputs) == 1 and len(op.consts) == 1:
+        return _with_constant(op)
+    if op.consts or len(op.inputs) < 2 or op.node.op_type == "Div":
         return None  # an operand is a constant: not a merge of two layers
     kind = {"Add": "Add", "Sum": "Add", "Mul": "Multiply", "Sub": "Subtract",
             "Max": "Maximum", "Min": "Minimum"}[op.node.op_type]  # fmt: skip
     return kind, {}
+
+
+def _with_constant(op: Op) -> Result:
+    """One layer's output and one constant: a scalar is Power's affine map (attention's
+    1/sqrt(d), BERT's +1), a tensor over trailing axes a learned Scale or Bias
+    (ConvNeXt's layer scale, ViT's positional embedding)."""
+    kind = op.node.op_type
+    (index, value), shape = next(iter(op.consts.items())), op.in_shapes[0]
+    first = index == 0  # the constant is the left operand
+    if value.size == 1:
+        c = float(np.asarray(value, dtype=np.float64).reshape(-1)[0])
+        if kind == "Mul":
+            return "Power", {"scale": c}
+        if kind == "Add":
+            return "Power", {"shift": c}
+        if kind == "Sub":
+            return "Power", {"scale": -1.0, "shift": c} if first else {"shift": -c}
+        if kind == "Div" and not first and c != 0:
+            return "Power", {"scale": 1.0 / c}
+        return None
+    if kind not in ("Mul", "Add") or index not in op.learned:
+        return None  # a computed constant (a mask, a gathered table) is not a parameter
+    if shape is None or value.ndim > len(shape):
+        return None
+    dims = list(value.shape)
+    while dims and dims[0] == 1 and len(dims) > 1:
+        dims.pop(0)  # leading 1s broadcast over the batch
+    while dims and dims[-1] == 1:
+        dims.pop()  # trailing 1s broadcast over the spatial axes ([C, 1, 1])
+    axis = len(shape) - len(value.shape) + (len(value.shape) - len(dims) - _trailing_ones(value))
+    if not dims or axis < 0 or shape[axis : axis + len(dims)] != dims:
+        return None
+    return ("Scale" if kind == "Mul" else "Bias"), {"axis": axis, "num_axes": len(dims)}
+
+
+def _trailing_ones(value: np.ndarray[Any, Any]) -> int:
+    count = 0
+    for d in reversed(value.shape):
+        if d != 1:
+            break
+        count += 1
+    return count
 
 
 @maps("Concat")
@@ -269,11 +313,27 @@ def _flatten(op: Op) -> Result:
     return ("Reshape", {"shape": out}) if out else None
 
 
+@maps("ReduceMean", "ReduceMax")
+def _reduce_spatial(op: Op) -> Result:
+    """A mean (or max) over every spatial axis, kept, is global pooling (the dynamo
+    exporter writes torchvision's AdaptiveAvgPool2d(1) so)."""
+    rank = _rank(op)
+    axes = op.const(1) if op.has_input(1) else op.attrs.get("axes")
+    if rank is None or not 3 <= rank <= 5 or axes is None or not op.attrs.get("keepdims", 1):
+        return None
+    if sorted(int(a) % rank for a in np.asarray(axes).reshape(-1)) != list(range(2, rank)):
+        return None
+    kind = "Avg" if op.node.op_type == "ReduceMean" else "Max"
+    if kind == "Max" and rank == 5:
+        return None
+    return f"Adaptive{kind}Pool{rank - 2}d", {"output_size": 1}
+
+
 @maps("Reshape")
 def _reshape(op: Op) -> Result:
     target = op.const(1)
-    if target is None or op.attrs.get("allowzero", 0):
-        return None
+    if target is None or (op.attrs.get("allowzero", 0) and 0 in [int(d) for d in target]):
+        return None  # allowzero only changes what a 0 in the target means
     return "Reshape", {"shape": [int(d) for d in target]}
 
 

@@ -27,6 +27,9 @@ class Op:
     in_shapes: list[list[int] | None]
     out_shapes: list[list[int] | None]
     opset: int = 17
+    # Constant inputs that are a learnable tensor of the file as it is (not computed from
+    # one): a layer may then count it as its own parameters.
+    learned: frozenset[int] = frozenset()
 
     def const(self, index: int) -> np.ndarray[Any, Any] | None:
         return self.consts.get(index)
