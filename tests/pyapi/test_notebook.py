@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -12,8 +13,6 @@ torch = pytest.importorskip("torch")
 from torch import nn  # noqa: E402
 
 import netcanvas as nc  # noqa: E402
-
-CHROMIUM = Path("/usr/bin/chromium")
 
 
 def model() -> nn.Module:
@@ -39,17 +38,13 @@ def test_summary_html_is_a_table_with_the_numbers() -> None:
     assert table.count("<tr>") >= 6 and f"{sum(p.numel() for p in m.parameters()):,}" in table
 
 
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed")
-def test_hover_and_depth_in_chromium(tmp_path: Path) -> None:
-    from playwright.sync_api import sync_playwright
-
+def test_hover_and_depth_in_chromium(tmp_path: Path, chromium: Any) -> None:
     m = model()
     doc = nc.from_torch(m, torch.randn(1, 3, 16, 16))
     saved = tmp_path / "view.html"
     saved.write_text(f"<!doctype html><meta charset='utf-8'><body>{doc._repr_html_()}</body>")
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        page = browser.new_page()
+    page = chromium.new_page()
+    try:
         page.goto(saved.as_uri())
         page.hover('.nc-pane:not([hidden]) g[id="node-3"]')  # the Linear layer
         tip = page.locator(".nc-tip")
@@ -59,4 +54,5 @@ def test_hover_and_depth_in_chromium(tmp_path: Path) -> None:
         page.hover('.nc-pane:not([hidden]) g[id="node-0"]')  # the first Sequential, one box
         assert "(Sequential)" in tip.inner_text()
         assert f"params {3 * 8 * 9 + 8:,}" in tip.inner_text()
-        browser.close()
+    finally:
+        page.close()
