@@ -210,3 +210,21 @@ def test_erf_gelu_reads_as_one_gelu_layer(half_first: bool) -> None:
     graph, analysis = _check(_model(nodes, [1, 5, 8], inits, "out"), [1, 5, 8])
     assert [n.type for n in graph.nodes] == ["Input", "GELU"]
     assert analysis["gelu"].output_shapes[0] == (1, 5, 8)
+
+
+def test_a_gather_of_one_position_is_a_select_that_exports() -> None:
+    """ViT picks its class token (x[:, 0]) and attention its q, k, v (qkv[0..2]) with a
+    Gather of one constant index: a registry Select, which exports to ONNX and PyTorch."""
+    from tests.formats.test_onnx_export import check_export
+    from tests.formats.test_pytorch import check_pytorch
+
+    nodes = [
+        helper.make_node("Gather", ["x", "zero"], ["cls"], name="class_token", axis=1),
+        helper.make_node("Gather", ["x", "last"], ["end"], name="last_token", axis=1),
+        helper.make_node("Add", ["cls", "end"], ["out"], name="both"),
+    ]
+    inits = [_i("zero", 0), _i("last", -1)]
+    graph, analysis = _check(_model(nodes, [2, 5, 8], inits, "out"), [2, 5, 8])
+    assert {n.name: n.type for n in graph.nodes}["class_token"] == "Select"
+    check_export(graph)
+    check_pytorch(graph)

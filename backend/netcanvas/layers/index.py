@@ -97,6 +97,7 @@ FAMILY_OF: dict[str, str] = {
     "Reshape": "reshape",
     "SELU": "activation",
     "Scale": "elementwise",
+    "Select": "reshape",
     "SiLU": "activation",
     "Sigmoid": "activation",
     "Softmax": "activation",

@@ -313,6 +313,15 @@ def _reshape(k: K) -> list[str]:
     return [f"layers.Reshape({tuple(out[1:])!r})"]
 
 
+@emits("Select")
+def _select(k: K) -> list[str]:
+    axis = shapes.normalize_axis(k.params.dim, len(k.shape))
+    if axis == 0:
+        raise k.refuse("selecting along the batch axis")
+    index = k.params.index
+    return [f"layers.Lambda(lambda x: keras.ops.take(x, {index}, axis={axis}))"]
+
+
 @emits("Permute")
 def _permute(k: K) -> list[str]:
     dims = [shapes.normalize_axis(d, len(k.shape)) for d in k.params.dims]

@@ -206,6 +206,11 @@ def _unsqueeze(c: Py) -> tuple[str | None, str]:
     return None, f"{c.x}.unsqueeze({c.params.dim})"
 
 
+@emits("Select")
+def _select(c: Py) -> tuple[str | None, str]:
+    return None, f"{c.x}.select({c.params.dim}, {c.params.index})"
+
+
 @emits("Permute")
 def _permute(c: Py) -> tuple[str | None, str]:
     return None, f"{c.x}.permute({', '.join(str(d) for d in c.params.dims)})"

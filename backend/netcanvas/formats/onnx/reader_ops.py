@@ -418,6 +418,9 @@ def _pad(op: Op) -> Result:
 
 @maps("Gather")
 def _gather(op: Op) -> Result:
+    index = op.const(1)
+    if index is not None and index.ndim == 0 and len(op.inputs) == 1 and 0 not in op.consts:
+        return "Select", {"dim": int(op.attrs.get("axis", 0)), "index": int(index)}
     table = op.const(0)
     if table is None or table.ndim != 2 or int(op.attrs.get("axis", 0)) != 0:
         return None

@@ -239,6 +239,14 @@ def _unsqueeze(e: Emit) -> None:
     e.b.op("Unsqueeze", [e.input, e.b.ints(e.hint("axes"), [axis])], e.outputs, name=e.node.name)
 
 
+@emits("Select")
+def _select(e: Emit) -> None:
+    axis = shapes.normalize_axis(e.params.dim, len(e.shape))
+    index = e.b.ints(e.hint("index"), [e.params.index % e.shape[axis]])
+    picked = e.b.op("Gather", [e.input, index], name=f"{e.node.name}/gather", axis=axis)[0]
+    e.b.op("Squeeze", [picked, e.b.ints(e.hint("axes"), [axis])], e.outputs, name=e.node.name)
+
+
 @emits("Permute")
 def _permute(e: Emit) -> None:
     perm = [shapes.normalize_axis(d, len(e.shape)) for d in e.params.dims]
