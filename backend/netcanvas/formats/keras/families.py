@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from netcanvas.formats.keras.layers import (
+from netcanvas.formats.keras.call import (
     FROM_MERGE,
     Call,
     activation_node,

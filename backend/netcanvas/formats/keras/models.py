@@ -207,8 +207,8 @@ def _input(builder: Builder, spec: dict[str, Any], scope: str, wants_cf: bool | 
     name = str(config.get("name") or "input")
     params: dict[str, Any] = {"shape": ours(shape, cf)}
     dtype = config.get("dtype")
-    if isinstance(dtype, str) and dtype != "float32":
-        params["dtype"] = dtype
+    if isinstance(dtype, str) and dtype.startswith(("int", "uint")):
+        params["dtype"] = "int64"  # our inputs are float32 or int64 (token ids)
     ref = builder.add(Node(name, "Input", params, [], scope=scope))
     return Tensor(ref, shape, cf)
 
