@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from netcanvas.formats.base import FormatError
 from netcanvas.formats.keras import families  # noqa: F401  (fills CONVERTERS)
 from netcanvas.formats.keras.call import CONVERTERS, Call
 from netcanvas.formats.keras.reader import Builder, KShape, Tensor, ours
@@ -24,7 +25,14 @@ def convert(
 ) -> list[Tensor]:
     call = Call(b, cls, cfg, name, scope, ins, outs, consts)
     fn = CONVERTERS.get(cls, _opaque)
-    made = fn(call)
+    try:
+        made = fn(call)
+    except FormatError:
+        raise
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError, ZeroDivisionError) as err:
+        # A setting missing or of the wrong kind: said with the layer it belongs to.
+        what = f"missing setting {err}" if isinstance(err, KeyError) else str(err)
+        raise FormatError(f"layer '{name}' ({cls}): {what}"[:300]) from None
     if call.made and b.graph.nodes[-1].name == call.made[-1]:
         # The layer's own name goes to its last node (the one later layers read).
         _rename(b, call.made[-1], b.unique(name, scope), made)

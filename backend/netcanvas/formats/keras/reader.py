@@ -92,7 +92,13 @@ def build_graph(config: dict[str, Any]) -> Graph:
     if not isinstance(inner, dict):
         raise FormatError("the model's 'config' is not an object")
     builder.graph.name = str(inner.get("name") or "keras_model")
-    read_model(builder, config, "", None)
+    try:
+        read_model(builder, config, "", None)
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as err:
+        # The model's structure (not one layer's settings) is malformed.
+        raise FormatError(f"malformed Keras model config: {err!r}"[:300]) from None
+    except RecursionError:
+        raise FormatError("Keras models nested too deeply") from None
     if builder.buffers:
         builder.graph.warnings.append(
             f"Keras's count_params() also counts {builder.buffers:,} non-trainable values "
