@@ -142,8 +142,8 @@ def _keras_config() -> dict[str, object]:
     """A small Keras 3 functional config, written out as Keras 3 saves one."""
 
     def tensor(layer: str, shape: list[int | None]) -> dict[str, object]:
-        return {"class_name": "__keras_tensor__",
-                "config": {"shape": shape, "dtype": "float32", "keras_history": [layer, 0, 0]}}  # fmt: skip
+        config = {"shape": shape, "dtype": "float32", "keras_history": [layer, 0, 0]}
+        return {"class_name": "__keras_tensor__", "config": config}
 
     def layer(cls: str, name: str, config: dict[str, object], *ins: dict[str, object]) -> object:
         inbound = [{"args": list(ins) if len(ins) == 1 else [list(ins)], "kwargs": {}}]
