@@ -81,6 +81,9 @@ def test_applications_import_with_keras_numbers(
     found = int(re.search(r"counts ([\d,]+)", named[0])[1].replace(",", "")) if named else 0
     assert found == buffers
     assert report["nodes"][-1]["output_shapes"] == [channels_first(model.output.shape)]
+    # The imported document is an ordinary one: saved as YAML it reads back the same.
+    again = nc.load(doc.save(path.with_suffix(".yaml"))).summary().to_dict()
+    assert again["totals"] == report["totals"] and again["errors"] == []
     # Every Keras layer's output, under its own name, has Keras's shape (channels-first
     # for spatial tensors: either reading of the same sizes).
     ours = {n["name"]: n["output_shapes"][0] for n in report["nodes"]}
