@@ -136,3 +136,96 @@ def test_bad_settings_are_located_at_the_bad_item(layer: str, message: str, at: 
     assert message in error.message
     assert error.line == 4 and error.column is not None
     assert text.splitlines()[3][error.column - 1 :].startswith(at)
+
+
+def _keras_config() -> dict[str, object]:
+    """A small Keras 3 functional config, written out as Keras 3 saves one."""
+
+    def tensor(layer: str, shape: list[int | None]) -> dict[str, object]:
+        config = {"shape": shape, "dtype": "float32", "keras_history": [layer, 0, 0]}
+        return {"class_name": "__keras_tensor__", "config": config}
+
+    def layer(cls: str, name: str, config: dict[str, object], *ins: dict[str, object]) -> object:
+        inbound = [{"args": list(ins) if len(ins) == 1 else [list(ins)], "kwargs": {}}]
+        return {"module": "keras.layers", "class_name": cls, "name": name,
+                "config": {"name": name, **config}, "inbound_nodes": inbound}  # fmt: skip
+
+    image = [None, 8, 8, 3]
+    return {
+        "class_name": "Functional",
+        "config": {
+            "name": "fuzz",
+            "layers": [
+                {
+                    "class_name": "InputLayer",
+                    "name": "x",
+                    "inbound_nodes": [],
+                    "config": {"name": "x", "batch_shape": image},
+                },
+                layer(
+                    "Conv2D",
+                    "c",
+                    {
+                        "filters": 4,
+                        "kernel_size": [3, 3],
+                        "padding": "same",
+                        "strides": [1, 1],
+                        "activation": "relu",
+                    },
+                    tensor("x", image),
+                ),
+                layer("BatchNormalization", "b", {"axis": -1}, tensor("c", [None, 8, 8, 4])),
+                layer(
+                    "Concatenate",
+                    "j",
+                    {"axis": -1},
+                    tensor("b", [None, 8, 8, 4]),
+                    tensor("c", [None, 8, 8, 4]),
+                ),
+                layer("GlobalAveragePooling2D", "g", {}, tensor("j", [None, 8, 8, 8])),
+                layer("Dense", "d", {"units": 2}, tensor("g", [None, 8])),
+            ],  # fmt: skip
+            "input_layers": [["x", 0, 0]],
+            "output_layers": [["d", 0, 0]],
+        },
+    }
+
+
+def _mutate_tree(value: object, rng: random.Random) -> object:
+    """One random edit somewhere in a JSON tree: a value replaced, removed or retyped."""
+    junk = [None, -1, 0, 10**12, 1.5, "", "same", [], {}, [None], ["x", 0, 0], True]
+    if isinstance(value, dict) and value and rng.random() < 0.7:
+        key = rng.choice(list(value))
+        copy = dict(value)
+        if rng.random() < 0.3:
+            del copy[key]
+        else:
+            copy[key] = _mutate_tree(value[key], rng)
+        return copy
+    if isinstance(value, list) and value and rng.random() < 0.7:
+        at = rng.randrange(len(value))
+        return [*value[:at], _mutate_tree(value[at], rng), *value[at + 1 :]]
+    return rng.choice(junk)
+
+
+def test_mutated_keras_configs_fail_only_with_format_errors() -> None:
+    import json
+
+    from netcanvas.analysis import analyze
+
+    source = _keras_config()
+    assert analyze(read(json.dumps(source).encode(), "m.json", "keras-model")).ok
+    rng = random.Random("netcanvas-keras")
+    for _ in range(300 * BUDGET):
+        tree = source
+        for _ in range(rng.randint(1, 3)):
+            tree = _mutate_tree(tree, rng)
+        data = json.dumps(tree).encode()
+        if rng.random() < 0.2:
+            data = mutate(data, rng)
+        try:
+            with deadline(10, "reading a Keras config"):
+                graph = read(data, "m.json", "keras-model", {})
+            analyze(graph)
+        except FormatError:
+            pass

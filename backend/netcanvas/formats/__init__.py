@@ -56,6 +56,7 @@ FORMATS: tuple[Format, ...] = (
     Format.of("onnx"),
     Format.of("code.pytorch"),
     Format.of("code.keras"),
+    Format.of("keras"),
 )
 
 BY_NAME = {f.name: f for f in FORMATS}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from netcanvas.formats.code.keras_table import CF, K, emits
+from netcanvas.formats.code.keras_table import ACTIVATIONS, CF, MERGES, K, emits
 from netcanvas.graph import shapes
 
 
@@ -199,16 +199,9 @@ def _embedding(k: K) -> list[str]:
     return calls
 
 
-_ACTIVATIONS = {
-    "ReLU": "relu", "ReLU6": "relu6", "SELU": "selu", "SiLU": "silu", "Mish": "mish",
-    "Sigmoid": "sigmoid", "Tanh": "tanh", "Hardswish": "hard_swish", "Hardsigmoid": "hard_sigmoid",
-    "Softsign": "softsign",
-}  # fmt: skip
-
-
-@emits(*_ACTIVATIONS)
+@emits(*ACTIVATIONS)
 def _activation(k: K) -> list[str]:
-    return [f'layers.Activation("{_ACTIVATIONS[k.type]}")']
+    return [f'layers.Activation("{ACTIVATIONS[k.type]}")']
 
 
 @emits("GELU")
@@ -331,17 +324,13 @@ def _permute(k: K) -> list[str]:
     return [f"layers.Permute({tuple(dims[1:])!r})"]
 
 
-_MERGE = {"Add": "Add", "Multiply": "Multiply", "Subtract": "Subtract",
-          "Maximum": "Maximum", "Minimum": "Minimum"}  # fmt: skip
-
-
-@emits(*_MERGE)
+@emits(*MERGES)
 def _merge(k: K) -> list[str]:
     if k.type == "Add" and k.params.coeff is not None and any(c != 1.0 for c in k.params.coeff):
         raise k.refuse("Keras Add has no coefficients")
     if any(s != k.out_shapes[0] for s in k.in_shapes):
         raise k.refuse("Keras merge layers take equal shapes (no broadcasting)")
-    return [f"layers.{_MERGE[k.type]}()"]
+    return [f"layers.{MERGES[k.type]}()"]
 
 
 @emits("Concat")

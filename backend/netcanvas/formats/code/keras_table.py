@@ -46,4 +46,17 @@ UNSUPPORTED: dict[str, str] = {
 }
 
 
+# The one-to-one pairs of registry type and Keras name, read both ways: the exporter
+# writes them, the .keras reader (formats/keras) maps them back.
+# Registry type -> the name keras.layers.Activation takes.
+ACTIVATIONS = {
+    "ReLU": "relu", "ReLU6": "relu6", "SELU": "selu", "SiLU": "silu", "Mish": "mish",
+    "Sigmoid": "sigmoid", "Tanh": "tanh", "Hardswish": "hard_swish", "Hardsigmoid": "hard_sigmoid",
+    "Softsign": "softsign",
+}  # fmt: skip
+# Registry merge type -> its keras.layers class.
+MERGES = {"Add": "Add", "Multiply": "Multiply", "Subtract": "Subtract",
+          "Maximum": "Maximum", "Minimum": "Minimum"}  # fmt: skip
+
+
 emits = registrar(EMITTERS)
