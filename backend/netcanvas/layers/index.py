@@ -97,7 +97,7 @@ FAMILY_OF: dict[str, str] = {
     "Reshape": "reshape",
     "SELU": "activation",
     "Scale": "elementwise",
-    "Select": "reshape",
+    "Select": "tensor_ops",
     "SiLU": "activation",
     "Sigmoid": "activation",
     "Softmax": "activation",

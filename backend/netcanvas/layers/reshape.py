@@ -8,7 +8,7 @@ Reshape, Crop to a reference blob).
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any, ClassVar, Self, TypeVar
+from typing import Annotated, ClassVar, Self, TypeVar
 
 from pydantic import Field, model_validator
 
@@ -217,34 +217,6 @@ class Unsqueeze(Layer[UnsqueezeParams]):
         x = ctx.input
         axis = shapes.normalize_axis(ctx.params.dim, len(x) + 1)
         return [(*x[:axis], 1, *x[axis:])]
-
-
-class SelectParams(Params):
-    dim: fields.Dim = Field(0, description="The axis to pick from (negative counts from the end)")
-    index: int = Field(0, description="Which position along it (negative counts from the end)")
-
-
-@layer("reshape")
-class Select(Layer[SelectParams]):
-    """Picks one position along an axis and drops the axis (``torch.select``; ViT's class
-    token ``x[:, 0]``, attention's ``q, k, v = qkv[0], qkv[1], qkv[2]``).
-
-    Input shape: any ``[d0, ..., dk]`` with ``-d_dim <= index < d_dim``.
-    Output shape: the input without axis ``dim``.
-    """
-
-    Params = SelectParams
-    example_inputs = ((1, 197, 768),)
-    example_params: ClassVar[dict[str, Any]] = {"dim": 1, "index": 0}
-
-    def infer(self, ctx: InferContext[SelectParams]) -> list[Shape]:
-        x = ctx.input
-        if not x:
-            ctx.fail("a scalar has no axis to select from")
-        axis = shapes.normalize_axis(ctx.params.dim, len(x))
-        if not -x[axis] <= ctx.params.index < x[axis]:
-            ctx.fail(f"index {ctx.params.index} is outside axis {axis} of size {x[axis]}")
-        return [(*x[:axis], *x[axis + 1 :])]
 
 
 class UpsampleParams(Params):

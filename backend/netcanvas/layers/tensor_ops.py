@@ -1,4 +1,5 @@
-"""Caffe's tensor operations that PyTorch spells as functions, not modules.
+"""Tensor operations that PyTorch spells as functions, not modules (Caffe's, and
+``Select``, torch.select).
 
 ``InnerProduct`` is Caffe's fully connected layer: it flattens every axis from
 ``axis`` on before the matrix product (``Linear`` acts on the last axis only). It is
@@ -10,7 +11,7 @@ Flatten + Linear.
 from __future__ import annotations
 
 import itertools
-from typing import Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import Field
 
@@ -278,3 +279,31 @@ class MaxUnpool2d(Layer[MaxUnpoolParams]):
             if not base - s < want < base + s:
                 ctx.fail(f"output_size {p.output_size} must be within a stride of {default}")
         return [(*ctx.input[:2], *p.output_size)]
+
+
+class SelectParams(Params):
+    dim: fields.Dim = Field(0, description="The axis to pick from (negative counts from the end)")
+    index: int = Field(0, description="Which position along it (negative counts from the end)")
+
+
+@layer("reshape")
+class Select(Layer[SelectParams]):
+    """Picks one position along an axis and drops the axis (``torch.select``; ViT's class
+    token ``x[:, 0]``, attention's ``q, k, v = qkv[0], qkv[1], qkv[2]``).
+
+    Input shape: any ``[d0, ..., dk]`` with ``-d_dim <= index < d_dim``.
+    Output shape: the input without axis ``dim``.
+    """
+
+    Params = SelectParams
+    example_inputs = ((1, 197, 768),)
+    example_params: ClassVar[dict[str, Any]] = {"dim": 1, "index": 0}
+
+    def infer(self, ctx: InferContext[SelectParams]) -> list[Shape]:
+        x = ctx.input
+        if not x:
+            ctx.fail("a scalar has no axis to select from")
+        axis = shapes.normalize_axis(ctx.params.dim, len(x))
+        if not -x[axis] <= ctx.params.index < x[axis]:
+            ctx.fail(f"index {ctx.params.index} is outside axis {axis} of size {x[axis]}")
+        return [(*x[:axis], *x[axis + 1 :])]

@@ -136,20 +136,6 @@ def _unsqueeze(p: dict[str, Any], shapes: list[tuple[int, ...]]) -> Built:
     return _fn(lambda t: torch.unsqueeze(t, p["dim"]), shapes)
 
 
-@st.composite
-def _select_case(draw: Any) -> Case:
-    x = draw(_shape)
-    dim = draw(st.integers(-len(x), len(x) - 1))
-    size = x[dim]
-    return {"dim": dim, "index": draw(st.integers(-size, size - 1))}, [x]
-
-
-def _select(p: dict[str, Any], shapes: list[tuple[int, ...]]) -> Built:
-    import torch
-
-    return _fn(lambda t: torch.select(t, p["dim"], p["index"]), shapes)
-
-
 _MODES = {
     "nearest": (1, 2, 3),
     "linear": (1,),
@@ -292,7 +278,6 @@ ORACLES = [
     Oracle("Permute", _permute_case(), _permute),
     Oracle("Squeeze", _squeeze_case(), _squeeze),
     Oracle("Unsqueeze", _unsqueeze_case(), _unsqueeze),
-    Oracle("Select", _select_case(), _select),
     Oracle("Upsample", _upsample_case(), _upsample),
     Oracle("PixelShuffle", _pixel_case(up=True), _pixel_shuffle),
     Oracle("PixelUnshuffle", _pixel_case(up=False), _pixel_unshuffle),

@@ -195,7 +195,22 @@ def _unpool(p: dict[str, Any], shapes: list[tuple[int, ...]]) -> Built:
     return run, module, [floats(shapes[0]), flat]
 
 
+@st.composite
+def _select_case(draw: Any) -> Case:
+    x = draw(_shape)
+    dim = draw(st.integers(-len(x), len(x) - 1))
+    size = x[dim]
+    return {"dim": dim, "index": draw(st.integers(-size, size - 1))}, [x]
+
+
+def _select(p: dict[str, Any], shapes: list[tuple[int, ...]]) -> Built:
+    import torch
+
+    return lambda t: torch.select(t, p["dim"], p["index"]), None, [floats(s) for s in shapes]
+
+
 ORACLES = [
+    Oracle("Select", _select_case(), _select),
     Oracle("InnerProduct", _inner_product_case(), _inner_product, macs=True),
     Oracle("TensorSplit", _tensor_split_case(), _tensor_split),
     Oracle("Tile", _tile_case(), _tile),
