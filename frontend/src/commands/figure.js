@@ -6,6 +6,7 @@
 import { moveLayers } from "../model/document.js";
 import { figureSettings } from "../model/figures.js";
 import { UNFOLDED } from "../model/session.js";
+import { collapsedScopes } from "../view/fold.js";
 import { layeredLayout } from "../view/layout.js";
 import { flowOf } from "../view/metrics.js";
 import { findStacks, stackingOn } from "../view/stacks.js";
@@ -128,6 +129,31 @@ export function figureCommands(host) {
         const { opened } = store.session.fold;
         if (opened.includes(name)) return null;
         return store.transact(`Open ${name}`, (tx) => tx.session.set(["fold", "opened"], [...opened, name]));
+      },
+    },
+    {
+      id: "collapse-scope",
+      label: "Draw a module as one box",
+      isEnabled: () => true,
+      run: (scope) => {
+        const collapsed = collapsedScopes(store.doc);
+        if (!scope || collapsed.includes(scope)) return null;
+        return store.transact(`Collapse ${scope}`, (tx) => {
+          if (!tx.doc.view) tx.set(["view"], {});
+          tx.set(["view", "collapsed"], [...collapsed, scope]);
+        });
+      },
+    },
+    {
+      id: "expand-scope",
+      label: "Open a collapsed module",
+      isEnabled: () => collapsedScopes(store.doc).length > 0,
+      run: (scope) => {
+        const collapsed = collapsedScopes(store.doc);
+        if (!collapsed.includes(scope)) return null;
+        return store.transact(`Expand ${scope}`, (tx) =>
+          tx.set(["view", "collapsed"], collapsed.filter((s) => s !== scope)),
+        );
       },
     },
     { id: "refresh-folds", label: "Find repeated blocks again", isEnabled: () => store.session.fold.on, run: refreshGroups },

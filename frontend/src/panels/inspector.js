@@ -4,6 +4,7 @@
 
 import { layerIndex } from "../model/document.js";
 import { isDataInput } from "../model/phases.js";
+import { scopesOf } from "../view/fold.js";
 import { formatCount, formatShape } from "../view/markup.js";
 import { controlFor, describeParams, formatValue, parseField } from "./schema.js";
 
@@ -78,7 +79,7 @@ export class Inspector {
   }
 
   build(layer) {
-    this.current = { name: layer.name, type: layer.type };
+    this.current = { name: layer.name, type: layer.type, scope: layer.scope };
     this.inputs.clear();
     const spec = this.catalogue.get(layer.type);
     const form = document.createElement("form");
@@ -295,6 +296,26 @@ export class Inspector {
     add("MACs", `${(result.macs ?? 0).toLocaleString("en-US")} (${formatCount(result.macs ?? 0)})`, "inspector-macs");
     if (result.error) add("Error", result.error, "inspector-error");
     for (const warning of result.warnings ?? []) add("Warning", inBrowser(warning));
+    const scopes = scopesOf(this.current);
+    if (scopes.length) {
+      // The modules around the layer (a traced or imported model's): each can be drawn
+      // as one box with its sums (an undoable view change; double-click the box to open).
+      const dt = document.createElement("dt");
+      dt.textContent = "Module";
+      const dd = document.createElement("dd");
+      dd.className = "scopes";
+      for (const scope of scopes) {
+        const button = document.createElement("button");
+        button.type = "button";
+        button.textContent = scope;
+        button.title = `Draw ${scope} as one box`;
+        button.dataset.scope = scope;
+        button.setAttribute("data-testid", "collapse-scope");
+        button.addEventListener("click", () => this.run("collapse-scope", scope));
+        dd.append(button);
+      }
+      this.facts.append(dt, dd);
+    }
   }
 
   /** Put the cursor in one setting's field (the shape banner's "Set shape"). */

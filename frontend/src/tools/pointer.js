@@ -31,7 +31,11 @@ export class PointerTools {
     svg.addEventListener("dblclick", (e) => {
       // Pointer capture retargets the click to the canvas: use what was under the press.
       const group = e.target.closest?.("[data-group]")?.dataset.group ?? this.pressedGroup;
-      if (group) host.run("open-group", group);
+      if (!group) return;
+      // A collapsed module opens by a view change of the document (undoable); a fold by
+      // the session's.
+      const collapsed = host.store.doc.view?.collapsed;
+      host.run(Array.isArray(collapsed) && collapsed.includes(group) ? "expand-scope" : "open-group", group);
     });
     svg.addEventListener("pointerover", (e) => {
       const node = e.target.closest?.("[data-node]");

@@ -1,7 +1,7 @@
 // The boxes drawn for folded groups ("name ×N"), keyed by box id (fold.js groupId), placed
 // and labelled with the shape that leaves the group.
 
-import { boxMarkup, formatShape } from "./markup.js";
+import { boxMarkup, formatCount, formatShape } from "./markup.js";
 import { NODE_H } from "./metrics.js";
 import { parseSvg } from "./svg.js";
 
@@ -24,7 +24,23 @@ export function renderBoxes(layer, entries, boxes, { translate, analysis }) {
     entry.g.setAttribute("transform", translate(box.id));
     const exit = box.group.copies.at(-1).at(-1);
     const shape = analysis.get(exit)?.output_shapes?.[0];
-    entry.shape.textContent = shape ? formatShape(shape) : "…";
+    let text = shape ? formatShape(shape) : "…";
+    if (box.group.scope) {
+      // A collapsed module says what it holds: the sums over its layers.
+      let params = 0;
+      let macs = 0;
+      for (const name of box.group.copies[0]) {
+        params += analysis.get(name)?.params ?? 0;
+        macs += analysis.get(name)?.macs ?? 0;
+      }
+      text += ` · ${formatCount(params)} params`;
+      entry.g.querySelector("title").textContent =
+        `${box.label} (${box.group.kind}): ${params.toLocaleString("en-US")} params, ` +
+        `${macs.toLocaleString("en-US")} MACs (double-click to open)`;
+      entry.g.dataset.params = String(params);
+      entry.g.dataset.macs = String(macs);
+    }
+    entry.shape.textContent = text;
   }
   for (const [id, entry] of entries) {
     if (!seen.has(id)) {

@@ -44,7 +44,7 @@ export function foldView(doc, groups, open = new Set()) {
   const boxes = closed.map((group) => ({
     id: groupId(group),
     group,
-    label: `${group.name} ×${group.count}`,
+    label: group.scope ? group.name : `${group.name} ×${group.count}`,
     inputs: [],
     outputs: [],
   }));
@@ -93,14 +93,52 @@ export function foldView(doc, groups, open = new Set()) {
  * so moving a box by hand survives an unrelated edit.
  */
 export function foldedDrawing(doc, session, previous = null) {
-  const { fold, groups } = session;
-  if (!fold.on || groups.length === 0) return null;
-  const wiring = doc.layers.map((l) => `${l.name}<${(l.inputs ?? []).join(",")}`).join(";");
+  const { fold } = session;
+  const collapsed = collapsedScopes(doc);
+  const groups = fold.on ? session.groups : [];
+  if (groups.length === 0 && collapsed.length === 0) return null;
+  const wiring = doc.layers.map((l) => `${l.name}<${(l.inputs ?? []).join(",")}|${l.scope ?? ""}`).join(";");
   const style = JSON.stringify(doc.view?.style ?? {});
-  const opened = fold.opened.join("\u0000");
+  const opened = [...fold.opened, "\u0001", ...collapsed].join("\u0000");
   const p = previous;
   if (p && p.wiring === wiring && p.style === style && p.groups === groups && p.opened === opened) return p;
-  const view = foldView(doc, groups, new Set(fold.opened));
+  // A collapsed module is one box; a fold inside it is then not drawn at all.
+  const scopes = scopeGroups(doc, collapsed);
+  const inScope = new Set(scopes.flatMap((g) => g.copies[0]));
+  const folds = groups.filter((g) => !g.copies.some((copy) => copy.some((n) => inScope.has(n))));
+  const view = foldView(doc, [...scopes, ...folds], new Set(fold.opened));
   view.doc.view = { style: doc.view?.style ?? {} };
   return { ...view, wiring, style, groups, opened, positions: layeredLayout(view.doc) };
+}
+
+/** The module paths (layers' `scope`, DESIGN 4) the document's view draws as one box. */
+export function collapsedScopes(doc) {
+  const list = doc.view?.collapsed;
+  return Array.isArray(list) ? list.filter((s) => typeof s === "string" && s) : [];
+}
+
+/**
+ * One group per collapsed module that holds layers: {name: the scope, count: 1, copies:
+ * [its layers], scope: true, kind: its class from view.scopes}. An outer collapsed module
+ * takes the layers of an inner one.
+ */
+export function scopeGroups(doc, collapsed = collapsedScopes(doc)) {
+  const outer = collapsed.filter((s) => !collapsed.some((o) => o !== s && s.startsWith(`${o}.`)));
+  const groups = [];
+  for (const scope of outer) {
+    const members = doc.layers
+      .filter((l) => typeof l.scope === "string" && (l.scope === scope || l.scope.startsWith(`${scope}.`)))
+      .map((l) => l.name);
+    if (members.length === 0) continue;
+    const kind = doc.view?.scopes?.[scope]?.type;
+    groups.push({ name: scope, count: 1, copies: [members], scope: true, kind: typeof kind === "string" ? kind : "module" });
+  }
+  return groups;
+}
+
+/** The modules a layer sits in, outermost first (`layer1`, `layer1.0` for scope `layer1.0`). */
+export function scopesOf(layer) {
+  if (typeof layer?.scope !== "string" || !layer.scope) return [];
+  const parts = layer.scope.split(".");
+  return parts.map((_, i) => parts.slice(0, i + 1).join("."));
 }

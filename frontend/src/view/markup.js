@@ -156,9 +156,15 @@ export function boxMarkup(box) {
     `<rect class="group-shadow" x="4" y="4" width="${NODE_W}" height="${NODE_H}" rx="6"/>` +
     `<rect class="node-box" width="${NODE_W}" height="${NODE_H}" rx="6"/>` +
     `<text class="node-name" x="10" y="18">${esc(clip(box.label, 22))}</text>` +
-    `<text class="node-type" x="10" y="33">${box.group.count} copies · ${layers} layers each</text>` +
+    (box.group.scope
+      ? `<text class="node-type" x="10" y="33">${esc(clip(`${box.group.kind} · ${layers} layers`, 26))}</text>`
+      : `<text class="node-type" x="10" y="33">${box.group.count} copies · ${layers} layers each</text>`) +
     `<text class="node-shape" x="10" y="49">…</text>` +
-    `<title>${esc(`${box.label}: ${box.group.count} copies of ${layers} layers (double-click to open)`)}</title></g>`
+    `<title>${esc(
+      box.group.scope
+        ? `${box.label} (${box.group.kind}): ${layers} layers (double-click to open)`
+        : `${box.label}: ${box.group.count} copies of ${layers} layers (double-click to open)`,
+    )}</title></g>`
   );
 }
 
