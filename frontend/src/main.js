@@ -13,6 +13,7 @@ import { bindCommandButtons, bindDesignName, bindKeyboard, bindTabs, bindUiTheme
 import { FigurePreview, download } from "./panels/exporter.js";
 import { FigurePanel } from "./panels/figure.js";
 import { bindFiles } from "./panels/files.js";
+import { bindFind } from "./panels/find.js";
 import { LayerHistograms } from "./panels/histograms.js";
 import { Inspector } from "./panels/inspector.js";
 import { OverlayBar } from "./panels/overlay.js";
@@ -60,6 +61,7 @@ async function main() {
     phase: () => byTestId("phase-select").value,
   });
   const stats = new StatsPanel($(".stats"), { onPick: (name) => run("reveal", name) });
+  bindFind(byTestId("find-bar"), { store, run });
   const source = new SourcePanel($("#panel-source"), {
     store,
     loadDocument: (doc, label, options) => run("load-document", { doc, label, ...options }),

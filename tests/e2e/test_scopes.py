@@ -4,6 +4,7 @@ view change of the document (`view.collapsed`)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx
@@ -75,4 +76,37 @@ def test_collapse_a_module_to_one_box_and_back_with_undo(page: Page, server: str
     expect(tid(page, "group-layer1")).to_have_count(0)
     expect(tid(page, "node-layer1.1.conv2")).to_be_visible()
     page.keyboard.press("Control+z")
+    expect(tid(page, "group-layer1")).to_be_visible()
+
+
+def _in_view(page: Page, testid: str) -> bool:
+    box = tid(page, testid).bounding_box()
+    canvas = tid(page, "canvas").bounding_box()
+    assert box is not None and canvas is not None
+    return (
+        canvas["x"] <= box["x"]
+        and box["x"] + box["width"] <= canvas["x"] + canvas["width"]
+        and canvas["y"] <= box["y"]
+        and box["y"] + box["height"] <= canvas["y"] + canvas["height"]
+    )
+
+
+def test_find_a_layer_inside_a_collapsed_module_and_fly_to_it(page: Page) -> None:
+    """The find box matches names, types and modules; choosing a result opens the
+    collapsed module the layer sits in, selects it and pans the canvas to it."""
+    doc = {**DOC, "view": {**DOC["view"], "collapsed": ["layer1"]}}
+    open_document(page, {**doc, "layers": DOC["layers"]})
+    expect(tid(page, "group-layer1")).to_be_visible()
+    tid(page, "canvas").hover()
+    page.mouse.wheel(0, -4000)  # pan far away: nothing in view
+    assert not _in_view(page, "node-pool")
+    tid(page, "find").fill("layer1.1.conv")
+    results = tid(page, "find-result")
+    expect(results.first).to_have_attribute("data-layer", "layer1.1.conv1")
+    results.nth(1).click()
+    expect(tid(page, "group-layer1")).to_have_count(0)
+    expect(tid(page, "node-layer1.1.conv2")).to_be_visible()
+    expect(tid(page, "node-layer1.1.conv2")).to_have_class(re.compile(r"\bselected\b"))
+    assert _in_view(page, "node-layer1.1.conv2")
+    page.keyboard.press("Control+z")  # opening the module was its own step
     expect(tid(page, "group-layer1")).to_be_visible()
