@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,7 +16,6 @@ nbclient = pytest.importorskip("nbclient")
 pytest.importorskip("ipykernel")
 
 BACKEND = Path(__file__).resolve().parents[2] / "backend"
-CHROMIUM = Path("/usr/bin/chromium")
 
 # Two scoped blocks, so the view embeds a depth chooser as well as all layers.
 DOCUMENT = """
@@ -72,9 +72,8 @@ def test_the_saved_notebook_holds_a_self_contained_view(executed: Path) -> None:
     assert "<table" in table and f"{params:,}" in table
 
 
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed")
-def test_the_saved_html_runs_in_chromium(executed: Path, tmp_path: Path) -> None:
-    from playwright.sync_api import Route, sync_playwright
+def test_the_saved_html_runs_in_chromium(executed: Path, tmp_path: Path, chromium: Any) -> None:
+    from playwright.sync_api import Route
 
     page_html = tmp_path / "view.html"
     body = _outputs(executed, 1)["text/html"]
@@ -85,10 +84,9 @@ def test_the_saved_html_runs_in_chromium(executed: Path, tmp_path: Path) -> None
         asked.append(route.request.url)
         route.abort()
 
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        page = browser.new_page()
-        errors: list[str] = []
+    page = chromium.new_page()  # the run's one Chromium (tests/conftest.py)
+    errors: list[str] = []
+    try:
         page.on("pageerror", lambda err: errors.append(str(err)))
         page.route(re.compile(r"^(?!file:).*"), refuse)
         page.goto(page_html.as_uri())
@@ -99,5 +97,6 @@ def test_the_saved_html_runs_in_chromium(executed: Path, tmp_path: Path) -> None
         page.select_option(".nc-depth", "1")
         page.hover('.nc-pane:not([hidden]) g[id="node-block1"]')  # the scope as one box
         assert "block1" in tip.inner_text()
-        browser.close()
+    finally:
+        page.close()
     assert errors == [] and asked == []
