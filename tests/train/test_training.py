@@ -8,6 +8,7 @@ import io
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -188,6 +189,13 @@ def test_a_nan_loss_stops_with_a_clear_message() -> None:
         train(prepared, dataset, TrainConfig(epochs=3, batch_size=16))
 
 
+def _free_port() -> int:
+    """A port nobody listens on now: a fixed one may still be held by an earlier run."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 @pytest.mark.slow
 def test_train_py_under_torchrun_trains_to_the_same_band(tmp_path: Path) -> None:
     torchrun = Path(sys.executable).with_name("torchrun")
@@ -203,10 +211,11 @@ def test_train_py_under_torchrun_trains_to_the_same_band(tmp_path: Path) -> None
     env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONWARNINGS="ignore")
     started = time.monotonic()
     done = subprocess.run(
-        [str(torchrun), "--nproc_per_node", "2", "--master_port", "29517", str(script)],
+        [str(torchrun), "--nproc_per_node", "2", "--master_port", str(_free_port()), str(script)],
         cwd=tmp_path, capture_output=True, text=True, timeout=300, env=env, check=False,
     )  # fmt: skip
-    assert done.returncode == 0, done.stderr[-2000:]
+    # Both ends of stderr: a worker's own error comes first, torchrun's summary last.
+    assert done.returncode == 0, done.stderr[:3000] + "\n...\n" + done.stderr[-1500:]
     epochs = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
     assert len(epochs) == 20
     assert abs(epochs[-1]["val_accuracy"] - in_app) <= 0.05 and epochs[-1]["val_accuracy"] >= 0.95
