@@ -5,6 +5,7 @@ replay the run on the canvas; and see a deep sigmoid net's vanishing gradient fl
 from __future__ import annotations
 
 import importlib.util
+import re
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -217,6 +218,8 @@ def test_a_saved_design_links_each_run_to_the_revision_it_trained(page: Page) ->
     # A later edit is a new revision; the run's link still opens the one it trained.
     tid(page, "tab-source").click()
     tid(page, "source-format").select_option("yaml")
+    # The YAML text arrives from the server after the switch: read it once it is there.
+    expect(tid(page, "source-editor")).to_have_value(re.compile("out_features: 16"))
     text = (
         tid(page, "source-editor").input_value().replace("out_features: 16", "out_features: 8", 1)
     )

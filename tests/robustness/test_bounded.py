@@ -222,8 +222,13 @@ def test_a_body_trickling_in_is_cut_off(server: Server) -> None:
                 break
         elapsed = time.monotonic() - started
         sock.settimeout(2)
-        while chunk := sock.recv(4096):  # the rest of the answer, until the server closes
-            answer += chunk
+        try:
+            while chunk := sock.recv(4096):  # the rest of the answer, until the server closes
+                answer += chunk
+        except ConnectionResetError:
+            # A byte we sent after the server's last read is unread when it closes, so its
+            # kernel resets instead of a clean close; what it sent before is already here.
+            pass
     assert answer.startswith(b"HTTP/1.1 408"), answer[:200]
     assert b"NETCANVAS_BODY_SECONDS" in answer
     assert 0.9 < elapsed < 3, elapsed
