@@ -2,7 +2,7 @@
 # Install the Debian packages the test suite drives, when missing and when we may:
 # chromium (the editor's tests), poppler-utils (pdftotext), nodejs, postgresql, and
 # pdflatex with TikZ (the TikZ export compiles in its test), and graphviz (`dot`, the anchor
-# that benchmarks/bench_render.py measures against).
+# that benchmarks/bench_render.py measures against), and wrk (the load in bench_load.py).
 set -u
 missing=""
 command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
@@ -10,6 +10,7 @@ command -v pdftotext >/dev/null 2>&1 || missing="$missing poppler-utils"
 command -v node >/dev/null 2>&1 || missing="$missing nodejs"
 command -v pdflatex >/dev/null 2>&1 || missing="$missing texlive-latex-base texlive-pictures"
 command -v dot >/dev/null 2>&1 || missing="$missing graphviz"
+command -v wrk >/dev/null 2>&1 || missing="$missing wrk"
 if ! command -v pg_ctl >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then
     missing="$missing postgresql"
 fi

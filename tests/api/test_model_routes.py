@@ -311,6 +311,44 @@ def test_healthz(client: TestClient) -> None:
     assert client.get("/healthz").json() == {"status": "ok", "version": "0.1.0", "database": "ok"}
 
 
+def test_healthz_asks_the_database_at_most_once_a_second_and_says_when_it_fails(
+    client: TestClient,
+) -> None:
+    """Under load the check must not queue behind the work it reports on, and a database
+    that stops answering is a 503 within the second."""
+    from sqlalchemy import event
+    from sqlalchemy.exc import OperationalError
+
+    from netcanvas.api.routers import health
+
+    client.get("/healthz")  # the app has started and the database answered
+    engine = client.app.state.store.engine  # type: ignore[attr-defined]
+    statements: list[str] = []
+    broken = False
+
+    def seen(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+        statements.append(statement)
+        if broken:
+            raise OperationalError(statement, None, Exception("disk I/O error"))
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        for _ in range(20):
+            assert client.get("/healthz").status_code == 200
+        assert statements == []  # answered within the second: no query at all
+        client.app.state.store._answered_at -= health.FRESH_SECONDS  # type: ignore[attr-defined]
+        broken = True
+        answer = client.get("/healthz")
+        assert answer.status_code == 503, answer.text
+        assert "database" in answer.text
+        assert statements  # asked again once the answer was a second old
+        assert client.get("/healthz").status_code == 503  # a failure is not remembered as fine
+        broken = False
+        assert client.get("/healthz").status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+
+
 def test_layout_lists_foldable_groups_when_asked(client) -> None:  # type: ignore[no-untyped-def]
     from netcanvas import templates
     from netcanvas.formats import native

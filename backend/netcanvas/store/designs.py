@@ -12,7 +12,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import math
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -107,6 +109,7 @@ class DesignStore:
     def __init__(self, url: str) -> None:
         self.engine = make_engine(url)
         self._session = sessionmaker(self.engine, expire_on_commit=False)
+        self._answered_at = -math.inf
 
     def create_schema(self) -> None:
         Base.metadata.create_all(self.engine)
@@ -115,8 +118,14 @@ class DesignStore:
         self.engine.dispose()
 
     def ping(self) -> None:
+        """Raise if the database does not answer."""
         with self.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
+        self._answered_at = time.monotonic()
+
+    def answered_within(self, seconds: float) -> bool:
+        """True when the database answered a ping less than `seconds` ago."""
+        return time.monotonic() - self._answered_at < seconds
 
     # --- writes ------------------------------------------------------------------------
 

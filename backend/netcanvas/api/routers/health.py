@@ -13,11 +13,17 @@ from netcanvas.api.schemas import Health, errors
 
 router = APIRouter(tags=["health"])
 
+#: A database answer this recent (seconds) stands for the next checks.
+FRESH_SECONDS = 1.0
+
 
 @router.get("/healthz", response_model=Health, summary="Liveness", responses=errors(503))
 async def healthz(store: StoreDep) -> Health:
     try:
-        await run_in_threadpool(store.ping)
+        # A health check asked hundreds of times a second under load would otherwise queue
+        # behind the work it reports on (p99 676 ms at 16 clients on 2 cores).
+        if not store.answered_within(FRESH_SECONDS):
+            await run_in_threadpool(store.ping)
     except SQLAlchemyError:
         raise ApiError(503, "the database does not answer") from None
     return Health(status="ok", version=__version__, database="ok")
