@@ -134,12 +134,14 @@ def test_positional_embedding_class_token_and_gathered_positions_are_parameters(
     ]  # fmt: skip
     graph, analysis = _check(_model(nodes, [1, 4, 8], inits, "out"), [1, 4, 8])
     assert analysis.params == 8 + 5 * 8 + 16 * 8 + 8
-    # The table and the class token stay with the operator that reads them; the positional
-    # embedding and the layer scale are a learned Bias and Scale of their own.
-    held = {k for n in graph.nodes for k in n.weights}
-    assert held == {"cls", "table"}
+    # The class token and the gathered table are ConstantTensor layers feeding a Concat and
+    # an Add (tests/formats/test_onnx_lift.py); the positional embedding and the layer
+    # scale are a learned Bias and Scale. Every parameter is a layer's own.
+    assert {k for n in graph.nodes for k in n.weights} == set()
     types = {n.name: n.type for n in graph.nodes}
     assert (types["add_pos"], types["layer_scale"]) == ("Bias", "Scale")
+    assert (types["with_cls"], types["add_table"]) == ("Concat", "Add")
+    assert (types["cls"], types["table"]) == ("ConstantTensor", "ConstantTensor")
     again = formats.read(formats.write(graph, "yaml"), "m.yaml")
     assert analyze(again).params == analysis.params
 

@@ -1,5 +1,5 @@
 """Tensor operations that PyTorch spells as functions, not modules (Caffe's, and
-``Select``, torch.select).
+``Select``, torch.select, and ``StridedSlice``, ``x[a:b:c]``).
 
 ``InnerProduct`` is Caffe's fully connected layer: it flattens every axis from
 ``axis`` on before the matrix product (``Linear`` acts on the last axis only). It is
@@ -11,7 +11,7 @@ Flatten + Linear.
 from __future__ import annotations
 
 import itertools
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Field
 
@@ -307,3 +307,53 @@ class Select(Layer[SelectParams]):
         if not -x[axis] <= ctx.params.index < x[axis]:
             ctx.fail(f"index {ctx.params.index} is outside axis {axis} of size {x[axis]}")
         return [(*x[:axis], *x[axis + 1 :])]
+
+
+class StridedSliceParams(Params):
+    starts: list[int] = Field(
+        [0], description="First index per axis (negative counts from the end)"
+    )
+    ends: list[int] = Field(
+        [1], description="End per axis, exclusive; past the size means to the end"
+    )
+    axes: list[fields.Dim] | None = Field(
+        None, description="The axes cut (default: the first ones)"
+    )
+    steps: list[Annotated[int, Field(gt=0)]] | None = Field(
+        None, description="Stride per axis (default 1)"
+    )
+
+
+@layer("reshape")
+class StridedSlice(Layer[StridedSliceParams]):
+    """Keeps ``starts[i]:ends[i]:steps[i]`` of each axis in ``axes`` (Python's slice rules,
+    as ``x[:, 1:3]`` in torch and ONNX's ``Slice``; Swin's window cuts, an attention
+    head's part of a fused QKV).
+
+    Input shape: any ``[d0, ..., dk]``.
+    Output shape: the input with each cut axis as long as its slice.
+    """
+
+    Params = StridedSliceParams
+    example_inputs = ((1, 49, 2304),)
+    example_params: ClassVar[dict[str, Any]] = {"starts": [0], "ends": [768], "axes": [2]}
+
+    def infer(self, ctx: InferContext[StridedSliceParams]) -> list[Shape]:
+        out = list(ctx.input)
+        for axis, start, end, step in self.cuts(ctx.params, len(out)):
+            out[axis] = len(range(*slice(start, end, step).indices(out[axis])))
+            if out[axis] == 0:
+                ctx.fail(f"{start}:{end} of axis {axis} (size {ctx.input[axis]}) is empty")
+        return [tuple(out)]
+
+    @staticmethod
+    def cuts(p: StridedSliceParams, rank: int) -> list[tuple[int, int, int, int]]:
+        """(axis >= 0, start, end, step) per cut axis; raises ValueError on a bad list."""
+        axes = p.axes if p.axes is not None else list(range(len(p.starts)))
+        steps = p.steps if p.steps is not None else [1] * len(p.starts)
+        if not len(p.starts) == len(p.ends) == len(axes) == len(steps):
+            raise shapes.ShapeError("starts, ends, axes and steps need one value per cut axis")
+        normal = [shapes.normalize_axis(a, rank, "axes") for a in axes]
+        if len(set(normal)) != len(normal):
+            raise shapes.ShapeError(f"axes {axes} name an axis twice")
+        return list(zip(normal, p.starts, p.ends, steps, strict=True))

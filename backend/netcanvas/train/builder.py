@@ -136,6 +136,11 @@ def build_from_plan(p: Plan) -> Network:
     for (ident, module), node in zip(modules, owners, strict=True):
         network.add_module(ident, module)
         network.layer_modules[node] = ident
+    for tied, holder, whole in p.ties:
+        if whole:
+            network.add_module(tied, getattr(network, holder))
+        else:
+            getattr(network, tied).weight = getattr(network, holder).weight
     return network
 
 

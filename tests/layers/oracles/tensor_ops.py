@@ -209,8 +209,32 @@ def _select(p: dict[str, Any], shapes: list[tuple[int, ...]]) -> Built:
     return lambda t: torch.select(t, p["dim"], p["index"]), None, [floats(s) for s in shapes]
 
 
+@st.composite
+def _strided_slice_case(draw: Any) -> Case:
+    x = draw(_shape)
+    axes = draw(st.lists(st.integers(0, len(x) - 1), min_size=1, max_size=len(x), unique=True))
+    starts, ends, steps = [], [], []
+    for axis in axes:
+        size = x[axis]
+        start = draw(st.integers(0, size - 1))
+        end = draw(st.integers(start + 1, size + 3))  # past the size: to the end
+        starts.append(draw(st.sampled_from([start, start - size])))  # or counted from the end
+        ends.append(end)
+        steps.append(draw(st.integers(1, 3)))
+    axes = [draw(st.sampled_from([a, a - len(x)])) for a in axes]
+    return {"starts": starts, "ends": ends, "axes": axes, "steps": steps}, [x]
+
+
+def _strided_slice(p: dict[str, Any], shapes: list[tuple[int, ...]]) -> Built:
+    cut = [slice(None)] * len(shapes[0])
+    for axis, start, end, step in zip(p["axes"], p["starts"], p["ends"], p["steps"], strict=True):
+        cut[axis] = slice(start, end, step)
+    return lambda t: t[tuple(cut)], None, [floats(s) for s in shapes]
+
+
 ORACLES = [
     Oracle("Select", _select_case(), _select),
+    Oracle("StridedSlice", _strided_slice_case(), _strided_slice),
     Oracle("InnerProduct", _inner_product_case(), _inner_product, macs=True),
     Oracle("TensorSplit", _tensor_split_case(), _tensor_split),
     Oracle("Tile", _tile_case(), _tile),

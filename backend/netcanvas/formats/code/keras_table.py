@@ -33,6 +33,8 @@ UNSUPPORTED: dict[str, str] = {
     "InnerProduct": "Caffe's axis-flattening fully connected layer is not mapped (use Linear)",
     "Scale": "Caffe's broadcast scale with a learned or second-input factor is not mapped",
     "Bias": "Caffe's broadcast bias is not mapped",
+    "ConstantTensor": "a tensor held outside any layer needs a custom Keras layer; not mapped yet",
+    "StridedSlice": "not mapped yet (its axes are channels-first; Keras's are channels-last)",
     "Reduction": "Caffe's flattened reductions are not mapped",
     "Normalize": "Caffe's SSD L2 normalisation with learned scales is not mapped",
     "MVN": "Caffe's mean-variance normalisation is not mapped",

@@ -7,6 +7,34 @@ from typing import Any
 
 from netcanvas.formats.code.pytorch_table import Py, emits, module, written
 from netcanvas.graph import shapes
+from netcanvas.layers.tensor_ops import StridedSlice
+
+# Helper classes, pasted into the generated file when a layer needs them.
+HELPERS = {
+    "HeldTensor": '''
+class HeldTensor(nn.Module):
+    """A tensor the network holds: learned (nn.Parameter) or fixed (a buffer); with a
+    table, read from that learned table through a fixed index."""
+
+    def __init__(
+        self, shape: tuple[int, ...], learnable: bool, table: tuple[int, ...] | None = None
+    ) -> None:
+        super().__init__()
+        self.shape = shape
+        value = torch.zeros(table or shape)
+        if learnable:
+            self.value = nn.Parameter(value)
+        else:
+            self.register_buffer("value", value)
+        index = torch.zeros(shape, dtype=torch.long).reshape(-1) if table is not None else None
+        self.register_buffer("index", index)
+
+    def forward(self) -> torch.Tensor:
+        if self.index is None:
+            return self.value
+        return self.value.reshape(-1)[self.index].reshape(self.shape)
+''',
+}
 
 # --- module types whose torch constructor takes our params as they are ------------------
 
@@ -209,6 +237,25 @@ def _unsqueeze(c: Py) -> tuple[str | None, str]:
 @emits("Select")
 def _select(c: Py) -> tuple[str | None, str]:
     return None, f"{c.x}.select({c.params.dim}, {c.params.index})"
+
+
+@emits("StridedSlice")
+def _strided_slice(c: Py) -> tuple[str | None, str]:
+    parts = [":"] * len(c.shape)
+    for axis, start, end, step in StridedSlice.cuts(c.params, len(c.shape)):
+        end = min(end, c.shape[axis])  # ONNX writes "to the end" as 2**63 - 1
+        parts[axis] = f"{start}:{end}" + (f":{step}" if step != 1 else "")
+    while parts[-1] == ":":
+        parts.pop()
+    return None, f"{c.x}[{', '.join(parts)}]"
+
+
+@emits("ConstantTensor")
+def _constant_tensor(c: Py) -> tuple[str | None, str]:
+    c.needs.append("HeldTensor")
+    p = c.params
+    table = f", table={tuple(p.table)!r}" if p.table else ""
+    return f"HeldTensor({tuple(p.shape)!r}, learnable={p.learnable}{table})", "{m}()"
 
 
 @emits("Permute")

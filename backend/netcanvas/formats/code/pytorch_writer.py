@@ -8,7 +8,7 @@ with every offending type named (``check_exportable``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from netcanvas.analysis import Analysis
@@ -21,7 +21,7 @@ from netcanvas.graph.model import Graph, Node
 from netcanvas.graph.shapes import Shape
 from netcanvas.layers import lookup
 
-HELPERS = {**pytorch_caffe.HELPERS, **pytorch_calls.HELPERS}
+HELPERS = {**pytorch_caffe.HELPERS, **pytorch_calls.HELPERS, **pytorch_layers.HELPERS}
 RESERVED = ("self", "torch", "nn", "F", "model", "Network", "forward", "super")
 
 
@@ -53,6 +53,8 @@ class Plan:
     lines: list[Line]
     results: list[str]
     helpers: list[str]
+    # (submodule, the one whose parameters it shares, the whole module or the weight only)
+    ties: list[tuple[str, str, bool]] = field(default_factory=list)
 
 
 def check_exportable(graph: Graph, analysis: Analysis | None = None) -> Analysis:
@@ -110,12 +112,43 @@ def plan(graph: Graph, analysis: Analysis | None = None) -> Plan:
         out.lines.append(
             Line(node.name, ident, module, expr.format(**fill), targets, node.type == "LSTM")
         )
+    out.ties = _ties(graph, analysis, {line.node: line.ident for line in out.lines if line.module})
     out.results = [
         var[(r.name, k)]
         for r in frame.graph_outputs(graph, analysis, consumed)
         for k in range(len(r.output_shapes))
     ]
     return out
+
+
+def _ties(graph: Graph, analysis: Analysis, idents: dict[str, str]) -> list[tuple[str, str, bool]]:
+    """Layers whose parameters the file holds once (``tied``, the holder in
+    ``meta.tied_to``) share them again, so the module counts them once as the document
+    does: (layer, holder, whole) where ``whole`` shares the holder's module (same type and
+    settings: the dynamo exporter stores equal LayerNorms once) and otherwise the weight
+    only (GPT-2's head Linear reading the Embedding's token table)."""
+    nodes = {n.name: n for n in graph.nodes}
+    ties = []
+    for node in graph.nodes:
+        holders = node.meta.get("tied_to")
+        if not isinstance(holders, dict) or node.name not in idents:
+            continue
+        owners = {h for h in holders.values() if h in idents and h in nodes}
+        if len(owners) != 1:
+            continue
+        owner = nodes[owners.pop()]
+        p, q = frame.validated(node), frame.validated(owner)
+        ins = [analysis[n.inputs[0].split(":")[0]].output_shapes if n.inputs else None
+               for n in (node, owner)]  # fmt: skip
+        same = node.type == owner.type and p == q and ins[0] == ins[1]
+        if same and analysis[node.name].params == 0:
+            ties.append((idents[node.name], idents[owner.name], True))
+        elif node.type == "Linear" and owner.type == "Embedding" and len(holders) == 1:
+            fan_in = (ins[0] or [()])[0]
+            shape = [p.out_features, fan_in[-1] if fan_in else None]
+            if list(node.tied.values()) == [shape] == [[q.num_embeddings, q.embedding_dim]]:
+                ties.append((idents[node.name], idents[owner.name], False))
+    return ties
 
 
 def _traced(
@@ -187,6 +220,12 @@ def generate(graph: Graph, class_name: str = "Network", analysis: Analysis | Non
     """The Python source of an ``nn.Module`` that builds and runs the graph."""
     p = plan(graph, analysis)
     modules = [f"        self.{line.ident} = {line.module}" for line in p.lines if line.module]
+    modules += [
+        f"        self.{a} = self.{b}  # the file holds these parameters once"
+        if whole
+        else f"        self.{a}.weight = self.{b}.weight  # tied"
+        for a, b, whole in p.ties
+    ]
     lines = [f"        {line.statement()}" for line in p.lines]
     helpers = [HELPERS[n].strip("\n") for n in p.helpers]
     return _source(graph, class_name, p.inputs, modules, lines, p.results, helpers)

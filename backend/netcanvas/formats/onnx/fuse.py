@@ -1,9 +1,10 @@
 """Operator patterns that are one layer: exporters write GELU as five operators.
 
 At opset 17 torch writes ``GELU(x)`` as ``x * 0.5 * (1 + erf(x / sqrt 2))``: Div, Erf,
-Add, Mul, Mul (the two Muls in either order). Left as they are, a transformer imports as
-opaque arithmetic that neither reads as the architecture nor exports back; fused, it is
-the registry's GELU with its shape, cost and emitters.
+Add, Mul, Mul (the two Muls in any order; the dynamo exporter multiplies 0.5 first).
+Left as they are, a transformer imports as opaque arithmetic that neither reads as the
+architecture nor exports back; fused, it is the registry's GELU with its shape, cost and
+emitters.
 """
 
 from __future__ import annotations
@@ -57,6 +58,13 @@ def fuse_gelu(nodes: list[Node], consts: dict[str, dict[int, Any]]) -> None:
         if sorted(first.inputs) == sorted([x, add.name]):  # (x * (1 + erf)) * 0.5
             last = only_user(first)
             if not op(last, "Mul", 0.5) or last is None or len(last.inputs) != 1:
+                continue
+            pattern.append(last)
+        elif op(first, "Mul", 0.5) and first.inputs == [add.name]:  # (0.5 * (1 + erf)) * x
+            last = only_user(first)  # the dynamo exporter's order
+            if not op(last, "Mul") or last is None:
+                continue
+            if sorted(last.inputs) != sorted([x, first.name]):
                 continue
             pattern.append(last)
         else:  # (x * 0.5) * (1 + erf)

@@ -32,6 +32,7 @@ from netcanvas.formats.onnx.constants import (
     plain,
 )
 from netcanvas.formats.onnx.fuse import fuse_gelu
+from netcanvas.formats.onnx.lift import Lifted, lift
 from netcanvas.formats.onnx.propagate import Settled, settle
 from netcanvas.formats.onnx.reader_table import MAPPERS, Op
 from netcanvas.formats.onnx.skim import skim
@@ -176,7 +177,15 @@ class _Importer:
             except Exception:
                 mapped = None
         name = self._unique(node.name or node.output[0] or node.op_type.lower())
+        scope = scope_of(node, self.classes)
         inputs = [self.refs[i] for i in dynamic if i in self.refs]
+        sources = list(node.input)
+        lifted = lift(op, self.settled.origin, self.settled.learnable) if mapped is None else None
+        if lifted is not None:
+            mapped, operands = lifted[:2], lifted[2]
+            inputs = self._lift(node, operands, scope)
+            consts = {}
+            sources = [i for k, i in enumerate(node.input) if k not in op.consts]
         if mapped is None:
             type_ = _opaque_type(node)
             params = {k: v for k, v in attrs.items() if plain(v)}
@@ -185,9 +194,9 @@ class _Importer:
             type_, params = mapped
             out = Node(name, type_, params, inputs)
         out.meta["onnx_op"] = node.op_type
-        out.scope = scope_of(node, self.classes)
+        out.scope = scope
         origin = self.settled.origin
-        held = sorted(set().union(*(origin.get(i, ()) for i in node.input if i)))
+        held = sorted(set().union(*(origin.get(i, ()) for i in sources if i)))
         if held:
             out.meta["onnx_learnable"] = held
         self.const_inputs[name] = consts
@@ -203,6 +212,23 @@ class _Importer:
         for k, tensor in enumerate(node.output):
             if tensor:
                 self.refs[tensor] = name if k == 0 else f"{name}:{k}"
+
+    def _lift(self, node: NodeProto, operands: list[Lifted], scope: str) -> list[str]:
+        """A ConstantTensor layer per constant operand; the merge's inputs in ONNX order."""
+        at = {o.index: o for o in operands}
+        inputs = []
+        for k, tensor in enumerate(node.input):
+            if k not in at:
+                if tensor in self.refs:
+                    inputs.append(self.refs[tensor])
+                continue
+            held = Node(self._unique(at[k].hint), "ConstantTensor", at[k].params)
+            held.scope = scope
+            if at[k].held:
+                held.meta["onnx_learnable"] = at[k].held
+            self.nodes.append(held)
+            inputs.append(held.name)
+        return inputs
 
     def _recurrent_views(self, ours: Node, node: NodeProto, produced: list[str]) -> None:
         """ONNX's Y is [T, D, N, H]; ours is [T, N, D·H]: add the two views that map it."""
@@ -431,6 +457,7 @@ def attribute(graph: Graph, learnable: dict[str, list[int]]) -> None:
             node.weights = {n: learnable[n] for n in fresh}
         elif tied and counted >= size + tied_size:
             node.tied = {n: learnable[n] for n in tied}
+            node.meta["tied_to"] = {n: holder[n] for n in tied}  # exports tie them again
             graph.warnings.append(
                 f"{node.name}: reads {', '.join(tied)} of "
                 f"'{holder[tied[0]]}' (tied weights), counted once"

@@ -371,6 +371,30 @@ def _split(op: Op) -> Result:
     return "Split", {"dim": axis, "sizes": sizes}
 
 
+@maps("Slice")
+def _slice(op: Op) -> Result:
+    """Constant bounds: a StridedSlice (Swin's window cuts, a fused QKV split by Slices)."""
+    shape = op.in_shapes[0] if op.in_shapes else None
+    if len(op.inputs) != 1 or 0 in op.consts or shape is None:
+        return None
+    if op.opset < 10:  # bounds were attributes then
+        bounds = [op.attrs.get(k) for k in ("starts", "ends", "axes")] + [None]
+    else:
+        bounds = [op.const(k) if op.has_input(k) else None for k in (1, 2, 3, 4)]
+        if any(op.has_input(k) and bounds[k - 1] is None for k in (1, 2, 3, 4)):
+            return None  # a bound computed at run time
+    starts, ends, axes, steps = ([int(v) for v in b] if b is not None else None for b in bounds)
+    if starts is None or ends is None or (steps is not None and min(steps) <= 0):
+        return None  # a reversed slice has no torch spelling
+    axes = axes if axes is not None else list(range(len(starts)))
+    # "To the end" is written as 2**63 - 1: keep the document readable.
+    ends = [min(e, shape[a]) for e, a in zip(ends, axes, strict=True)]
+    params: dict[str, Any] = {"starts": starts, "ends": ends, "axes": axes}
+    if steps is not None and any(s != 1 for s in steps):
+        params["steps"] = steps
+    return "StridedSlice", params
+
+
 @maps("DepthToSpace")
 def _depth_to_space(op: Op) -> Result:
     if op.attrs.get("mode", "DCR") != "CRD":

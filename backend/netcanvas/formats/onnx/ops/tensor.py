@@ -7,6 +7,7 @@ not only shapes, match PyTorch.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -14,6 +15,7 @@ import numpy as np
 from netcanvas.formats.onnx.build import Emit
 from netcanvas.formats.onnx.ops.table import emits
 from netcanvas.graph import shapes
+from netcanvas.layers.tensor_ops import StridedSlice
 
 # --- merge ----------------------------------------------------------------------------
 
@@ -245,6 +247,32 @@ def _select(e: Emit) -> None:
     index = e.b.ints(e.hint("index"), [e.params.index % e.shape[axis]])
     picked = e.b.op("Gather", [e.input, index], name=f"{e.node.name}/gather", axis=axis)[0]
     e.b.op("Squeeze", [picked, e.b.ints(e.hint("axes"), [axis])], e.outputs, name=e.node.name)
+
+
+@emits("StridedSlice")
+def _strided_slice(e: Emit) -> None:
+    cuts = StridedSlice.cuts(e.params, len(e.shape))
+    columns = [e.b.ints(e.hint(what), [c[k] for c in cuts]) for k, what in (
+        (1, "starts"), (2, "ends"), (0, "axes"), (3, "steps"))]  # fmt: skip
+    e.b.op("Slice", [e.input, *columns], e.outputs, name=e.node.name)
+
+
+@emits("ConstantTensor")
+def _constant_tensor(e: Emit) -> None:
+    p = e.params
+    stored = list(p.table or p.shape)
+    if p.learnable:
+        value = e.b.weight(e.hint("value"), stored, stored[-1])
+    else:
+        value = e.b.fill(e.hint("value"), stored, 0.0)
+    if p.table is None:
+        e.b.op("Identity", [value], e.outputs, name=e.node.name)
+        return
+    # Read through a fixed index (its values are not in the document: zeros).
+    flat = e.step("Reshape", [value, e.b.ints(e.hint("flat"), [-1])], "flat")
+    index = e.b.ints(e.hint("index"), [0] * math.prod(p.shape))
+    picked = e.step("Gather", [flat, index], "gather", axis=0)
+    e.b.op("Reshape", [picked, e.b.ints(e.hint("shape"), p.shape)], e.outputs, name=e.node.name)
 
 
 @emits("Permute")
