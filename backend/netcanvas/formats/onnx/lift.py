@@ -48,8 +48,8 @@ def lift(
         if len(op.node.input) != 2:
             return None
         merge: tuple[str, dict[str, Any]] = (MERGES[kind], {})
-    elif kind == "Concat":
-        merge = ("Concat", {"dim": int(op.attrs["axis"])})
+    elif kind == "Concat" and isinstance(op.attrs.get("axis"), int):
+        merge = ("Concat", {"dim": op.attrs["axis"]})
     else:
         return None
     lifted = []
@@ -57,7 +57,7 @@ def lift(
         if not np.issubdtype(value.dtype, np.floating) or value.ndim == 0 or value.size == 0:
             return None
         held = sorted(origin.get(op.node.input[index], frozenset()))
-        sizes = [math.prod(learnable[h]) for h in held]
+        sizes = [math.prod(learnable.get(h, [0])) for h in held]
         hint = held[0] if len(held) == 1 else f"{op.node.name or kind}/constant"
         params: dict[str, Any] = {"shape": [int(d) for d in value.shape], "learnable": bool(held)}
         if held and sizes != [value.size]:
