@@ -130,3 +130,17 @@ def test_the_dynamo_exporters_gelu_is_one_gelu() -> None:
     inits = [helper.make_tensor(k, 1, [], [v]) for k, v in scalars.items()]
     graph, analysis = _check(_model(nodes, [1, 5, 8], inits, "out"), [1, 5, 8])
     assert [n.type for n in graph.nodes] == ["Input", "GELU"]
+
+
+def test_a_gather_of_every_position_in_order_is_a_reshape() -> None:
+    """The dynamo exporter writes ConvNeXt's and Swin's ``as_strided`` before the head as
+    a Gather of arange(768) shaped [1, 768, 1, 1]."""
+    nodes = [
+        helper.make_node("Reshape", ["x", "flat"], ["v"], name="flatten"),
+        helper.make_node("Gather", ["v", "index"], ["out"], name="as_strided", axis=0),
+    ]
+    inits = [_i("flat", [-1]), _i("index", np.arange(12).reshape(1, 12, 1, 1))]
+    graph, analysis = _check(_model(nodes, [1, 3, 4], inits, "out"), [1, 3, 4])
+    assert {n.name: n.type for n in graph.nodes}["as_strided"] == "Reshape"
+    assert analysis["as_strided"].output_shapes[0] == (1, 12, 1, 1)
+    _exports(graph)

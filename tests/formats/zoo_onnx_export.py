@@ -113,6 +113,12 @@ def main() -> None:
         # Not under no_grad: torch would take MultiheadAttention's fused fast path, which
         # neither exporter can write (ViT).
         if how == "dynamo":
+            # Its optimiser stores equal tensors once, whatever layers own them: every
+            # LayerNorm's fresh ones and zeros would become one tensor shared by unrelated
+            # layers, which a trained model never has. A little noise makes them distinct.
+            with torch.no_grad():
+                for p in model.parameters():
+                    p.add_(torch.randn_like(p) * 1e-3)
             torch.onnx.export(model, (x,), str(path), opset_version=18, dynamo=True,
                               external_data=False)  # fmt: skip
         else:

@@ -445,6 +445,8 @@ def _gather(op: Op) -> Result:
     index = op.const(1)
     if index is not None and index.ndim == 0 and len(op.inputs) == 1 and 0 not in op.consts:
         return "Select", {"dim": int(op.attrs.get("axis", 0)), "index": int(index)}
+    if _is_reshape(op, index):
+        return "Reshape", {"shape": list(op.out_shapes[0] or ())}
     table = op.const(0)
     if table is None or table.ndim != 2 or int(op.attrs.get("axis", 0)) != 0:
         return None
@@ -452,6 +454,19 @@ def _gather(op: Op) -> Result:
         "num_embeddings": int(table.shape[0]),
         "embedding_dim": int(table.shape[1]),
     }
+
+
+def _is_reshape(op: Op, index: Any) -> bool:
+    """Every position of the axis once, in order: a reshape (the dynamo exporter writes
+    ``as_strided`` of a contiguous tensor as such a Gather)."""
+    shape = op.in_shapes[0] if op.in_shapes else None
+    if index is None or index.ndim == 0 or len(op.inputs) != 1 or 0 in op.consts:
+        return False
+    if shape is None or op.out_shapes[0] is None:
+        return False
+    axis = int(op.attrs.get("axis", 0)) % len(shape)
+    flat = np.asarray(index).reshape(-1)
+    return flat.size == shape[axis] and bool((flat == np.arange(flat.size)).all())
 
 
 @maps("LSTM", "GRU", "RNN")
