@@ -51,6 +51,7 @@ export const api = {
   formats: () => getJson("/api/formats"),
   /** {styles: [{name, label, description, folds, stacks, options}], themes, formats} */
   figures: () => getJson("/api/figures"),
+  diff: (a, b) => getJson("/api/diff", json({ a: wireDocument(a), b: wireDocument(b) })),
   analyze: (doc, signal) => getJson("/api/analyze", { ...json(wireDocument(doc)), signal }),
   layout: (doc, params = {}) =>
     getJson(`/api/layout?${new URLSearchParams(params)}`, json(wireDocument(doc))),

@@ -10,12 +10,15 @@ import { figureQuery } from "./model/figures.js";
 import { Store } from "./model/store.js";
 import { Trainer } from "./model/trainer.js";
 import { bindCommandButtons, bindDesignName, bindKeyboard, bindTabs, bindUiTheme } from "./panels/chrome.js";
-import { FigurePreview, download } from "./panels/exporter.js";
+import { FigurePreview, copyFigure, download } from "./panels/exporter.js";
 import { FigurePanel } from "./panels/figure.js";
 import { bindFiles } from "./panels/files.js";
+import { ComparePanel } from "./panels/compare.js";
+import { ContextMenu } from "./panels/contextmenu.js";
 import { bindFind } from "./panels/find.js";
 import { LayerHistograms } from "./panels/histograms.js";
 import { Inspector } from "./panels/inspector.js";
+import { Minimap } from "./panels/minimap.js";
 import { OverlayBar } from "./panels/overlay.js";
 import { renderPalette } from "./panels/palette.js";
 import { Persistence, autosave, firstDocument, sharedId, sharedRevision } from "./panels/persist.js";
@@ -66,6 +69,7 @@ async function main() {
     store,
     loadDocument: (doc, label, options) => run("load-document", { doc, label, ...options }),
     isVisible: () => !$("#panel-source").hidden,
+    openFile: (file) => run("open-file", file),
   });
   const figureParams = () => figureQuery(store.doc, store.session);
   const preview = new FigurePreview(byTestId("figure-preview"), { store, params: figureParams });
@@ -128,7 +132,10 @@ async function main() {
     },
     analysis: loadHooks(analyzer, { store, view }),
     persistence,
-    exporter: { download: async (format) => download(format, store.doc, figureParams(), notify, await formats) },
+    exporter: {
+      download: async (format) => download(format, store.doc, figureParams(), notify, await formats),
+      copy: (format) => copyFigure(format, store.doc, figureParams(), notify),
+    },
     sources: () => sources,
     formats: () => formats,
     whenReady: gate.whenReady,
@@ -136,6 +143,29 @@ async function main() {
   });
 
   const tools = new PointerTools(svg, { store, view, catalogue, notify, run });
+  // Finding your way (issue 20): the minimap and the context menu.
+  const minimap = new Minimap(byTestId("canvas-wrap"), { store, view, size: () => viewport.size() });
+  const setInputShape = (name) => {
+    run("reveal", name);
+    showTab("inspector");
+    inspector.update();
+    inspector.focusField("shape");
+  };
+  const compare = new ComparePanel($(".overlay-bar"), byTestId("canvas-wrap"), {
+    store,
+    view,
+    api,
+    formats,
+    design: () => persistence.design,
+    run,
+    notify,
+  });
+  new ContextMenu(svg, {
+    store,
+    commands: () => commands,
+    run,
+    extra: new Map([["set-input-shape", { isEnabled: () => !store.readOnly, run: setInputShape }]]),
+  });
   const figure = new FigurePanel(document.body, { store, preview, run });
   const scale = new ScaleControls(document.body, { store, run, figures: () => figure.figures });
   const updateButtons = bindCommandButtons(commands);
@@ -149,12 +179,7 @@ async function main() {
     banner: byTestId("shape-banner"),
     store,
     phase: () => byTestId("phase-select").value,
-    setShape: (name) => {
-      run("reveal", name);
-      showTab("inspector");
-      inspector.update();
-      inspector.focusField("shape");
-    },
+    setShape: setInputShape,
   });
 
   store.subscribe((event) => {
@@ -167,6 +192,7 @@ async function main() {
       preview.schedule();
       if (!store.readOnly) autosave(store.doc, persistence.design, store.history());
       scale.documentChanged();
+      compare.documentChanged();
       train.documentChanged();
       overlay.documentChanged();
       syncName();
@@ -190,6 +216,9 @@ async function main() {
     if (event.kind === "document" || ["fold", "figure", "readOnly"].some((k) => keys.has(k))) {
       figure.sync();
       scale.sync();
+    }
+    if (event.kind === "document" || ["viewport", "fold", "groups", "selection"].some((k) => keys.has(k))) {
+      minimap.schedule();
     }
     if (keys.has("hover")) return;
     updateButtons();

@@ -3,7 +3,7 @@
 // inspector's edits of one layer. A load is one undoable step.
 
 import { normalize, renameLayer, setParam } from "../model/document.js";
-import { formatForFile, readableFormats } from "../model/formats.js";
+import { formatOfFile, readableFormats } from "../model/formats.js";
 import { withPositions } from "../view/layout.js";
 
 /**
@@ -78,7 +78,8 @@ export function documentCommands(host) {
       notify(`Cannot open ${file.name}: the list of formats is unavailable (${error.message})`, "error");
       return false;
     }
-    const format = formatForFile(formats, file.name);
+    // By the name's extension; a file without one (or a pasted file) by its first bytes.
+    const format = await formatOfFile(formats, file);
     if (!format) {
       const known = readableFormats(formats).flatMap((f) => f.extensions).join(", ");
       notify(`Cannot open ${file.name}: use ${known}`, "error");

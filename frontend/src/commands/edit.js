@@ -1,6 +1,7 @@
-// Editing commands: delete, copy and paste, select, nudge, undo and redo.
+// Editing commands: delete, copy and paste, select (all, upstream, downstream), nudge,
+// undo and redo.
 
-import { copyLayers, moveLayers, pasteLayers, removeLayers } from "../model/document.js";
+import { copyLayers, edges, moveLayers, pasteLayers, removeLayers } from "../model/document.js";
 
 const NUDGE = 10;
 const FINE_NUDGE = 1;
@@ -31,6 +32,26 @@ export function editCommands(host) {
       added = pasteLayers(tx, clip, PASTE_OFFSET);
     });
     store.select(added);
+  };
+
+  /** The selection and every layer it reads from (or that reads it), transitively. */
+  const reach = (downstream) => () => {
+    const next = new Map();
+    for (const { src, dst } of edges(store.doc)) {
+      const [from, to] = downstream ? [src, dst] : [dst, src];
+      if (!next.has(from)) next.set(from, []);
+      next.get(from).push(to);
+    }
+    const seen = new Set(selected());
+    const stack = [...seen];
+    while (stack.length) {
+      for (const name of next.get(stack.pop()) ?? []) {
+        if (seen.has(name)) continue;
+        seen.add(name);
+        stack.push(name);
+      }
+    }
+    store.select([...seen]);
   };
 
   const nudges = [
@@ -95,6 +116,18 @@ export function editCommands(host) {
       shortcut: ["Mod+A"],
       isEnabled: () => store.doc.layers.length > 0,
       run: () => store.select(store.doc.layers.map((layer) => layer.name)),
+    },
+    {
+      id: "select-upstream",
+      label: "Select upstream",
+      isEnabled: () => store.session.selection.size > 0,
+      run: reach(false),
+    },
+    {
+      id: "select-downstream",
+      label: "Select downstream",
+      isEnabled: () => store.session.selection.size > 0,
+      run: reach(true),
     },
     ...nudges,
   ];

@@ -158,5 +158,6 @@ export function figureCommands(host) {
     },
     { id: "refresh-folds", label: "Find repeated blocks again", isEnabled: () => store.session.fold.on, run: refreshGroups },
     { id: "export", label: "Export", isEnabled: () => true, run: (format) => host.exporter.download(format) },
+    { id: "copy-figure", label: "Copy the figure", isEnabled: () => true, run: (format) => host.exporter.copy(format) },
   ];
 }

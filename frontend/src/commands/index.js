@@ -24,7 +24,7 @@ import { viewCommands } from "./view.js";
  *   told before and after a document is loaded, so the analysis starts early
  * @property {{forget(): void, adopt(design: object, options?: object): void,
  *   owns(id: string): boolean, save(): Promise<object|null>}} [persistence]
- * @property {{download(format: string): Promise<void>}} [exporter]
+ * @property {{download(format: string): Promise<void>, copy(format: string): Promise<boolean>}} [exporter]
  * @property {() => Set<string>} [sources]  layer types that take no input
  * @property {() => Promise<object[]>} [formats]  the formats catalogue, once it is in
  * @property {(action: () => void) => void} [whenReady]  hold a load until the editor can take it

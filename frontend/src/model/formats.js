@@ -2,6 +2,8 @@
 // accepts, which format a file is in, what the Export menu offers and what a download is
 // called. A format added to the service shows up here with no change. DOM-free.
 
+import { sniffBytes } from "./sniff.js";
+
 /**
  * @typedef {object} FormatInfo
  * @property {string} name          e.g. "onnx"; also the export path /api/export/{name}
@@ -72,4 +74,15 @@ export function fileName(designName, formatName, formats = []) {
   const suffix = lastSuffix(ext);
   const alike = formats.filter((f) => f.writable && f.extensions?.[0] && lastSuffix(f.extensions[0]) === suffix);
   return alike.length > 1 ? `${stem}_${formatName}${suffix}` : `${stem}${ext}`;
+}
+
+/**
+ * The readable format of a File: by its name, else by its first bytes (an ONNX model saved
+ * or pasted without its extension). null when neither says.
+ */
+export async function formatOfFile(formats, file) {
+  const named = formatForFile(formats, file.name);
+  if (named || typeof file.slice !== "function") return named;
+  const kind = sniffBytes(new Uint8Array(await file.slice(0, 16).arrayBuffer()));
+  return readableFormats(formats).find((f) => f.name === kind) ?? null;
 }

@@ -25,3 +25,15 @@ export function sniffFormat(text) {
   if (/^netcanvas\s*:/m.test(head) || /^layers\s*:/m.test(head)) return "yaml";
   return null;
 }
+
+/**
+ * "onnx" when the first bytes of a file are a serialized ONNX model, else null: a
+ * ModelProto starts with field 1 (ir_version, a varint: byte 0x08) and has its producer or
+ * graph (a length-delimited field, 0x12 or 0x3a) within the first bytes. So a model saved
+ * without its extension (or pasted as a file) still opens as ONNX.
+ * @param {Uint8Array} head  the first 16 bytes or more
+ * @returns {"onnx"|null}
+ */
+export function sniffBytes(head) {
+  return head.length > 2 && head[0] === 0x08 && head.slice(0, 16).includes(0x12) ? "onnx" : null;
+}

@@ -1,4 +1,4 @@
-// Downloads and the figure preview. Every format downloads through /api/export/{format}
+// Downloads, copies to the clipboard and the figure preview. Every format downloads through /api/export/{format}
 // with the figure settings in force, under a file name made from the design's name and the
 // format's extension in the formats catalogue.
 
@@ -33,6 +33,42 @@ export async function download(format, doc, params, notify, formats) {
   } catch (error) {
     notify(`Export as ${format} failed: ${error.message}`, "error");
   }
+}
+
+/**
+ * Copy the figure (`format` "svg" or "png") to the clipboard, to paste into slides or a
+ * document. The ClipboardItem is made at once with a promise of the data: the browser
+ * allows a write only close to the click, and drawing a big figure takes longer than that.
+ * SVG goes as `image/svg+xml` where the browser takes it, always also as text (its markup).
+ */
+export function copyFigure(format, doc, params, notify) {
+  const drawn = api.export(format, figureDocument(doc), params).then(({ blob }) => blob);
+  let item;
+  try {
+    if (format === "png") {
+      item = new ClipboardItem({ "image/png": drawn.then((b) => new Blob([b], { type: "image/png" })) });
+    } else {
+      const text = drawn.then((b) => b.text());
+      const items = { "text/plain": text.then((t) => new Blob([t], { type: "text/plain" })) };
+      if (ClipboardItem.supports?.("image/svg+xml")) {
+        items["image/svg+xml"] = text.then((t) => new Blob([t], { type: "image/svg+xml" }));
+      }
+      item = new ClipboardItem(items);
+    }
+  } catch (error) {
+    notify(`This browser cannot copy a figure: ${error.message}. Use Export instead.`, "error");
+    return Promise.resolve(false);
+  }
+  return navigator.clipboard.write([item]).then(
+    () => {
+      notify(`Copied the figure as ${format.toUpperCase()}`);
+      return true;
+    },
+    (error) => {
+      notify(`Copy failed (${error.message}): the browser refused the clipboard. Use Export instead.`, "error");
+      return false;
+    },
+  );
 }
 
 /** A live preview of the exported figure for the chosen style/theme. */

@@ -110,7 +110,21 @@ export class FigurePanel {
       });
       return button;
     };
-    const groups = [figures.map(item), models.map(item)].filter((g) => g.length);
+    const copy = (format) => {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.setAttribute("role", "menuitem");
+      button.setAttribute("data-testid", `copy-${format}`);
+      button.textContent = `Copy figure as ${format.toUpperCase()}`;
+      button.title = "To the clipboard, to paste into slides or a document";
+      button.addEventListener("click", () => {
+        this.els.menu.open = false;
+        this.host.run("copy-figure", format);
+      });
+      return button;
+    };
+    const copies = ["svg", "png"].filter((f) => figures.some((format) => format.name === f)).map(copy);
+    const groups = [figures.map(item), copies, models.map(item)].filter((g) => g.length);
     this.items.replaceChildren(...groups.flatMap((g, i) => (i ? [document.createElement("hr"), ...g] : g)));
   }
 

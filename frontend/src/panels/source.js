@@ -10,7 +10,7 @@ const TYPE_DELAY_MS = 250;
 const EXPORT_DELAY_MS = 150;
 
 export class SourcePanel {
-  /** host: {store, loadDocument(doc, label, options), isVisible()} */
+  /** host: {store, loadDocument(doc, label, options), isVisible(), openFile(file)} */
   constructor(root, host) {
     this.host = host;
     this.editor = root.querySelector("[data-testid=source-editor]");
@@ -35,6 +35,15 @@ export class SourcePanel {
       // A paste is one complete change: show it at once; keystrokes wait for a pause.
       if (event.inputType === "insertFromPaste" || event.inputType === "insertFromDrop") this.pasted();
       else this.typed();
+    });
+    // A file pasted into the text (copied in a file manager), ONNX bytes or a model file,
+    // is opened as that file, not pasted as its name.
+    this.editor.addEventListener("paste", (event) => {
+      const file = event.clipboardData?.files?.[0];
+      if (!file || !host.openFile) return;
+      event.preventDefault();
+      this.status.textContent = `Opening ${file.name}…`;
+      host.openFile(file);
     });
     this.format.addEventListener("change", () => {
       this.updatePhaseField();

@@ -37,6 +37,7 @@ export class CanvasView {
     // Called after every render (the overlay paints nodes the render rebuilt); empty, and so
     // free, while nothing is overlaid.
     this.afterRender = null;
+    this.marks = null; // layer name -> extra class (setMarks)
   }
 
   spec(type) {
@@ -166,8 +167,21 @@ export class CanvasView {
     this.afterRender?.();
   }
 
-  /** Everything a node shows (see markup.js nodeState). */
+  /** Classes added to some nodes (the comparison's added / changed marks), then redraw. */
+  setMarks(marks) {
+    this.marks = marks;
+    this.render();
+  }
+
+  /** Everything a node shows (see markup.js nodeState), with its mark if it has one. */
   nodeState(layer) {
+    const state = this.plainState(layer);
+    const mark = this.marks?.get(layer.name);
+    if (mark) state.cls = `${state.cls} ${mark}`;
+    return state;
+  }
+
+  plainState(layer) {
     return nodeState(layer, {
       spec: this.spec(layer.type),
       result: this.analysis.get(layer.name),
