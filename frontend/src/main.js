@@ -30,6 +30,7 @@ import { StatsPanel } from "./panels/stats.js";
 import { TemplatesDialog } from "./panels/templates.js";
 import { createToaster } from "./panels/toast.js";
 import { TrainPanel } from "./panels/train.js";
+import { PreviewTurn } from "./panels/turn.js";
 import { installTestHooks } from "./testhook.js";
 import { PointerTools } from "./tools/pointer.js";
 import { CanvasView } from "./view/canvas.js";
@@ -167,6 +168,7 @@ async function main() {
     extra: new Map([["set-input-shape", { isEnabled: () => !store.readOnly, run: setInputShape }]]),
   });
   const figure = new FigurePanel(document.body, { store, preview, run });
+  const turn = new PreviewTurn(byTestId("figure-preview"), { store, preview, run, figures: () => figure.figures });
   const scale = new ScaleControls(document.body, { store, run, figures: () => figure.figures });
   const updateButtons = bindCommandButtons(commands);
   const syncName = bindDesignName({ input: $("#doc-name"), store, run });
@@ -216,6 +218,7 @@ async function main() {
     if (event.kind === "document" || ["fold", "figure", "readOnly"].some((k) => keys.has(k))) {
       figure.sync();
       scale.sync();
+      turn.sync();
     }
     if (event.kind === "document" || ["viewport", "fold", "groups", "selection"].some((k) => keys.has(k))) {
       minimap.schedule();
@@ -225,7 +228,10 @@ async function main() {
     train.updateButtons();
   });
 
-  figure.follow(formats, figures).then(() => scale.sync());
+  figure.follow(formats, figures).then(() => {
+    scale.sync();
+    turn.sync();
+  });
 
   let layers = [];
   try {

@@ -109,6 +109,16 @@ export function figureCommands(host) {
   return [
     { id: "set-figure", label: "Figure style", isEnabled: () => true, run: setFigure },
     {
+      id: "set-view-angles",
+      label: "Turn the 3-D figure",
+      isEnabled: () => !store.readOnly,
+      run: ({ azimuth, elevation }) =>
+        store.transact("Turn the figure", (tx) => {
+          if (!tx.doc.view) tx.set(["view"], {});
+          tx.set(["view", "style"], { ...(tx.doc.view.style ?? {}), azimuth, elevation });
+        }),
+    },
+    {
       id: "stack",
       label: "Stack in-place layers",
       isEnabled: () => !store.readOnly,

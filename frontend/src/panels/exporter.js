@@ -83,6 +83,20 @@ export class FigurePreview {
     this.timer = null;
     this.url = null;
     this.sequence = 0;
+    this.angles = null; // view angles while a 3-D figure is being turned (panels/turn.js)
+    this.busy = false;
+    this.again = false;
+  }
+
+  /**
+   * Draw with these view angles (null: the document's own) while the mouse turns the
+   * figure: one drawing in flight at a time, and when it lands the latest angles are drawn.
+   */
+  turnTo(angles, { draw = true } = {}) {
+    this.angles = angles;
+    if (!draw) return;
+    if (this.busy) this.again = true;
+    else this.refresh();
   }
 
   get open() {
@@ -103,8 +117,10 @@ export class FigurePreview {
   async refresh() {
     const mine = ++this.sequence;
     this.status.textContent = "Rendering…";
+    this.busy = true;
     try {
-      const { blob } = await api.export("svg", figureDocument(this.store.doc), this.params());
+      const params = this.angles ? { ...this.params(), ...this.angles } : this.params();
+      const { blob } = await api.export("svg", figureDocument(this.store.doc), params);
       if (mine !== this.sequence) return;
       if (this.url) URL.revokeObjectURL(this.url);
       this.url = URL.createObjectURL(blob);
@@ -113,6 +129,12 @@ export class FigurePreview {
     } catch (error) {
       if (mine !== this.sequence) return;
       this.status.textContent = `Preview unavailable: ${error.message}`;
+    } finally {
+      if (mine === this.sequence) this.busy = false;
+      if (mine === this.sequence && this.again) {
+        this.again = false;
+        this.refresh();
+      }
     }
   }
 }

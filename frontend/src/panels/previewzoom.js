@@ -64,7 +64,8 @@ export class PreviewZoom {
   }
 
   down(event) {
-    if (event.button !== 0 || this.state.zoom === 1) return;
+    // Alt+drag turns a 3-D figure instead (panels/turn.js).
+    if (event.button !== 0 || this.state.zoom === 1 || event.altKey) return;
     this.view.setPointerCapture?.(event.pointerId);
     this.drag = { start: [event.clientX, event.clientY], origin: { ...this.state } };
     event.preventDefault();
