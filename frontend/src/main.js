@@ -13,6 +13,7 @@ import { bindCommandButtons, bindDesignName, bindKeyboard, bindTabs, bindUiTheme
 import { FigurePreview, copyFigure, download } from "./panels/exporter.js";
 import { FigurePanel } from "./panels/figure.js";
 import { bindFiles } from "./panels/files.js";
+import { AnnotateTools } from "./panels/annotate.js";
 import { ComparePanel } from "./panels/compare.js";
 import { ContextMenu } from "./panels/contextmenu.js";
 import { bindFind } from "./panels/find.js";
@@ -161,11 +162,15 @@ async function main() {
     run,
     notify,
   });
+  const annotate = new AnnotateTools($(".annotate-bar"), byTestId("annotate-form"), { store, run, svg });
   new ContextMenu(svg, {
     store,
     commands: () => commands,
     run,
-    extra: new Map([["set-input-shape", { isEnabled: () => !store.readOnly, run: setInputShape }]]),
+    extra: new Map([
+      ["set-input-shape", { isEnabled: () => !store.readOnly, run: setInputShape }],
+      ["edit-annotation-text", { isEnabled: () => !store.readOnly, run: (index) => annotate.edit(index) }],
+    ]),
   });
   const figure = new FigurePanel(document.body, { store, preview, run });
   const turn = new PreviewTurn(byTestId("figure-preview"), { store, preview, run, figures: () => figure.figures });
@@ -211,6 +216,7 @@ async function main() {
     }
     if (keys.has("selection") || keys.has("hover")) view.renderSelection();
     if (keys.has("selection")) inspector.update();
+    if (event.kind === "document" || keys.has("selection") || keys.has("readOnly")) annotate.sync();
     if (keys.has("run")) train.sync();
     if (keys.has("run") || keys.has("overlay")) overlay.sync();
     if (["run", "overlay", "selection"].some((k) => keys.has(k))) histograms.sync();

@@ -2,6 +2,7 @@
 // principle 7). The toolbar, menus, panels and keyboard all run these by id. Commands are
 // DOM-free: the host passes in what they need, so the node tests drive them with fakes.
 
+import { annotateCommands } from "./annotate.js";
 import { documentCommands } from "./documents.js";
 import { editCommands } from "./edit.js";
 import { figureCommands } from "./figure.js";
@@ -43,6 +44,7 @@ export function createCommands(host) {
     ...figureCommands(host),
     ...documentCommands(host),
     ...trainCommands(host),
+    ...annotateCommands(host),
   ];
   return new Map(list.map((command) => [command.id, command]));
 }

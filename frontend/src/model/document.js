@@ -1,6 +1,8 @@
 // Pure helpers over the netcanvas document (DESIGN 4) and edits expressed through a
 // transaction writer (see store.js). DOM-free.
 
+import { renamedIn } from "./annotations.js";
+
 /** "conv1:1" -> {name: "conv1", index: 1}. A name may itself contain ":" only before a digit tail. */
 export function parseRef(ref) {
   const match = /^(.*):(\d+)$/.exec(ref);
@@ -138,6 +140,11 @@ export function renameLayer(tx, from, to) {
     });
     if (renamed.some((ref, k) => ref !== refs[k])) tx.set(["layers", j, "inputs"], renamed);
   });
+  // Annotations name layers too: they follow the rename.
+  const notes = tx.doc.view?.annotations;
+  if (Array.isArray(notes) && notes.some((n) => JSON.stringify(n).includes(JSON.stringify(from)))) {
+    tx.set(["view", "annotations"], notes.map((n) => renamedIn(n, from, trimmed)));
+  }
   const pos = tx.doc.view?.positions?.[from];
   if (pos) {
     tx.set(["view", "positions", from], undefined);

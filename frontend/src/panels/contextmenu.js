@@ -9,7 +9,13 @@
  */
 
 /** What the menu offers for a layer, a collapsed module box, or empty canvas. */
-export function menuItems(doc, { node = null, group = null, collapsed = [] } = {}) {
+export function menuItems(doc, { node = null, group = null, collapsed = [], annotation = null } = {}) {
+  if (annotation !== null) {
+    return [
+      { id: "edit-annotation-text", label: "Edit text…", arg: annotation },
+      { id: "delete-annotation", label: "Delete annotation", arg: annotation },
+    ];
+  }
   if (group !== null) {
     return collapsed.includes(group)
       ? [{ id: "expand-scope", label: `Open module ${group}`, arg: group }]
@@ -88,12 +94,14 @@ export class ContextMenu {
     event.preventDefault();
     const node = event.target.closest?.("[data-node]")?.dataset.node ?? null;
     const group = event.target.closest?.("[data-group]")?.dataset.group ?? null;
+    const note = event.target.closest?.("[data-annotation]")?.dataset.annotation;
+    const annotation = note === undefined ? null : Number(note);
     const { store } = this.host;
     // A right click on a layer outside the selection acts on that layer alone, as in
     // every desktop editor; inside it, on the whole selection.
     if (node !== null && !store.session.selection.has(node)) store.select([node]);
-    if (node === null && group === null) store.select([]);
-    this.show(event.clientX, event.clientY, { node, group });
+    if (node === null && group === null && annotation === null) store.select([]);
+    this.show(event.clientX, event.clientY, { node, group, annotation });
   }
 
   openAtSelection(event) {

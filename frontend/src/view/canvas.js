@@ -5,6 +5,7 @@
 // far cheaper than thousands of createElementNS/setAttribute calls.
 
 import { edges as documentEdges } from "../model/document.js";
+import { AnnotationLayer } from "./annotations.js";
 import { renderBoxes } from "./boxes.js";
 import { EdgeLayer } from "./edges.js";
 import { foldedDrawing } from "./fold.js";
@@ -24,6 +25,7 @@ export class CanvasView {
     this.edgeLayer = new EdgeLayer(svgEl("g", { class: "edges" }, this.viewport));
     this.nodeLayer = svgEl("g", { class: "nodes" }, this.viewport);
     this.overlay = svgEl("g", { class: "overlay" }, this.viewport);
+    this.notes = new AnnotationLayer(svg, this.viewport, this.edgeLayer.group ?? this.viewport.firstChild);
     this.nodes = new Map();
     this.boxes = new Map(); // folded group boxes by id
     this.analysis = new Map();
@@ -164,6 +166,7 @@ export class CanvasView {
     this.renderBoxes();
     this.renderEdges(doc);
     this.renderSelection();
+    this.notes.render(this);
     this.afterRender?.();
   }
 
