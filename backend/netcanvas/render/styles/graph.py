@@ -9,7 +9,7 @@ from netcanvas.analysis import Analysis, NodeResult
 from netcanvas.graph.model import Graph, Node, analyse_structure
 from netcanvas.graph.shapes import fmt
 from netcanvas.render.fold import Fold, find_folds, hand_groups
-from netcanvas.render.layout import RANK_GAP, Layout, LayoutEdge, layered
+from netcanvas.render.layout import MARGIN, RANK_GAP, Layout, LayoutEdge, layered
 from netcanvas.render.options import FigureOptions
 from netcanvas.render.scene import Circle, Edge, Group, Line, NodeBox, Point, Rect, Scene, Text
 from netcanvas.render.styles.common import (
@@ -238,7 +238,18 @@ def _fixed_positions(graph: Graph, names: list[str]) -> dict[str, Point] | None:
             and all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
         ):
             fixed[name] = (float(value[0]), float(value[1]))
-    return fixed or None
+    if not fixed:
+        return None
+    # Positions come from the editor's endless canvas (often negative after a drag up or
+    # left): a figure starts at its margin, or it is cropped (or has a negative width).
+    # Laid out by hand throughout, the drawing moves to the margin; beside laid-out layers
+    # only what would fall off the page moves, so boxes keep their place against those.
+    whole = len(fixed) == len(names)
+    shift = []
+    for axis in (0, 1):
+        low = min(p[axis] for p in fixed.values())
+        shift.append(MARGIN - low if whole else max(0.0, MARGIN - low))
+    return {n: (x + shift[0], y + shift[1]) for n, (x, y) in fixed.items()}
 
 
 def _draw_box(
