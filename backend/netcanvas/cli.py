@@ -243,15 +243,25 @@ def _convert(args: argparse.Namespace) -> int:
     if not target.writable:
         raise UsageError(f"netcanvas cannot write {target.name} files")
     graph, analysis = open_input(args)
+    report: dict[str, Any] = {}
     try:
-        options = {"dynamic_batch": args.dynamic_batch}
+        options = {"dynamic_batch": args.dynamic_batch, "weights_report": report}
         data = service.export_model(graph, target.name, options, analysis)
     except formats.UnsupportedError as bad:
         sys.stderr.write(f"netcanvas convert: {bad}\n")
         return EXIT_GRAPH_ERRORS
     _write_output(args.output, data)
     weighted_source = (args.from_format or Path(args.file).suffix.lower().lstrip(".")) == "onnx"
-    if weighted_source and analysis.params and target.name in WEIGHTED_TARGETS:
+    if not (weighted_source and analysis.params and target.name in WEIGHTED_TARGETS):
+        return EXIT_OK
+    fresh = report.get("fresh", [])
+    if report.get("carried") and fresh:
+        shown = ", ".join(fresh[:5]) + (f" and {len(fresh) - 5} more" if len(fresh) > 5 else "")
+        sys.stderr.write(
+            f"netcanvas convert: note: the weights of {args.file} are carried over except "
+            f"those of {len(fresh)} layer(s), freshly initialised: {shown}\n"
+        )
+    elif not report.get("carried"):
         sys.stderr.write(
             f"netcanvas convert: note: the weights in {args.file} are not carried over: "
             f"{args.output} has the same architecture with freshly initialised weights, "

@@ -79,8 +79,11 @@ def check_export(
             feeds[spec.name] = np.random.default_rng(0).standard_normal(shape).astype(np.float32)
     results = session.run(None, feeds)
     assert results, "the model has no outputs"
+    # An imported model's outputs keep their original names (graph.meta.onnx.outputs).
+    renamed = ((graph.meta.get("onnx") or {}).get("outputs")) or {}
+    original = {name: layer for layer, name in renamed.items()}
     for spec, value in zip(session.get_outputs(), results, strict=True):
-        ref = parse_ref(spec.name, known)
+        ref = parse_ref(original.get(spec.name, spec.name), known)
         assert ref is not None, f"graph output {spec.name} is not named after a layer"
         ours = list(analysis[ref.node].output_shapes[ref.index] or ())
         if batch is not None:  # the run's batch stands where ONNX infers the symbol

@@ -210,3 +210,30 @@ def test_imported_model_exports_to_onnx_and_pytorch(zoo: dict[str, Any], spec: s
     assert not any(r.opaque for r in analysis.nodes)
     check_export(graph)
     check_pytorch(graph, device="meta")
+
+
+@pytest.mark.parametrize("spec", MODELS)
+def test_onnx_to_onnx_keeps_the_weights_and_the_output_names(
+    zoo: dict[str, Any], spec: str
+) -> None:
+    """The copy onnxruntime runs gives the original's outputs, under the original's names:
+    every layer's tensors are the file's (masks, gathered tables and BatchNorm statistics
+    included), found by role and layout (formats/onnx/weights.py)."""
+    name, _, how = spec.partition("@")
+    path = Path(zoo[name + ("_dynamo" if how else "")]["path"])
+    graph, analysis = service.open_file(path)
+    report: dict[str, Any] = {}
+    copy = service.export_model(graph, "onnx", {"weights_report": report}, analysis)
+    assert report == {"carried": True, "fresh": []}
+    feeds = _feeds(path)
+    runs = []
+    for model in (str(path), copy):
+        session = ort.InferenceSession(model, providers=["CPUExecutionProvider"])
+        names = [o.name for o in session.get_outputs()]
+        runs.append((names, session.run(names, feeds)))
+    (names, before), (again, after) = runs
+    assert again == names
+    for a, b in zip(before, after, strict=True):
+        scale = float(np.abs(a).max())
+        assert scale > 1e-3  # outputs that carry the weights, not zeros
+        np.testing.assert_allclose(b, a, rtol=1e-3, atol=1e-4 * scale)

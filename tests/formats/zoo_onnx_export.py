@@ -112,13 +112,14 @@ def main() -> None:
         path = out / f"{name}{'_dynamo' if how else ''}.onnx"
         # Not under no_grad: torch would take MultiheadAttention's fused fast path, which
         # neither exporter can write (ViT).
+        # Weights as a trained model's are, not a fresh one's: the dynamo exporter's
+        # optimiser stores equal tensors once, whatever layers own them (every LayerNorm's
+        # fresh ones and zeros would become one tensor), and a zero-initialised head (ViT's)
+        # would give outputs of zeros, which compare equal whatever the weights.
+        with torch.no_grad():
+            for p in model.parameters():
+                p.add_(torch.randn_like(p) * 1e-2)
         if how == "dynamo":
-            # Its optimiser stores equal tensors once, whatever layers own them: every
-            # LayerNorm's fresh ones and zeros would become one tensor shared by unrelated
-            # layers, which a trained model never has. A little noise makes them distinct.
-            with torch.no_grad():
-                for p in model.parameters():
-                    p.add_(torch.randn_like(p) * 1e-3)
             torch.onnx.export(model, (x,), str(path), opset_version=18, dynamo=True,
                               external_data=False)  # fmt: skip
         else:

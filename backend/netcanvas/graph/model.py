@@ -58,6 +58,10 @@ class Graph:
     # Learnable tensors the reader found in the file but could not give to a layer
     # (``name: N values``): the totals are then a lower bound. Never written back.
     unattributed: list[str] = field(default_factory=list)
+    # Tensor values a reader found and which layer holds which (an ONNX file's weights, as
+    # lazy views of the file; formats/onnx/weights.py): an export in the same process
+    # carries them over. Never written into the document, which holds no weights.
+    values: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def __iter__(self) -> Iterator[Node]:
         return iter(self.nodes)

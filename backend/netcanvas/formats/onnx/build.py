@@ -19,6 +19,7 @@ from onnx import GraphProto, NodeProto, helper
 from netcanvas.formats.base import UnsupportedError
 from netcanvas.formats.frame import Step
 from netcanvas.formats.names import Names
+from netcanvas.formats.onnx.weights import Supply
 
 SEED = 20240607
 
@@ -40,6 +41,8 @@ class Builder:
     # Reshape targets keep the batch axis as 0 ("copy from input") when it is dynamic.
     dynamic_batch: bool = False
     weight_bytes: int = 0
+    # The original tensors, when the graph carries them (an ONNX file read in this process).
+    supply: Supply | None = None
 
     def name(self, hint: str) -> str:
         """A tensor name not used yet, from ``hint``."""
@@ -85,9 +88,14 @@ class Builder:
     def floats(self, hint: str, values: Sequence[float] | float) -> str:
         return self.const(hint, np.asarray(values, dtype=np.float32))
 
-    def weight(self, hint: str, shape: Sequence[int], fan_in: int) -> str:
-        """A learnable tensor, uniform in ±1/sqrt(fan_in) as PyTorch initialises it."""
+    def weight(self, hint: str, shape: Sequence[int], fan_in: int, layout: str = "") -> str:
+        """A learnable tensor: the original's when the graph carries it (``supply``, see
+        weights.py; ``layout`` says how a matrix is stored), else uniform in
+        ±1/sqrt(fan_in) as PyTorch initialises it."""
         self._reserve(shape)
+        kept = self.supply.take(hint, shape, layout) if self.supply is not None else None
+        if kept is not None:
+            return self.const(hint, kept)
         bound = 1.0 / math.sqrt(max(fan_in, 1))
         # Drawn in float32 directly: VGG-sized layers have 100M weights.
         values = self.rng.random(tuple(shape), dtype=np.float32)
@@ -97,6 +105,10 @@ class Builder:
 
     def fill(self, hint: str, shape: Sequence[int], value: float) -> str:
         self._reserve(shape)
+        if self.supply is not None and self.supply.has(hint):
+            kept = self.supply.take(hint, shape)
+            if kept is not None:
+                return self.const(hint, kept)
         return self.const(hint, np.full(tuple(shape), value, dtype=np.float32))
 
 

@@ -36,6 +36,7 @@ from netcanvas.formats.onnx.lift import Lifted, lift
 from netcanvas.formats.onnx.propagate import Settled, settle
 from netcanvas.formats.onnx.reader_table import MAPPERS, Op
 from netcanvas.formats.onnx.skim import skim
+from netcanvas.formats.onnx.weights import Roles, kept, roles
 from netcanvas.graph.model import Graph, Node
 from netcanvas.layers import lookup
 
@@ -115,6 +116,7 @@ class _Importer:
     onnx_shapes: dict[str, list[list[int] | None]] = field(default_factory=dict)
     const_inputs: dict[str, dict[int, np.ndarray[Any, Any]]] = field(default_factory=dict)
     classes: dict[str, str] = field(default_factory=dict)  # scope -> its module's class
+    values: dict[str, Any] = field(default_factory=dict)  # tensors the layers hold
 
     @property
     def opset(self) -> int:
@@ -142,6 +144,10 @@ class _Importer:
         fuse_gelu(self.nodes, self.const_inputs)
         graph = Graph(name=g.name or "onnx-model", nodes=self.nodes)
         graph.meta["onnx"] = {"opset": self.opset, "producer": self.model.producer_name}
+        # The names the model's users read its outputs by, for an ONNX export to keep.
+        outputs = {self.refs[o.name]: o.name for o in g.output if o.name in self.refs}
+        if outputs:
+            graph.meta["onnx"]["outputs"] = outputs
         self._settle(graph)
         _cancel_layout_pairs(graph)
         attribute(graph, self.settled.learnable)
@@ -152,6 +158,9 @@ class _Importer:
         if named:
             graph.view["scopes"] = named
         _tidy(graph)
+        # Which tensor is which layer's, beside the values: not in the document (weights.py).
+        held = {n.name: n.meta.pop("onnx_weights") for n in graph.nodes if "onnx_weights" in n.meta}
+        graph.values = {"tensors": self.values, "layers": held} if held else {}
         return graph
 
     # --- mapping ----------------------------------------------------------------
@@ -193,6 +202,8 @@ class _Importer:
         else:
             type_, params = mapped
             out = Node(name, type_, params, inputs)
+            if lifted is None:
+                self._keep(out, node, roles(node.op_type, attrs, type_, consts))
         out.meta["onnx_op"] = node.op_type
         out.scope = scope
         origin = self.settled.origin
@@ -213,6 +224,11 @@ class _Importer:
             if tensor:
                 self.refs[tensor] = name if k == 0 else f"{name}:{k}"
 
+    def _keep(self, layer: Node, node: NodeProto, found: Roles) -> None:
+        """Note which constant inputs of ``node`` are which tensors of ``layer``."""
+        if held := kept(node.input, found, self.consts, self.values):
+            layer.meta["onnx_weights"] = held
+
     def _lift(self, node: NodeProto, operands: list[Lifted], scope: str) -> list[str]:
         """A ConstantTensor layer per constant operand; the merge's inputs in ONNX order."""
         at = {o.index: o for o in operands}
@@ -224,6 +240,13 @@ class _Importer:
                 continue
             held = Node(self._unique(at[k].hint), "ConstantTensor", at[k].params)
             held.scope = scope
+            if "table" not in at[k].params:  # its value is the tensor itself
+                self._keep(held, node, {"value": (k, "")})
+            elif len(at[k].held) == 1:  # read from a table: both, to find the index again
+                weights = {"value": [at[k].held[0], ""], "folded": [tensor, ""]}
+                if all(name in self.consts for name, _ in weights.values()):
+                    self.values.update((name, self.consts[name]) for name, _ in weights.values())
+                    held.meta["onnx_weights"] = weights
             if at[k].held:
                 held.meta["onnx_learnable"] = at[k].held
             self.nodes.append(held)
@@ -278,6 +301,8 @@ class _Importer:
             node.name, node.params["bias"] = add.name, True
             held = {*node.meta.get("onnx_learnable", []), *add.meta.get("onnx_learnable", [])}
             node.meta["onnx_learnable"] = sorted(held)
+            if "bias" in add.meta.get("onnx_weights", {}):
+                node.meta.setdefault("onnx_weights", {})["bias"] = add.meta["onnx_weights"]["bias"]
 
     def _settle(self, graph: Graph) -> None:
         """Make every node agree with ONNX's inferred shapes, or keep it opaque."""

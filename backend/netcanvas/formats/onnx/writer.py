@@ -17,6 +17,7 @@ from netcanvas.formats import frame
 from netcanvas.formats.base import UnsupportedError
 from netcanvas.formats.onnx.build import Builder, Emit
 from netcanvas.formats.onnx.ops import EMITTERS, UNSUPPORTED
+from netcanvas.formats.onnx.weights import Supply
 from netcanvas.graph.model import Graph
 from netcanvas.graph.shapes import Shape
 from netcanvas.layers import lookup
@@ -51,6 +52,10 @@ def export(
     )
     model.ir_version = IR_VERSION
     builder = Builder(dynamic_batch=dynamic, graph=model.graph)
+    # An ONNX file read in this process carries its weights through (weights.py).
+    if graph.values and options.get("keep_weights", True):
+        builder.supply = Supply(graph.values.get("tensors", {}))
+    held = graph.values.get("layers", {}) if graph.values else {}
     builder.tensors.reserve(*(tensor_name(r.name, k) for r in analysis.nodes for k in range(8)))
     consumed: set[str] = set()
     inputs: list[Any] = []
@@ -73,14 +78,38 @@ def export(
             b=builder,
         )
         _check_precision(emit)
+        if builder.supply is not None:
+            builder.supply.start(node.name, held.get(node.name))
         EMITTERS[node.type](emit)
+        if builder.supply is not None:
+            builder.supply.finish()
     outputs = _graph_outputs(graph, analysis, consumed, dynamic)
     if not outputs:
         raise UnsupportedError("cannot export to ONNX: the graph has no layer after its inputs")
+    _original_output_names(graph, builder, outputs)
+    report = options.get("weights_report")
+    if isinstance(report, dict):
+        report["carried"] = builder.supply is not None
+        report["fresh"] = list(builder.supply.fresh) if builder.supply is not None else []
     model.graph.node.extend(builder.nodes)
     model.graph.input.extend(inputs)
     model.graph.output.extend(outputs)
     return model
+
+
+def _original_output_names(graph: Graph, builder: Builder, outputs: list[Any]) -> None:
+    """An imported ONNX model's outputs keep the names its users' code reads them by
+    (``graph.meta.onnx.outputs``: layer output -> name): an Identity gives each its name."""
+    original = (graph.meta.get("onnx") or {}).get("outputs")
+    if not isinstance(original, dict):
+        return
+    taken = {t for n in builder.nodes for t in (*n.input, *n.output)}
+    for value in outputs:
+        name = original.get(value.name)
+        if isinstance(name, str) and name and name not in taken:
+            builder.op("Identity", [value.name], [name], name=f"{name}/output")
+            value.name = name
+            taken.add(name)
 
 
 def _check_precision(emit: Emit) -> None:

@@ -275,12 +275,13 @@ def _linear(e: Emit) -> None:
     p = e.params
     fan_in = e.shape[-1]
     if len(e.shape) == 2:
-        inputs = [e.input, e.b.weight(e.hint("weight"), [p.out_features, fan_in], fan_in)]
+        weight = e.b.weight(e.hint("weight"), [p.out_features, fan_in], fan_in, "out_in")
+        inputs = [e.input, weight]
         if p.bias:
             inputs.append(e.b.weight(e.hint("bias"), [p.out_features], fan_in))
         e.b.op("Gemm", inputs, e.outputs, name=e.node.name, transB=1)
         return
-    weight = e.b.weight(e.hint("weight"), [fan_in, p.out_features], fan_in)
+    weight = e.b.weight(e.hint("weight"), [fan_in, p.out_features], fan_in, "in_out")
     if not p.bias:
         e.b.op("MatMul", [e.input, weight], e.outputs, name=e.node.name)
         return
@@ -293,7 +294,9 @@ def _linear(e: Emit) -> None:
 def _embedding(e: Emit) -> None:
     # scale_grad_by_freq and sparse shape gradients only: an inference graph has none.
     p = e.params
-    table = e.b.rng.normal(0.0, 1.0, size=(p.num_embeddings, p.embedding_dim)).astype(np.float32)
+    shape = [p.num_embeddings, p.embedding_dim]
+    kept = e.b.supply.take(e.hint("weight"), shape) if e.b.supply is not None else None
+    table = kept if kept is not None else e.b.rng.normal(0.0, 1.0, size=shape).astype(np.float32)
     weight = e.b.const(e.hint("weight"), table)
     if p.max_norm is None:
         e.b.op("Gather", [weight, e.input], e.outputs, name=e.node.name, axis=0)

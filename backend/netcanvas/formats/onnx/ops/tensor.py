@@ -259,18 +259,29 @@ def _strided_slice(e: Emit) -> None:
 
 @emits("ConstantTensor")
 def _constant_tensor(e: Emit) -> None:
-    p = e.params
+    p, supply = e.params, e.b.supply
     stored = list(p.table or p.shape)
-    if p.learnable:
+    if p.table is None:
+        value = (
+            e.b.weight(e.hint("value"), stored, stored[-1])
+            if p.learnable
+            else e.b.fill(e.hint("value"), stored, 0.0)
+        )
+        e.b.op("Identity", [value], e.outputs, name=e.node.name)
+        return
+    # Read through a fixed index: the original's when the graph carries both tensors (found
+    # again from them, weights.py), else zeros (the document holds no values).
+    count = math.prod(p.shape)
+    table = supply.take(e.hint("value"), stored) if supply is not None else None
+    found = supply.index(e.hint("folded"), table, count) if supply and table is not None else None
+    if table is not None:
+        value = e.b.const(e.hint("value"), table)
+    elif p.learnable:
         value = e.b.weight(e.hint("value"), stored, stored[-1])
     else:
         value = e.b.fill(e.hint("value"), stored, 0.0)
-    if p.table is None:
-        e.b.op("Identity", [value], e.outputs, name=e.node.name)
-        return
-    # Read through a fixed index (its values are not in the document: zeros).
     flat = e.step("Reshape", [value, e.b.ints(e.hint("flat"), [-1])], "flat")
-    index = e.b.ints(e.hint("index"), [0] * math.prod(p.shape))
+    index = e.b.ints(e.hint("index"), found if found is not None else [0] * count)
     picked = e.step("Gather", [flat, index], "gather", axis=0)
     e.b.op("Reshape", [picked, e.b.ints(e.hint("shape"), p.shape)], e.outputs, name=e.node.name)
 

@@ -1,0 +1,118 @@
+"""An ONNX file converted to ONNX keeps its weights and its output names: onnxruntime gives
+the same outputs for the original and the copy. The graphs hold the cases where a tensor's
+layout or shape differs between ONNX and the layer it becomes (a square MatMul weight,
+stored [in, out] where a 2-D Linear writes [out, in]; Gemm without transB; PReLU's [C, 1, 1]
+slope; BatchNorm's statistics; a position table gathered by constant ids)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from netcanvas import service
+from netcanvas.cli import main
+from tests.conftest import need
+
+pytestmark = pytest.mark.oracle
+need("onnx")
+need("onnxruntime")
+import onnxruntime as ort  # noqa: E402
+from onnx import TensorProto, helper, numpy_helper  # noqa: E402
+
+RNG = np.random.default_rng(3)
+
+
+def _f(name: str, *shape: int) -> Any:
+    return numpy_helper.from_array(RNG.standard_normal(shape).astype(np.float32), name)
+
+
+def _model(nodes: list[Any], x: list[int], inits: list[Any], output: str, elem: int = 1) -> bytes:
+    graph = helper.make_graph(
+        nodes,
+        "weights",
+        [helper.make_tensor_value_info("x", elem, x)],
+        [helper.make_tensor_value_info(output, TensorProto.FLOAT, None)],
+        inits,
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    return bytes(model.SerializeToString())
+
+
+def _run(data: bytes, feed: Any) -> tuple[list[str], list[Any]]:
+    session = ort.InferenceSession(data, providers=["CPUExecutionProvider"])
+    names = [o.name for o in session.get_outputs()]
+    return names, session.run(names, {"x": feed})
+
+
+def _round_trip(tmp_path: Path, data: bytes, feed: Any) -> list[str]:
+    """Convert with the CLI; outputs (names and values) equal; the layers drawn fresh."""
+    source, copy = tmp_path / "m.onnx", tmp_path / "copy.onnx"
+    source.write_bytes(data)
+    assert main(["convert", str(source), "-o", str(copy)]) == 0
+    names, before = _run(data, feed)
+    again, after = _run(copy.read_bytes(), feed)
+    assert again == names
+    for a, b in zip(before, after, strict=True):
+        np.testing.assert_allclose(b, a, rtol=1e-5, atol=1e-5)
+    graph, analysis = service.open_file(source)
+    report: dict[str, Any] = {}
+    service.export_model(graph, "onnx", {"weights_report": report}, analysis)
+    fresh: list[str] = report["fresh"]
+    return fresh
+
+
+def test_linear_layers_keep_their_weights_whatever_the_layout(tmp_path: Path) -> None:
+    nodes = [
+        helper.make_node("MatMul", ["x", "w1"], ["h"], name="square"),
+        helper.make_node("Add", ["h", "b1"], ["hb"], name="square_bias"),
+        helper.make_node("Relu", ["hb"], ["r"], name="relu"),
+        helper.make_node("Gemm", ["r", "w2", "b2"], ["logits"], name="head"),  # transB = 0
+    ]
+    inits = [_f("w1", 8, 8), _f("b1", 8), _f("w2", 8, 4), _f("b2", 4)]
+    data = _model(nodes, [2, 8], inits, "logits")
+    assert _round_trip(tmp_path, data, RNG.standard_normal((2, 8)).astype(np.float32)) == []
+
+
+def test_convolution_batchnorm_and_prelu_keep_theirs(tmp_path: Path) -> None:
+    stats = [numpy_helper.from_array(RNG.uniform(0.5, 2, 4).astype(np.float32), "var")]
+    nodes = [
+        helper.make_node("Conv", ["x", "w", "b"], ["c"], name="conv", pads=[1, 1, 1, 1]),
+        helper.make_node("BatchNormalization", ["c", "g", "beta", "mean", "var"], ["n"], name="bn"),
+        helper.make_node("PRelu", ["n", "slope"], ["y"], name="act"),
+    ]
+    inits = [_f("w", 4, 3, 3, 3), _f("b", 4), _f("g", 4), _f("beta", 4), _f("mean", 4),
+             *stats, _f("slope", 4, 1, 1)]  # fmt: skip
+    data = _model(nodes, [1, 3, 6, 6], inits, "y")
+    assert _round_trip(tmp_path, data, RNG.standard_normal((1, 3, 6, 6)).astype(np.float32)) == []
+
+
+def test_a_position_table_gathered_by_constant_ids_keeps_its_rows(tmp_path: Path) -> None:
+    """The ids pick rows 3..7 of a 10-row table: the copy reads the same rows."""
+    nodes = [
+        helper.make_node("Gather", ["positions", "ids"], ["pos"]),
+        helper.make_node("Add", ["x", "pos"], ["y"], name="embed"),
+    ]
+    ids = numpy_helper.from_array(np.arange(3, 8, dtype=np.int64), "ids")
+    data = _model(nodes, [1, 5, 8], [_f("positions", 10, 8), ids], "y")
+    assert _round_trip(tmp_path, data, RNG.standard_normal((1, 5, 8)).astype(np.float32)) == []
+
+
+def test_a_layer_whose_weights_cannot_be_matched_is_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An LSTM's gates are not matched (yet): it is drawn fresh and the note names it."""
+    hidden, size = 4, 3
+    nodes = [
+        helper.make_node("MatMul", ["x", "proj"], ["p"], name="proj"),
+        helper.make_node("LSTM", ["p", "W", "R"], ["y"], name="lstm", hidden_size=hidden),
+    ]
+    inits = [_f("proj", size, size), _f("W", 1, 4 * hidden, size), _f("R", 1, 4 * hidden, hidden)]
+    source = tmp_path / "rnn.onnx"
+    source.write_bytes(_model(nodes, [5, 1, size], inits, "y"))
+    assert main(["convert", str(source), "-o", str(tmp_path / "copy.onnx")]) == 0
+    err = capsys.readouterr().err
+    assert "carried over except" in err and "lstm" in err
