@@ -270,3 +270,15 @@ def test_compare_with_a_model_file(page: Page, tmp_path: Any) -> None:
     expect(tid(page, "compare-row-fc3")).to_contain_text("−")
     expect(tid(page, "compare-row-fc1")).to_contain_text("out_features 8 → 16")
     expect(tid(page, "compare-panel")).to_contain_text("other.json")
+
+
+def test_the_export_menu_writes_tikz_for_latex_papers(page: Page) -> None:
+    """A figure for a LaTeX paper (PlotNeuralNet users' way): the Export menu's TikZ is a
+    .tex picture with the layers' names (tests/render/test_tikz.py compiles it)."""
+    open_document(page, chain(3))
+    with page.expect_download() as download:
+        tid(page, "export-menu").locator("summary").click()
+        tid(page, "export-tex").click()
+    assert download.value.suggested_filename.endswith(".tex")
+    text = download.value.path().read_text()
+    assert "\\begin{tikzpicture}" in text and "fc2" in text

@@ -36,7 +36,7 @@ from netcanvas.formats.onnx.lift import Lifted, lift
 from netcanvas.formats.onnx.propagate import Settled, settle
 from netcanvas.formats.onnx.reader_table import MAPPERS, Op
 from netcanvas.formats.onnx.skim import skim
-from netcanvas.formats.onnx.weights import Roles, kept, roles
+from netcanvas.formats.onnx.weights import Roles, held_tensor, kept, roles
 from netcanvas.graph.model import Graph, Node
 from netcanvas.layers import lookup
 
@@ -240,13 +240,8 @@ class _Importer:
                 continue
             held = Node(self._unique(at[k].hint), "ConstantTensor", at[k].params)
             held.scope = scope
-            if "table" not in at[k].params:  # its value is the tensor itself
-                self._keep(held, node, {"value": (k, "")})
-            elif len(at[k].held) == 1:  # read from a table: both, to find the index again
-                weights = {"value": [at[k].held[0], ""], "folded": [tensor, ""]}
-                if all(name in self.consts for name, _ in weights.values()):
-                    self.values.update((name, self.consts[name]) for name, _ in weights.values())
-                    held.meta["onnx_weights"] = weights
+            if found := held_tensor(at[k], tensor, self.consts, self.values):
+                held.meta["onnx_weights"] = found
             if at[k].held:
                 held.meta["onnx_learnable"] = at[k].held
             self.nodes.append(held)

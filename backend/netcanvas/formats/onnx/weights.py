@@ -62,6 +62,23 @@ def kept(
     return out
 
 
+def held_tensor(
+    lifted: Any, tensor: str, consts: dict[str, Any], values: dict[str, Any]
+) -> dict[str, list[str]]:
+    """The roles of a ConstantTensor lifted from ``tensor`` (lift.py): its value, or for
+    one read from a learned table both the table and what was read, so the export can
+    find the index again."""
+    if "table" not in lifted.params:
+        return kept([tensor], {"value": (0, "")}, consts, values)
+    if len(lifted.held) != 1:
+        return {}
+    found = {"value": [lifted.held[0], ""], "folded": [tensor, ""]}
+    if not all(name in consts for name, _ in found.values()):
+        return {}
+    values.update((name, consts[name]) for name, _ in found.values())
+    return found
+
+
 class Supply:
     """The original tensors of the layer being emitted, handed out by role."""
 
