@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import Page, expect
@@ -102,3 +103,14 @@ def paste(page: Page, testid: str, text: str) -> None:
             {bubbles: true, inputType: 'insertFromPaste'})); }""",
         [testid, text],
     )
+
+
+def export(page: Page, fmt: str) -> tuple[str, bytes]:
+    """Download the design through the Export menu: (suggested file name, bytes)."""
+    page.locator("[data-testid=export-menu] > summary").click()
+    with page.expect_download() as info:
+        tid(page, f"export-{fmt}").click()
+    download = info.value
+    path = download.path()
+    assert path is not None, download.failure()
+    return download.suggested_filename, Path(path).read_bytes()

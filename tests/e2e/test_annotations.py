@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from .helpers import open_document, tid
+from .helpers import export, open_document, tid
 
 pytestmark = pytest.mark.e2e
 
@@ -33,13 +33,6 @@ def annotate(page: Page, kind: str, layers: list[str], text: str | None) -> None
         tid(page, "annotate-input").fill(text)
     tid(page, "annotate-input").press("Enter")
     expect(tid(page, "annotate-form")).to_be_hidden()
-
-
-def exported_svg(page: Page) -> str:
-    with page.expect_download() as download:
-        tid(page, "export-menu").locator("summary").click()
-        tid(page, "export-svg").click()
-    return download.value.path().read_text()
 
 
 def test_annotations_are_made_edited_undone_kept_and_exported(page: Page) -> None:
@@ -82,7 +75,7 @@ def test_annotations_are_made_edited_undone_kept_and_exported(page: Page) -> Non
     expect(tid(page, "annotation-3")).to_have_count(0)
 
     # The exported figure draws them (its text is the notes' text).
-    svg = exported_svg(page)
+    svg = export(page, "svg")[1].decode()
     assert "narrow" in svg and "feedback" in svg and "head" in svg
 
     # Renaming a layer keeps its note on it; a reload keeps them all.

@@ -6,13 +6,12 @@ import io
 import json
 import re
 import xml.etree.ElementTree as ET
-from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from .helpers import centre, drop_from_palette, open_document, tid
+from .helpers import centre, drop_from_palette, export, open_document, tid
 
 pytestmark = pytest.mark.e2e
 
@@ -27,16 +26,6 @@ SMALL: dict[str, Any] = {
         {"name": "fc", "type": "Linear", "out_features": 10},
     ],
 }
-
-
-def export(page: Page, fmt: str) -> tuple[str, bytes]:
-    page.locator("[data-testid=export-menu] > summary").click()
-    with page.expect_download() as info:
-        tid(page, f"export-{fmt}").click()
-    download = info.value
-    path = download.path()
-    assert path is not None, download.failure()
-    return download.suggested_filename, Path(path).read_bytes()
 
 
 def css_px(length: str) -> float:

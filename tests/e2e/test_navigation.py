@@ -4,13 +4,14 @@ module box or empty canvas can do, through the same undoable commands as the too
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from .helpers import open_document, tid
+from .helpers import export, open_document, tid
 from .test_scopes import DOC as SCOPED
 
 pytestmark = pytest.mark.e2e
@@ -261,7 +262,7 @@ def test_compare_with_a_model_file(page: Page, tmp_path: Any) -> None:
     other = chain(4)
     other["layers"][2]["out_features"] = 8
     path = tmp_path / "other.json"
-    path.write_text(__import__("json").dumps(other))
+    path.write_text(json.dumps(other))
     tid(page, "compare").click()
     with page.expect_file_chooser() as chooser:
         tid(page, "compare-file").click()
@@ -276,9 +277,7 @@ def test_the_export_menu_writes_tikz_for_latex_papers(page: Page) -> None:
     """A figure for a LaTeX paper (PlotNeuralNet users' way): the Export menu's TikZ is a
     .tex picture with the layers' names (tests/render/test_tikz.py compiles it)."""
     open_document(page, chain(3))
-    with page.expect_download() as download:
-        tid(page, "export-menu").locator("summary").click()
-        tid(page, "export-tex").click()
-    assert download.value.suggested_filename.endswith(".tex")
-    text = download.value.path().read_text()
+    name, data = export(page, "tex")
+    assert name.endswith(".tex")
+    text = data.decode()
     assert "\\begin{tikzpicture}" in text and "fc2" in text

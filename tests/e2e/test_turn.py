@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from .helpers import open_document, tid
+from .helpers import export, open_document, tid
 
 pytestmark = pytest.mark.e2e
 
@@ -34,18 +34,11 @@ def preview_src(page: Page) -> str:
     return str(tid(page, "figure-preview").locator("img").get_attribute("src"))
 
 
-def exported_svg(page: Page) -> str:
-    with page.expect_download() as download:
-        tid(page, "export-menu").locator("summary").click()
-        tid(page, "export-svg").click()
-    return download.value.path().read_text()
-
-
 def test_drag_turns_the_3d_figure_and_the_document_keeps_the_angles(page: Page) -> None:
     open_document(page, DOC)
     expect(tid(page, "view-angles")).to_be_hidden()  # the graph style has no view angle
     tid(page, "style-select").select_option("alexnet")
-    before_svg = exported_svg(page)
+    before_svg = export(page, "svg")[1].decode()
     preview = tid(page, "figure-preview")
     expect(preview).to_be_visible()
     expect(tid(page, "view-angles")).to_contain_text("azimuth -35° · elevation 20°")
@@ -73,7 +66,7 @@ def test_drag_turns_the_3d_figure_and_the_document_keeps_the_angles(page: Page) 
     assert "elevation: 30" in editor.input_value()
     page.screenshot(path="/tmp/turn-alexnet.png")
     # The exported figure is drawn from them (alexnet at -5° differs from the default view).
-    turned = exported_svg(page)
+    turned = export(page, "svg")[1].decode()
     assert turned != before_svg and "<svg" in turned
     # One undo puts the angles back.
     tid(page, "undo").click()

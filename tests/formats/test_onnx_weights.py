@@ -20,26 +20,16 @@ pytestmark = pytest.mark.oracle
 need("onnx")
 need("onnxruntime")
 import onnxruntime as ort  # noqa: E402
-from onnx import TensorProto, helper, numpy_helper  # noqa: E402
+from onnx import helper, numpy_helper  # noqa: E402
+
+from tests.formats.test_onnx_settle import _f  # noqa: E402
+from tests.formats.test_onnx_settle import _model as settle_model  # noqa: E402
 
 RNG = np.random.default_rng(3)
 
 
-def _f(name: str, *shape: int) -> Any:
-    return numpy_helper.from_array(RNG.standard_normal(shape).astype(np.float32), name)
-
-
-def _model(nodes: list[Any], x: list[int], inits: list[Any], output: str, elem: int = 1) -> bytes:
-    graph = helper.make_graph(
-        nodes,
-        "weights",
-        [helper.make_tensor_value_info("x", elem, x)],
-        [helper.make_tensor_value_info(output, TensorProto.FLOAT, None)],
-        inits,
-    )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
-    model.ir_version = 8
-    return bytes(model.SerializeToString())
+def _model(nodes: list[Any], x: list[int], inits: list[Any], output: str) -> bytes:
+    return bytes(settle_model(nodes, x, inits, output).SerializeToString())
 
 
 def _run(data: bytes, feed: Any) -> tuple[list[str], list[Any]]:
