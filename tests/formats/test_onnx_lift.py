@@ -144,3 +144,23 @@ def test_a_gather_of_every_position_in_order_is_a_reshape() -> None:
     assert {n.name: n.type for n in graph.nodes}["as_strided"] == "Reshape"
     assert analysis["as_strided"].output_shapes[0] == (1, 12, 1, 1)
     _exports(graph)
+
+
+def test_masks_sharing_some_of_their_tensors_read_one_table() -> None:
+    """Swin from the dynamo exporter: each stage's window mask is computed from several
+    stored fill tensors, some of which the next stage's mask reads too (partial ties).
+    Every such mask reads through its index from one table of all of them, held once:
+    the PyTorch module holds the file's 24 values, not 32 (``_exports`` counts them)."""
+    nodes = [
+        helper.make_node("Concat", ["a", "b"], ["m1"], axis=0),
+        helper.make_node("Concat", ["b", "c"], ["m2"], axis=0),
+        helper.make_node("Add", ["x", "m1"], ["h"], name="first"),
+        helper.make_node("Add", ["h", "m2"], ["out"], name="second"),
+    ]
+    inits = [_f("a", 2, 4), _f("b", 2, 4), _f("c", 2, 4)]
+    graph, analysis = _check(_model(nodes, [1, 4, 4], inits, "out"), [1, 4, 4])
+    held = [n for n in graph.nodes if n.type == "ConstantTensor"]
+    assert [n.params["table"] for n in held] == [[24], [24]]
+    assert analysis.params == 24 and not graph.unattributed
+    assert held[1].meta["tied_to"] == dict.fromkeys("abc", held[0].name)
+    _exports(graph)

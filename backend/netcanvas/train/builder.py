@@ -136,11 +136,11 @@ def build_from_plan(p: Plan) -> Network:
     for (ident, module), node in zip(modules, owners, strict=True):
         network.add_module(ident, module)
         network.layer_modules[node] = ident
-    for tied, holder, whole in p.ties:
-        if whole:
+    for tied, holder, shared in p.ties:
+        if not shared:
             network.add_module(tied, getattr(network, holder))
         else:
-            getattr(network, tied).weight = getattr(network, holder).weight
+            setattr(getattr(network, tied), shared, getattr(getattr(network, holder), shared))
     return network
 
 

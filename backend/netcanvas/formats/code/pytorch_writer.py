@@ -53,8 +53,9 @@ class Plan:
     lines: list[Line]
     results: list[str]
     helpers: list[str]
-    # (submodule, the one whose parameters it shares, the whole module or the weight only)
-    ties: list[tuple[str, str, bool]] = field(default_factory=list)
+    # (submodule, the one whose parameters it shares, "" for the whole module or the one
+    # tensor shared: ``weight``, a held tensor's ``value``)
+    ties: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 def check_exportable(graph: Graph, analysis: Analysis | None = None) -> Analysis:
@@ -121,12 +122,13 @@ def plan(graph: Graph, analysis: Analysis | None = None) -> Plan:
     return out
 
 
-def _ties(graph: Graph, analysis: Analysis, idents: dict[str, str]) -> list[tuple[str, str, bool]]:
+def _ties(graph: Graph, analysis: Analysis, idents: dict[str, str]) -> list[tuple[str, str, str]]:
     """Layers whose parameters the file holds once (``tied``, the holder in
     ``meta.tied_to``) share them again, so the module counts them once as the document
-    does: (layer, holder, whole) where ``whole`` shares the holder's module (same type and
-    settings: the dynamo exporter stores equal LayerNorms once) and otherwise the weight
-    only (GPT-2's head Linear reading the Embedding's token table)."""
+    does: (layer, holder, shared) where ``shared`` is "" for the holder's whole module (same
+    type and settings: the dynamo exporter stores equal LayerNorms once), else the one
+    tensor shared: the weight (GPT-2's head Linear reading the Embedding's token table), a
+    held tensor's table (Swin's window masks, read from one table: lift.share_tables)."""
     nodes = {n.name: n for n in graph.nodes}
     ties = []
     for node in graph.nodes:
@@ -141,13 +143,18 @@ def _ties(graph: Graph, analysis: Analysis, idents: dict[str, str]) -> list[tupl
         ins = [analysis[n.inputs[0].split(":")[0]].output_shapes if n.inputs else None
                for n in (node, owner)]  # fmt: skip
         same = node.type == owner.type and p == q and ins[0] == ins[1]
-        if same and analysis[node.name].params == 0:
-            ties.append((idents[node.name], idents[owner.name], True))
+        if node.type == owner.type == "ConstantTensor" and p.table:
+            # The table only: each reads its own values through its own index.
+            if p.table == q.table and p.learnable and q.learnable:
+                if analysis[node.name].params == 0:
+                    ties.append((idents[node.name], idents[owner.name], "value"))
+        elif same and analysis[node.name].params == 0:
+            ties.append((idents[node.name], idents[owner.name], ""))
         elif node.type == "Linear" and owner.type == "Embedding" and len(holders) == 1:
             fan_in = (ins[0] or [()])[0]
             shape = [p.out_features, fan_in[-1] if fan_in else None]
             if list(node.tied.values()) == [shape] == [[q.num_embeddings, q.embedding_dim]]:
-                ties.append((idents[node.name], idents[owner.name], False))
+                ties.append((idents[node.name], idents[owner.name], "weight"))
     return ties
 
 
@@ -221,10 +228,10 @@ def generate(graph: Graph, class_name: str = "Network", analysis: Analysis | Non
     p = plan(graph, analysis)
     modules = [f"        self.{line.ident} = {line.module}" for line in p.lines if line.module]
     modules += [
-        f"        self.{a} = self.{b}  # the file holds these parameters once"
-        if whole
-        else f"        self.{a}.weight = self.{b}.weight  # tied"
-        for a, b, whole in p.ties
+        f"        self.{a}.{shared} = self.{b}.{shared}  # tied"
+        if shared
+        else f"        self.{a} = self.{b}  # the file holds these parameters once"
+        for a, b, shared in p.ties
     ]
     lines = [f"        {line.statement()}" for line in p.lines]
     helpers = [HELPERS[n].strip("\n") for n in p.helpers]

@@ -65,3 +65,53 @@ def lift(
             params["table"] = list(learnable[held[0]]) if len(held) == 1 else [sum(sizes)]
         lifted.append(Lifted(index, hint, params, held))
     return merge[0], merge[1], lifted
+
+
+def share_tables(
+    graph: Any, learnable: dict[str, list[int]], consts: dict[str, Any], values: dict[str, Any]
+) -> None:
+    """Lifted tensors read from learned tensors that other lifted tensors read too share
+    one table.
+
+    The dynamo exporter stores Swin's window-mask fill values once and every shifted
+    block's mask reads several of them, stage after stage, each stage's mask a few more
+    (partial ties). Each tensor read through a fixed index from its own concatenation of
+    them counted the shared ones again in every export, which ties only whole tensors:
+    the PyTorch module held 490 parameters more than the file. So every lifted tensor of
+    one group (connected by the tensors they read) reads through its index from the same
+    table, the concatenation of all the group's tensors: the first holds it, the others
+    tie to it (``tied_to``, written as ``self.b.value = self.a.value``). A table of several
+    tensors is their concatenation (in ``values`` for the exports to carry)."""
+    tables = [n for n in graph.nodes if n.type == "ConstantTensor" and "table" in n.params]
+    parent: dict[str, str] = {}
+
+    def root(name: str) -> str:
+        while parent.setdefault(name, name) != name:
+            name = parent[name]
+        return name
+
+    for node in tables:
+        held = node.meta.get("onnx_learnable", [])
+        for tensor in held[1:]:
+            parent[root(tensor)] = root(held[0])
+    groups: dict[str, list[Any]] = {}
+    for node in tables:
+        if node.meta.get("onnx_learnable"):
+            groups.setdefault(root(node.meta["onnx_learnable"][0]), []).append(node)
+    for members in groups.values():
+        union = sorted({t for n in members for t in n.meta["onnx_learnable"]})
+        if (len(members) < 2 and len(union) < 2) or any(t not in learnable for t in union):
+            continue
+        whole = union[0] if len(union) == 1 else f"{members[0].name}/table"
+        table = list(learnable[whole]) if len(union) == 1 else [sum(
+            math.prod(learnable[t]) for t in union)]  # fmt: skip
+        if len(union) > 1 and all(t in consts for t in union):
+            values[whole] = np.concatenate([np.asarray(consts[t]).reshape(-1) for t in union])
+        elif whole in consts:
+            values[whole] = consts[whole]
+        for node in members:
+            node.params["table"] = table
+            node.meta["onnx_learnable"] = union
+            found = node.meta.get("onnx_weights")
+            if found and "folded" in found and whole in values:
+                found["value"] = [whole, ""]

@@ -32,7 +32,7 @@ from netcanvas.formats.onnx.constants import (
     plain,
 )
 from netcanvas.formats.onnx.fuse import fuse_gelu
-from netcanvas.formats.onnx.lift import Lifted, lift
+from netcanvas.formats.onnx.lift import Lifted, lift, share_tables
 from netcanvas.formats.onnx.propagate import Settled, settle
 from netcanvas.formats.onnx.reader_table import MAPPERS, Op
 from netcanvas.formats.onnx.skim import skim
@@ -150,6 +150,7 @@ class _Importer:
             graph.meta["onnx"]["outputs"] = outputs
         self._settle(graph)
         _cancel_layout_pairs(graph)
+        share_tables(graph, self.settled.learnable, self.consts, self.values)
         attribute(graph, self.settled.learnable)
         _leaf_scopes(graph)
         used = {n.scope for n in graph.nodes}

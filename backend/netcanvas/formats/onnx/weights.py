@@ -70,8 +70,11 @@ def held_tensor(
     find the index again."""
     if "table" not in lifted.params:
         return kept([tensor], {"value": (0, "")}, consts, values)
-    if len(lifted.held) != 1:
-        return {}
+    if len(lifted.held) != 1:  # the table: their concatenation (lift.share_tables)
+        if tensor not in consts:
+            return {}
+        values[tensor] = consts[tensor]
+        return {"folded": [tensor, ""]}
     found = {"value": [lifted.held[0], ""], "folded": [tensor, ""]}
     if not all(name in consts for name, _ in found.values()):
         return {}
