@@ -246,11 +246,20 @@ def _convert(args: argparse.Namespace) -> int:
     report: dict[str, Any] = {}
     try:
         options = {"dynamic_batch": args.dynamic_batch, "weights_report": report}
+        state = _state_file(args, graph, analysis, target.name, options)
         data = service.export_model(graph, target.name, options, analysis)
     except formats.UnsupportedError as bad:
         sys.stderr.write(f"netcanvas convert: {bad}\n")
         return EXIT_GRAPH_ERRORS
     _write_output(args.output, data)
+    if state is not None:
+        beside = str(Path(args.output).with_name(str(options["weights_file"])))
+        _write_output(beside, state.data)
+        report.update(carried=True, fresh=state.fresh)
+        sys.stderr.write(
+            f"netcanvas convert: note: the weights of {args.file} are in {beside} "
+            f"(a state_dict: load_weights in {args.output} reads it)\n"
+        )
     weighted_source = (args.from_format or Path(args.file).suffix.lower().lstrip(".")) == "onnx"
     if not (weighted_source and analysis.params and target.name in WEIGHTED_TARGETS):
         return EXIT_OK
@@ -268,6 +277,24 @@ def _convert(args: argparse.Namespace) -> int:
             "and its inputs and outputs are named after the layers\n"
         )
     return EXIT_OK
+
+
+def _state_file(
+    args: argparse.Namespace, graph: Any, analysis: Any, target: str, options: dict[str, Any]
+) -> Any:
+    """PyTorch code of a model whose weights were read (ONNX) gets them in a state_dict
+    beside it (``model.pt``, or ``model.npz`` without torch; pytorch_state.py), named in
+    ``options["weights_file"]`` for the code to load."""
+    from netcanvas import service
+
+    if target != "pytorch" or args.output == "-" or not graph.values:
+        return None
+    state = service.export_weights(graph, analysis)
+    if state is not None:
+        beside = Path(args.output).with_suffix(state.suffix)
+        check_output(str(beside), args.file, args.force)
+        options["weights_file"] = beside.name
+    return state
 
 
 # Formats that hold (or build) weights: a user may expect a source's trained weights in them.

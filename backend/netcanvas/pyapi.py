@@ -124,7 +124,9 @@ class Document:
     def save(self, path: PathLike, format: str | None = None, **options: Any) -> Path:
         """Write the model as a file: yaml, json, prototxt, onnx, PyTorch (.py) or Keras
         (.keras.py) code, by the extension or ``format``. ``dynamic_batch=True`` leaves
-        ONNX's batch dimension symbolic, as ``convert --dynamic-batch`` does.
+        ONNX's batch dimension symbolic, as ``convert --dynamic-batch`` does. A model read
+        from an ONNX file keeps its weights in ONNX, and as PyTorch code gets them in a
+        state_dict beside it (``net.pt``; ``net.npz`` without torch), as ``convert`` does.
 
             >>> doc.save("net.yaml"); doc.save("net.onnx")
         """
@@ -135,20 +137,36 @@ class Document:
         if not chosen.writable:
             raise service.UnsupportedError(f"netcanvas cannot write {chosen.name} files")
         settings = {"dynamic_batch": bool(options.pop("dynamic_batch", False)), **options}
+        state = None
+        if chosen.name == "pytorch" and self.graph.values:
+            state = service.export_weights(self.graph, self.analysis)
+            if state is not None:
+                settings["weights_file"] = target.with_suffix(state.suffix).name
         _write(target, service.export_model(self.graph, chosen.name, settings, self.analysis))
+        if state is not None:
+            _write(target.with_suffix(state.suffix), state.data)
         return target
 
     convert = save
 
-    def to_torch(self) -> nn.Module:
-        """A live ``torch.nn.Module`` built from the document (fresh initialisation), the
-        module ``netcanvas train`` trains.
+    def to_torch(self, weights: bool = True) -> nn.Module:
+        """A live ``torch.nn.Module`` built from the document, the module ``netcanvas
+        train`` trains: freshly initialised, but for a model read from an ONNX file, which
+        gets the file's weights unless ``weights=False`` (the layers they cannot be matched
+        to stay fresh, as ``convert`` to PyTorch says).
 
             >>> model = doc.to_torch(); y = model(torch.randn(1, 3, 224, 224))
         """
         from netcanvas.train.builder import build_module
 
-        return build_module(self.graph, self.analysis)
+        module = build_module(self.graph, self.analysis)
+        if weights and self.graph.values:
+            from netcanvas.formats.code.pytorch_state import collect, to_tensors
+
+            state = collect(self.graph, self.analysis)
+            if state is not None:
+                module.load_state_dict(to_tensors(state.arrays), strict=False)
+        return module
 
     def to_dict(self) -> dict[str, Any]:
         """The netcanvas document (DESIGN 4) as plain data."""

@@ -17,6 +17,7 @@ from netcanvas.formats.base import FormatError, UnsupportedError
 
 if TYPE_CHECKING:
     from netcanvas.analysis import Analysis
+    from netcanvas.formats.code.pytorch_state import StateFile
     from netcanvas.graph.model import Graph
     from netcanvas.render.options import FigureOptions
 
@@ -26,6 +27,7 @@ __all__ = [
     "InputShapeError",
     "UnsupportedError",
     "export_model",
+    "export_weights",
     "figure",
     "figure_options",
     "open_file",
@@ -130,6 +132,17 @@ def export_model(
     from netcanvas import formats
 
     return formats.write(graph, format, options, analysis)
+
+
+def export_weights(graph: Graph, analysis: Analysis | None = None) -> StateFile | None:
+    """The original weights of a model read from an ONNX file in this process as the
+    state_dict of its PyTorch code (``formats/code/pytorch_state.py``): written with
+    torch.save (``.pt``), or NumPy (``.npz``) without torch; the keys are the generated
+    module's names, and ``fresh`` names the layers it leaves freshly initialised. None when
+    the graph carries no weights (a document, a Caffe prototxt)."""
+    from netcanvas.formats.code.pytorch_state import state_file
+
+    return state_file(graph, analysis)
 
 
 def figure_options(graph: Graph, chosen: Mapping[str, Any]) -> FigureOptions:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import importlib.util
 from pathlib import Path
 
 import pytest
@@ -81,18 +82,26 @@ def test_corrupt_onnx_exits_2_with_a_location(
     assert capsys.readouterr().err.startswith(f"{bad}:1:1: ")
 
 
-def test_converting_an_onnx_file_says_its_weights_stay_behind(
+def test_converting_an_onnx_file_says_where_its_weights_go(
     net: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """ONNX -> PyTorch / Keras writes the architecture with fresh weights: the user is
-    told, not left to find the trained weights gone. ONNX -> ONNX carries them over
-    (tests/formats/test_onnx_weights.py), so says nothing."""
+    """ONNX -> Keras writes the architecture with fresh weights: the user is told, not
+    left to find the trained weights gone. ONNX -> PyTorch writes them beside the code
+    (``again.pt``) and says so; ONNX -> ONNX carries them over (both in
+    tests/formats/test_onnx_weights.py), so says nothing."""
     need("onnx")
     source = tmp_path / "tiny.onnx"
     assert main(["convert", str(net), "-o", str(source)]) == 0
     assert "not carried over" not in capsys.readouterr().err  # a YAML holds no weights
-    assert main(["convert", str(source), "-o", str(tmp_path / "again.py")]) == 0
+    assert main(["convert", str(source), "-o", str(tmp_path / "again.keras.py")]) == 0
     assert "weights in" in capsys.readouterr().err
+    assert main(["convert", str(source), "-o", str(tmp_path / "again.py")]) == 0
+    said = capsys.readouterr().err
+    if importlib.util.find_spec("torch") is not None:
+        assert "again.pt" in said and "carried" not in said
+        assert (tmp_path / "again.pt").exists()
+    else:
+        assert "again.npz" in said and (tmp_path / "again.npz").exists()
     assert main(["convert", str(source), "-o", str(tmp_path / "again.onnx")]) == 0
     assert "carried" not in capsys.readouterr().err
     assert main(["convert", str(source), "-o", str(tmp_path / "again.yaml")]) == 0

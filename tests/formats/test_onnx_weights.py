@@ -1,12 +1,16 @@
 """An ONNX file converted to ONNX keeps its weights and its output names: onnxruntime gives
-the same outputs for the original and the copy. The graphs hold the cases where a tensor's
-layout or shape differs between ONNX and the layer it becomes (a square MatMul weight,
-stored [in, out] where a 2-D Linear writes [out, in]; Gemm without transB; PReLU's [C, 1, 1]
-slope; BatchNorm's statistics; a position table gathered by constant ids)."""
+the same outputs for the original and the copy; converted to PyTorch code, the state_dict
+written beside it makes the module give them too. The graphs hold the cases where a
+tensor's layout or shape differs between ONNX and the layer it becomes (a square MatMul
+weight, stored [in, out] where a 2-D Linear writes [out, in]; Gemm without transB; PReLU's
+[C, 1, 1] slope; BatchNorm's statistics; a position table gathered by constant ids)."""
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -39,10 +43,12 @@ def _run(data: bytes, feed: Any) -> tuple[list[str], list[Any]]:
 
 
 def _round_trip(tmp_path: Path, data: bytes, feed: Any) -> list[str]:
-    """Convert with the CLI; outputs (names and values) equal; the layers drawn fresh."""
+    """Convert with the CLI to ONNX and to PyTorch code; outputs (names and values) equal;
+    the layers drawn fresh."""
     source, copy = tmp_path / "m.onnx", tmp_path / "copy.onnx"
     source.write_bytes(data)
     assert main(["convert", str(source), "-o", str(copy)]) == 0
+    _same_in_pytorch(tmp_path, data, feed)
     names, before = _run(data, feed)
     again, after = _run(copy.read_bytes(), feed)
     assert again == names
@@ -53,6 +59,31 @@ def _round_trip(tmp_path: Path, data: bytes, feed: Any) -> list[str]:
     service.export_model(graph, "onnx", {"weights_report": report}, analysis)
     fresh: list[str] = report["fresh"]
     return fresh
+
+
+def _generated(path: Path) -> ModuleType:
+    """Import generated code as a module (its ``__file__`` finds the weights beside it)."""
+    spec = importlib.util.spec_from_file_location(f"generated_{path.parent.name}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _same_in_pytorch(tmp_path: Path, data: bytes, feed: Any) -> None:
+    """``convert m.onnx -o m.py`` writes m.pt beside it; the module with those weights
+    gives onnxruntime's outputs on the original."""
+    need("torch")
+    import torch
+
+    source, code = tmp_path / "m.onnx", tmp_path / "m.py"
+    assert main(["convert", str(source), "-o", str(code)]) == 0
+    assert (tmp_path / "m.pt").exists()
+    model = _generated(code).load_weights(_generated(code).Network()).eval()
+    with torch.no_grad():
+        got = model(torch.from_numpy(feed))
+    _, (want,) = _run(data, feed)
+    np.testing.assert_allclose(got.numpy(), want, rtol=1e-5, atol=1e-5)
 
 
 def test_linear_layers_keep_their_weights_whatever_the_layout(tmp_path: Path) -> None:
@@ -91,6 +122,19 @@ def test_a_position_table_gathered_by_constant_ids_keeps_its_rows(tmp_path: Path
     assert _round_trip(tmp_path, data, RNG.standard_normal((1, 5, 8)).astype(np.float32)) == []
 
 
+def test_tensors_read_from_a_shared_table_keep_their_values(tmp_path: Path) -> None:
+    """Two constants each computed from two stored tensors, one of them shared: both read
+    their values from one table (lift.share_tables), found again by value."""
+    nodes = [
+        helper.make_node("Concat", ["a", "b"], ["m1"], axis=0),
+        helper.make_node("Concat", ["b", "c"], ["m2"], axis=0),
+        helper.make_node("Add", ["x", "m1"], ["h"], name="first"),
+        helper.make_node("Add", ["h", "m2"], ["y"], name="second"),
+    ]
+    data = _model(nodes, [1, 4, 4], [_f("a", 2, 4), _f("b", 2, 4), _f("c", 2, 4)], "y")
+    assert _round_trip(tmp_path, data, RNG.standard_normal((1, 4, 4)).astype(np.float32)) == []
+
+
 def test_a_layer_whose_weights_cannot_be_matched_is_named(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -106,3 +150,52 @@ def test_a_layer_whose_weights_cannot_be_matched_is_named(
     assert main(["convert", str(source), "-o", str(tmp_path / "copy.onnx")]) == 0
     err = capsys.readouterr().err
     assert "carried over except" in err and "lstm" in err
+    if importlib.util.find_spec("torch") is not None:  # PyTorch code says so too
+        assert main(["convert", str(source), "-o", str(tmp_path / "rnn.py")]) == 0
+        err = capsys.readouterr().err
+        assert "rnn.pt" in err and "carried over except those of 1 layer(s)" in err
+        assert err.rstrip().endswith(": lstm")
+
+
+def test_keras_code_says_the_weights_are_not_carried_over(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    nodes = [helper.make_node("Gemm", ["x", "w", "b"], ["y"], name="fc", transB=1)]
+    source = tmp_path / "m.onnx"
+    source.write_bytes(_model(nodes, [2, 8], [_f("w", 4, 8), _f("b", 4)], "y"))
+    assert main(["convert", str(source), "-o", str(tmp_path / "m.keras.py")]) == 0
+    assert "not carried over" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.keras.py", "m.onnx"]
+
+
+def test_without_torch_the_weights_are_numpys_and_the_python_api_keeps_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without torch the state_dict is a NumPy .npz (found by the same names, reshaped by
+    the code's load_weights); ``Document.save`` writes it as convert does, and
+    ``Document.to_torch`` builds the module with the file's weights."""
+    need("torch")
+    import torch
+
+    import netcanvas as nc
+
+    nodes = [
+        helper.make_node("MatMul", ["x", "w"], ["h"], name="proj"),
+        helper.make_node("PRelu", ["h", "slope"], ["y"], name="act"),
+    ]
+    data = _model(nodes, [2, 6], [_f("w", 6, 6), _f("slope", 6)], "y")
+    feed = RNG.standard_normal((2, 6)).astype(np.float32)
+    _, (want,) = _run(data, feed)
+    (tmp_path / "m.onnx").write_bytes(data)
+    doc = nc.load(tmp_path / "m.onnx")
+    with torch.no_grad():
+        np.testing.assert_allclose(doc.to_torch()(torch.from_numpy(feed)), want, rtol=1e-5)
+    with monkeypatch.context() as bare:
+        bare.setitem(sys.modules, "torch", None)  # import torch raises ImportError
+        doc.save(tmp_path / "m.py")
+    assert not (tmp_path / "m.pt").exists()
+    code = _generated(tmp_path / "m.py")
+    assert code.WEIGHTS.name == "m.npz"
+    model = code.load_weights(code.Network()).eval()
+    with torch.no_grad():
+        np.testing.assert_allclose(model(torch.from_numpy(feed)), want, rtol=1e-5, atol=1e-6)

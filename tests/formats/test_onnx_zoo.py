@@ -243,3 +243,41 @@ def test_onnx_to_onnx_keeps_the_weights_and_the_output_names(
         scale = float(np.abs(a).max())
         assert scale > 1e-3  # outputs that carry the weights, not zeros
         np.testing.assert_allclose(b, a, rtol=1e-3, atol=1e-4 * scale)
+
+
+@pytest.mark.parametrize(
+    "spec", ["resnet18", "convnext_tiny", "vit_b_16", "gpt2", "bert", "gpt2@dynamo"]
+)
+def test_onnx_to_pytorch_code_keeps_the_weights(
+    zoo: dict[str, Any], spec: str, tmp_path: Path
+) -> None:
+    """PyTorch code and the state_dict written beside it (pytorch_state.py): the module,
+    its weights loaded, gives onnxruntime's outputs on the original (GPT-2's head tied to
+    its token table, BatchNorm statistics, layer scales, class token and position tables)."""
+    need("torch")
+    import importlib.util
+
+    import torch
+
+    name, _, how = spec.partition("@")
+    path = Path(zoo[name + ("_dynamo" if how else "")]["path"])
+    graph, analysis = service.open_file(path)
+    state = service.export_weights(graph, analysis)
+    assert state is not None and state.fresh == []
+    (tmp_path / f"model{state.suffix}").write_bytes(state.data)
+    options = {"weights_file": f"model{state.suffix}"}
+    (tmp_path / "model.py").write_bytes(service.export_model(graph, "pytorch", options, analysis))
+    spec_ = importlib.util.spec_from_file_location(f"zoo_{path.stem}", tmp_path / "model.py")
+    assert spec_ is not None and spec_.loader is not None
+    code = importlib.util.module_from_spec(spec_)
+    spec_.loader.exec_module(code)
+    model = code.load_weights(code.Network()).eval()
+    feeds = _feeds(path)
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    want = session.run(None, feeds)
+    with torch.no_grad():
+        got = model(*(torch.from_numpy(np.asarray(v)) for v in feeds.values()))
+    for a, b in zip(want, [got] if isinstance(got, torch.Tensor) else got, strict=True):
+        scale = float(np.abs(a).max())
+        assert scale > 1e-3
+        np.testing.assert_allclose(b.numpy(), a, rtol=1e-3, atol=1e-4 * scale)

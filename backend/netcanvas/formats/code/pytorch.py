@@ -24,4 +24,7 @@ def dump(
 ) -> bytes:
     from netcanvas.formats.code.pytorch_writer import generate
 
-    return generate(graph, analysis=analysis).encode()
+    # ``weights_file``: the state_dict written beside the code (``model.pt``), which the
+    # code's ``load_weights`` reads (pytorch_state.py).
+    weights = (options or {}).get("weights_file")
+    return generate(graph, analysis=analysis, weights=weights or None).encode()

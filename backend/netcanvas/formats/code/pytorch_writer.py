@@ -223,8 +223,15 @@ def _produced(want: Placement | None, have: list[Placement], dtype: str) -> Plac
     return device, "float32" if mixed else widest
 
 
-def generate(graph: Graph, class_name: str = "Network", analysis: Analysis | None = None) -> str:
-    """The Python source of an ``nn.Module`` that builds and runs the graph."""
+def generate(
+    graph: Graph,
+    class_name: str = "Network",
+    analysis: Analysis | None = None,
+    weights: str | None = None,
+) -> str:
+    """The Python source of an ``nn.Module`` that builds and runs the graph; with
+    ``weights`` (a file name beside the code: ``model.pt``), a ``load_weights`` that reads
+    the state_dict netcanvas wrote there (pytorch_state.py)."""
     p = plan(graph, analysis)
     modules = [f"        self.{line.ident} = {line.module}" for line in p.lines if line.module]
     modules += [
@@ -235,7 +242,39 @@ def generate(graph: Graph, class_name: str = "Network", analysis: Analysis | Non
     ]
     lines = [f"        {line.statement()}" for line in p.lines]
     helpers = [HELPERS[n].strip("\n") for n in p.helpers]
-    return _source(graph, class_name, p.inputs, modules, lines, p.results, helpers)
+    source = _source(graph, class_name, p.inputs, modules, lines, p.results, helpers)
+    if weights is None:
+        return source
+    head, _, main = source.partition('\n\nif __name__ == "__main__":\n')
+    head = head.replace("import torch\n", "from pathlib import Path\n\nimport torch\n", 1)
+    fresh = f"    model = {class_name}().eval()\n"
+    main = main.replace(fresh, f"{fresh}    if WEIGHTS.exists():\n        load_weights(model)\n", 1)
+    loader = _LOADER.replace("WEIGHTS_FILE", repr(weights)).replace("CLASS", class_name)
+    return f'{head}\n\n{loader}\n\n\nif __name__ == "__main__":\n{main}'
+
+
+_LOADER = '''# The original model's weights, written beside this file by netcanvas (a state_dict
+# under this module's own names): model = load_weights(CLASS()).
+WEIGHTS = Path(__file__).with_name(WEIGHTS_FILE)
+
+
+def load_weights(model: nn.Module, path: str | Path = WEIGHTS) -> nn.Module:
+    """Load the weights netcanvas wrote beside this file: a state_dict saved with torch.save
+    (.pt), or NumPy's .npz when netcanvas ran without torch. Layers the file holds nothing
+    for (netcanvas convert names them) keep their fresh initialisation."""
+    if Path(path).suffix == ".npz":
+        import numpy
+
+        with numpy.load(path) as data:
+            state = {key: torch.from_numpy(data[key]) for key in data.files}
+    else:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    own = model.state_dict()
+    unknown = sorted(set(state) - set(own))
+    if unknown:
+        raise KeyError(f"{path}: tensors this module does not have: {unknown[:5]}")
+    model.load_state_dict({k: v.reshape(own[k].shape) for k, v in state.items()}, strict=False)
+    return model'''
 
 
 def _source(
