@@ -3,7 +3,8 @@ the same outputs for the original and the copy; converted to PyTorch code, the s
 written beside it makes the module give them too. The graphs hold the cases where a
 tensor's layout or shape differs between ONNX and the layer it becomes (a square MatMul
 weight, stored [in, out] where a 2-D Linear writes [out, in]; Gemm without transB; PReLU's
-[C, 1, 1] slope; BatchNorm's statistics; a position table gathered by constant ids)."""
+[C, 1, 1] slope; BatchNorm's statistics; a position table gathered by constant ids;
+recurrent gates in ONNX's order)."""
 
 from __future__ import annotations
 
@@ -135,26 +136,45 @@ def test_tensors_read_from_a_shared_table_keep_their_values(tmp_path: Path) -> N
     assert _round_trip(tmp_path, data, RNG.standard_normal((1, 4, 4)).astype(np.float32)) == []
 
 
+@pytest.mark.parametrize(("op", "gates"), [("LSTM", 4), ("GRU", 3), ("RNN", 1)])
+def test_recurrent_layers_keep_their_gates(tmp_path: Path, op: str, gates: int) -> None:
+    """ONNX stores a recurrent layer's gates in its own order (LSTM i o f c, GRU z r h),
+    both directions in one tensor and both biases in one: the ONNX copy takes them as
+    they are, the PyTorch module reordered and split."""
+    hidden, size = 4, 3
+    extra = {"linear_before_reset": 1} if op == "GRU" else {}
+    nodes = [
+        helper.make_node("MatMul", ["x", "proj"], ["p"], name="proj"),
+        helper.make_node(
+            op, ["p", "W", "R", "B"], ["y"], name="rnn", hidden_size=hidden,
+            direction="bidirectional", **extra,
+        ),
+    ]  # fmt: skip
+    inits = [_f("proj", size, size), _f("W", 2, gates * hidden, size),
+             _f("R", 2, gates * hidden, hidden), _f("B", 2, 2 * gates * hidden)]  # fmt: skip
+    data = _model(nodes, [5, 1, size], inits, "y")
+    assert _round_trip(tmp_path, data, RNG.standard_normal((5, 1, size)).astype(np.float32)) == []
+
+
 def test_a_layer_whose_weights_cannot_be_matched_is_named(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """An LSTM's gates are not matched (yet): it is drawn fresh and the note names it."""
-    hidden, size = 4, 3
+    """A Gemm's bias of one value broadcast over the outputs is not matched (yet) with
+    the Linear's [out] bias: the layer is drawn fresh and the note names it."""
     nodes = [
-        helper.make_node("MatMul", ["x", "proj"], ["p"], name="proj"),
-        helper.make_node("LSTM", ["p", "W", "R"], ["y"], name="lstm", hidden_size=hidden),
+        helper.make_node("Relu", ["x"], ["r"], name="act"),
+        helper.make_node("Gemm", ["r", "w", "b"], ["y"], name="head", transB=1),
     ]
-    inits = [_f("proj", size, size), _f("W", 1, 4 * hidden, size), _f("R", 1, 4 * hidden, hidden)]
-    source = tmp_path / "rnn.onnx"
-    source.write_bytes(_model(nodes, [5, 1, size], inits, "y"))
+    source = tmp_path / "m.onnx"
+    source.write_bytes(_model(nodes, [2, 8], [_f("w", 4, 8), _f("b", 1)], "y"))
     assert main(["convert", str(source), "-o", str(tmp_path / "copy.onnx")]) == 0
     err = capsys.readouterr().err
-    assert "carried over except" in err and "lstm" in err
+    assert "carried over except those of 1 layer(s)" in err and err.rstrip().endswith(": head")
     if importlib.util.find_spec("torch") is not None:  # PyTorch code says so too
-        assert main(["convert", str(source), "-o", str(tmp_path / "rnn.py")]) == 0
+        assert main(["convert", str(source), "-o", str(tmp_path / "m.py")]) == 0
         err = capsys.readouterr().err
-        assert "rnn.pt" in err and "carried over except those of 1 layer(s)" in err
-        assert err.rstrip().endswith(": lstm")
+        assert "m.pt" in err and "carried over except those of 1 layer(s)" in err
+        assert err.rstrip().endswith(": head")
 
 
 def test_keras_code_says_the_weights_are_not_carried_over(

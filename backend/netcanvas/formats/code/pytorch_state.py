@@ -14,14 +14,16 @@ attribute being the one the code writer gives the layer (``pytorch_writer.plan``
 - tied layers (``Plan.ties``) get the holder's tensor under their own names too (the same
   tensor object, so torch.save stores it once and either key loads it);
 - a tensor whose shape differs from the module's only by ones (PReLU's [C, 1, 1] slope)
-  is reshaped.
+  is reshaped;
+- a recurrent layer's tensors (ONNX: one per kind, both directions, gates in ONNX's
+  order, both biases in one) become torch's, gates reordered.
 
 With torch importable the module is built on the meta device to check every key and
-shape; a layer with a tensor the file cannot give (an LSTM's gates, a key the module does
-not have, a shape that does not fit) is left out whole and named in ``fresh``: it keeps its
-fresh initialisation. ``encode`` writes the dict with ``torch.save`` (``.pt``), or as a
-NumPy ``.npz`` when torch is not importable; the generated code's ``load_weights`` reads
-either.
+shape; a layer with a tensor the file cannot give (a key the module does not have, a
+shape that does not fit: a Gemm's one-value bias) is left out whole and named in
+``fresh``: it keeps its fresh initialisation. ``encode`` writes the dict with
+``torch.save`` (``.pt``), or as a NumPy ``.npz`` when torch is not importable; the
+generated code's ``load_weights`` reads either.
 """
 
 from __future__ import annotations
@@ -133,6 +135,8 @@ def _layer(
         if kind == "Linear" and role == "weight" and stored == "in_out" and array.ndim == 2:
             array = array.T  # torch's Linear keeps [out, in]
         out[role] = array
+    if kind in _GATES:
+        return _recurrent(kind, out)
     if "folded" in recorded:  # a table read through a fixed index: find the index again
         table = out.get("value")
         shape = params.get("shape")
@@ -142,6 +146,35 @@ def _layer(
         if index is None:
             return None
         out["index"] = np.asarray(index, dtype=np.int64)
+    return out
+
+
+# ONNX's gate blocks in torch's order: LSTM i o f c -> i f g o; GRU z r h -> r z n.
+_GATES = {"LSTM": [0, 2, 3, 1], "GRU": [1, 0, 2], "RNN": [0]}
+
+
+def _recurrent(kind: str, onnx: dict[str, Array]) -> dict[str, Array] | None:
+    """An imported recurrent layer's tensors (one ONNX op: W, R, B per direction) as
+    torch's: gates reordered, the bias split into its input and hidden halves, the second
+    direction ``_reverse``."""
+    w, r, bias = (onnx.get(k) for k in ("weight_ih_l0", "weight_hh_l0", "bias_l0"))
+    if w is None or r is None or w.ndim != 3 or r.ndim != 3:
+        return None
+    order = _GATES[kind]
+    hidden = r.shape[-1]
+
+    def gates(array: Array) -> Array:
+        blocks = array.reshape(len(order), hidden, *array.shape[1:])
+        return np.ascontiguousarray(blocks[order].reshape(array.shape))
+
+    out: dict[str, Array] = {}
+    for d in range(w.shape[0]):
+        end = "_reverse" if d else ""
+        out[f"weight_ih_l0{end}"] = gates(w[d])
+        out[f"weight_hh_l0{end}"] = gates(r[d])
+        if bias is not None:
+            halves = bias[d].reshape(2, -1)
+            out[f"bias_ih_l0{end}"], out[f"bias_hh_l0{end}"] = gates(halves[0]), gates(halves[1])
     return out
 
 

@@ -28,6 +28,10 @@ _ROLES: dict[str, dict[str, tuple[int, str]]] = {
     "InstanceNormalization": {"weight": (1, ""), "bias": (2, "")},
     "LayerNormalization": {"weight": (1, ""), "bias": (2, "")},
     "PRelu": {"weight": (1, "")},
+    # As ONNX stores them ([directions, gates x hidden, ...], ONNX's gate order): the
+    # recurrent emitter asks for them so; PyTorch code reorders them (pytorch_state.py).
+    **dict.fromkeys(("LSTM", "GRU", "RNN"), {
+        "weight_ih_l0": (1, ""), "weight_hh_l0": (2, ""), "bias_l0": (3, "")}),
 }  # fmt: skip
 
 
