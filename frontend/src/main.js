@@ -34,6 +34,7 @@ import { TrainPanel } from "./panels/train.js";
 import { PreviewTurn } from "./panels/turn.js";
 import { installTestHooks } from "./testhook.js";
 import { PointerTools } from "./tools/pointer.js";
+import { BIG } from "./view/big.js";
 import { CanvasView } from "./view/canvas.js";
 import { RenderScheduler } from "./view/scheduler.js";
 import { Viewport } from "./view/viewport.js";
@@ -57,6 +58,7 @@ async function main() {
   const svg = byTestId("canvas");
   const view = new CanvasView(svg, store, catalogue);
   const viewport = new Viewport(svg, store, view);
+  view.size = () => viewport.size();
   const scheduler = new RenderScheduler(view, store, () => viewport.fit());
   const gate = createGate();
   const inspector = new Inspector(byTestId("inspector"), {
@@ -189,6 +191,21 @@ async function main() {
     setShape: setInputShape,
   });
 
+  // The autosave writes the whole document: at once for a usual one, and for a big one
+  // (~10 MB of JSON at 50,000 layers) once edits pause, and before the page goes away.
+  let saveTimer = 0;
+  const saveNow = () => {
+    clearTimeout(saveTimer);
+    saveTimer = 0;
+    if (!store.readOnly) autosave(store.doc, persistence.design, store.history());
+  };
+  const saveSoon = () => {
+    clearTimeout(saveTimer);
+    if (store.doc.layers.length < BIG) saveNow();
+    else saveTimer = setTimeout(saveNow, 1000);
+  };
+  window.addEventListener("pagehide", () => saveTimer && saveNow());
+
   store.subscribe((event) => {
     const keys = new Set(event.keys);
     if (event.kind === "document") {
@@ -197,7 +214,7 @@ async function main() {
       inspector.update();
       source.documentChanged(event);
       preview.schedule();
-      if (!store.readOnly) autosave(store.doc, persistence.design, store.history());
+      if (!store.readOnly) saveSoon();
       scale.documentChanged();
       compare.documentChanged();
       train.documentChanged();

@@ -30,7 +30,7 @@ class Settings(BaseSettings):
     body_rate: int = Field(
         64 * 1024, gt=0, description="Slowest accepted body upload speed in bytes per second"
     )
-    max_nodes: int = Field(20_000, gt=0, description="Most layers a document may have")
+    max_nodes: int = Field(100_000, gt=0, description="Most layers a document may have")
     # Empty: no CORS headers at all, so other sites cannot call the API from a browser.
     cors_origins: list[str] = Field(default_factory=list)
     frontend_dir: Path | None = Field(

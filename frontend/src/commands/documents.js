@@ -4,6 +4,8 @@
 
 import { normalize, renameLayer, setParam } from "../model/document.js";
 import { formatOfFile, readableFormats } from "../model/formats.js";
+import { BIG } from "../view/big.js";
+import { defaultCollapsed } from "../view/fold.js";
 import { withPositions } from "../view/layout.js";
 
 /**
@@ -34,6 +36,11 @@ export function placeDocument(current, next, keepPositions = false, { pasted = f
     }
   }
   if (!doc.view.style && current.view?.style) doc.view.style = { ...current.view.style };
+  // A big model opens with its modules collapsed (issue 17): a readable number of boxes.
+  if (doc.layers.length >= BIG && !Array.isArray(doc.view.collapsed)) {
+    const collapsed = defaultCollapsed(doc);
+    if (collapsed.length) doc.view.collapsed = collapsed;
+  }
   const unplaced = doc.layers.filter((l) => !doc.view.positions[l.name]).length;
   return { doc: withPositions(doc), unplaced };
 }

@@ -6,7 +6,7 @@
 import { moveLayers } from "../model/document.js";
 import { figureSettings } from "../model/figures.js";
 import { UNFOLDED } from "../model/session.js";
-import { collapsedScopes } from "../view/fold.js";
+import { childScopes, collapsedScopes, defaultCollapsed } from "../view/fold.js";
 import { layeredLayout } from "../view/layout.js";
 import { flowOf } from "../view/metrics.js";
 import { findStacks, stackingOn } from "../view/stacks.js";
@@ -161,9 +161,29 @@ export function figureCommands(host) {
       run: (scope) => {
         const collapsed = collapsedScopes(store.doc);
         if (!collapsed.includes(scope)) return null;
+        // A big module opens onto its sub-modules, each still one box.
+        const children = childScopes(store.doc, scope).filter((s) => !collapsed.includes(s));
         return store.transact(`Expand ${scope}`, (tx) =>
-          tx.set(["view", "collapsed"], collapsed.filter((s) => s !== scope)),
+          tx.set(["view", "collapsed"], [...collapsed.filter((s) => s !== scope), ...children]),
         );
+      },
+    },
+    {
+      id: "expand-all-scopes",
+      label: "Open every module",
+      isEnabled: () => collapsedScopes(store.doc).length > 0,
+      run: () => store.transact("Expand all modules", (tx) => tx.set(["view", "collapsed"], [])),
+    },
+    {
+      id: "collapse-all-scopes",
+      label: "Collapse the modules",
+      isEnabled: () => store.doc.layers.some((l) => l.scope),
+      run: () => {
+        const scopes = defaultCollapsed(store.doc, 60);
+        return store.transact("Collapse the modules", (tx) => {
+          if (!tx.doc.view) tx.set(["view"], {});
+          tx.set(["view", "collapsed"], scopes);
+        });
       },
     },
     { id: "refresh-folds", label: "Find repeated blocks again", isEnabled: () => store.session.fold.on, run: refreshGroups },

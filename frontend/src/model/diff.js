@@ -79,7 +79,10 @@ export function reverse(diff) {
 
 /** Build operations against the current state (so `before` is always true). */
 export function setOp(root, path, value) {
-  return { op: "set", path: [...path], before: clone(get(root, path)), after: clone(value) };
+  // `before` is not copied: the set detaches it from the tree, and every apply copies what it
+  // writes, so nothing can change it afterwards (a load of a 50,000-layer model is one set
+  // of a document that would otherwise be copied three times).
+  return { op: "set", path: [...path], before: get(root, path), after: clone(value) };
 }
 
 export function insertOp(path, index, value) {

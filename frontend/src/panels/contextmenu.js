@@ -29,6 +29,8 @@ export function menuItems(doc, { node = null, group = null, collapsed = [], anno
       { id: "zoom-fit", label: "Zoom to fit", key: "F" },
       { id: "rankdir", label: "Left to right / top to bottom" },
       { id: "fold", label: "Fold repeated blocks" },
+      { id: "collapse-all-scopes", label: "Collapse the modules" },
+      { id: "expand-all-scopes", label: "Open every module" },
     ];
   }
   const layer = doc.layers.find((l) => l.name === node);

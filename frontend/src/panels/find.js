@@ -65,8 +65,8 @@ export function bindFind(root, { store, run }) {
   function choose(name) {
     const layer = store.doc.layers.find((l) => l.name === name);
     if (!layer) return;
-    const collapsed = store.doc.view?.collapsed ?? [];
-    for (const scope of scopesOf(layer)) if (collapsed.includes(scope)) run("expand-scope", scope);
+    // Outermost first; opening a big module collapses its sub-modules, so ask again each time.
+    for (const scope of scopesOf(layer)) if ((store.doc.view?.collapsed ?? []).includes(scope)) run("expand-scope", scope);
     run("reveal", name);
     list.hidden = true;
   }

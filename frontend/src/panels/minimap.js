@@ -95,27 +95,49 @@ export class Minimap {
     const seen = seenBox(viewport, size);
     const t = mapTransform(bounds, seen);
     this.transform = t;
+    // The boxes are painted (off screen, scaled to the drawing alone) only when the drawing,
+    // the selection or the theme changed; each redraw copies that picture into the map at
+    // the map's scale, so a pan of a 50,000-layer graph costs one image copy.
+    const selection = store.session.selection;
+    const theme = this.root.parentElement?.className ?? "";
+    const key = [view.version, theme, [...selection].join("\n")].join("|");
+    const own = mapTransform(bounds, bounds);
+    if (key !== this.painted) {
+      this.painted = key;
+      this.paint(own, selection);
+    }
     const ratio = window.devicePixelRatio || 1;
     this.canvas.width = WIDTH * ratio;
     this.canvas.height = HEIGHT * ratio;
     const ctx = this.canvas.getContext("2d");
-    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-    const colours = getComputedStyle(this.root);
-    const fill = colours.getPropertyValue("--c-stroke").trim() || "#b7bfcc";
-    const picked = colours.getPropertyValue("--c-select").trim() || "#2f6fdb";
-    const selection = store.session.selection;
-    for (const [name, entry] of view.drawn()) {
-      const [x, y] = view.position(name);
-      ctx.fillStyle = selection.has(name) ? picked : fill;
-      const w = NODE_W * t.scale;
-      const h = (entry.h ?? NODE_H) * t.scale;
-      ctx.fillRect(PAD + (x - t.ox) * t.scale, PAD + (y - t.oy) * t.scale, Math.max(1.5, w), Math.max(1.5, h));
-    }
+    const k = t.scale / own.scale;
+    ctx.setTransform(ratio * k, 0, 0, ratio * k, ratio * (PAD - PAD * k + (own.ox - t.ox) * t.scale), ratio * (PAD - PAD * k + (own.oy - t.oy) * t.scale));
+    ctx.drawImage(this.picture, 0, 0, WIDTH, HEIGHT);
     const f = this.frame.style;
     f.left = `${PAD + (seen.x0 - t.ox) * t.scale}px`;
     f.top = `${PAD + (seen.y0 - t.oy) * t.scale}px`;
     f.width = `${(seen.x1 - seen.x0) * t.scale}px`;
     f.height = `${(seen.y1 - seen.y0) * t.scale}px`;
+  }
+
+  paint(t, selection) {
+    const { view } = this.host;
+    const ratio = window.devicePixelRatio || 1;
+    this.picture ??= document.createElement("canvas");
+    this.picture.width = WIDTH * ratio;
+    this.picture.height = HEIGHT * ratio;
+    const ctx = this.picture.getContext("2d");
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    const colours = getComputedStyle(this.root);
+    const fill = colours.getPropertyValue("--c-stroke").trim() || "#b7bfcc";
+    const picked = colours.getPropertyValue("--c-select").trim() || "#2f6fdb";
+    const w = Math.max(1.5, NODE_W * t.scale);
+    for (const [name, entry] of view.drawn()) {
+      const [x, y] = view.position(name);
+      ctx.fillStyle = selection.has(name) ? picked : fill;
+      const h = (entry.h ?? NODE_H) * t.scale;
+      ctx.fillRect(PAD + (x - t.ox) * t.scale, PAD + (y - t.oy) * t.scale, w, Math.max(1.5, h));
+    }
   }
 
   /** Centre the canvas on the drawing's point under the pointer. */

@@ -6,8 +6,10 @@
 
 import { edges as documentEdges } from "../model/document.js";
 import { AnnotationLayer } from "./annotations.js";
+import { BIG, DETAIL_ZOOM, MARGIN, sceneOf, windowOf, withRows } from "./big.js";
 import { renderBoxes } from "./boxes.js";
 import { EdgeLayer } from "./edges.js";
+import { FarLayer } from "./far.js";
 import { foldedDrawing } from "./fold.js";
 import { curve, nodeEntry, nodeMarkup, nodeState, portOffset, tooltip } from "./markup.js";
 import { BELOW, NODE_H, NODE_W, ROW_H, flowOf } from "./metrics.js";
@@ -40,6 +42,14 @@ export class CanvasView {
     // free, while nothing is overlaid.
     this.afterRender = null;
     this.marks = null; // layer name -> extra class (setMarks)
+    // A big document (big.js) keeps a scene of every box and draws only what is in sight.
+    this.scene = null;
+    this.far = null; // the far view's canvas (far.js), made for the first big document
+    this.windowFrame = 0; // a pending mountWindow() after the viewport moved
+    this.rendered = 0; // layers in the document last drawn (the scheduler compares)
+    this.version = 0; // counts drawings that may have moved a box (the minimap repaints on a new one)
+    this.measured = null; // bounds() of this version
+    this.size = () => svg.getBoundingClientRect(); // main.js gives the measured size
   }
 
   spec(type) {
@@ -97,9 +107,20 @@ export class CanvasView {
     if (!this.viewport.isConnected) this.svg.appendChild(this.viewport);
   }
 
-  setViewport({ x, y, zoom }) {
+  setViewport(viewport) {
+    const { x, y, zoom } = viewport;
     this.viewport.setAttribute("transform", `translate(${x} ${y}) scale(${zoom})`);
     this.svg.dataset.zoom = String(zoom);
+    if (!this.scene) return;
+    // A big document: the far picture follows at once; the nodes in sight are mounted
+    // once per frame however many viewport changes arrive in it.
+    this.far?.moved(viewport, this.size());
+    if (!this.windowFrame) {
+      this.windowFrame = requestAnimationFrame(() => {
+        this.windowFrame = 0;
+        if (this.scene) this.mountWindow();
+      });
+    }
   }
 
   /** Screen (client) coordinates -> canvas coordinates. */
@@ -138,9 +159,35 @@ export class CanvasView {
     this.stacks = stackingOn(doc) ? findStacks(shown) : null;
     this.rowIndex = new Map();
     for (const list of this.stacks?.members.values() ?? []) list.forEach((n, i) => this.rowIndex.set(n, i));
+    this.rendered = doc.layers.length;
+    if (doc.layers.length >= BIG) {
+      this.scene = sceneOf(shown, {
+        position: (name) => this.position(name),
+        category: (layer) => (layer.type === "Group" ? "group" : this.spec(layer.type)?.category ?? "opaque"),
+        followers: (name) => this.stacks?.members.get(name)?.length ?? 0,
+        isRow: (name) => this.stacks?.head.has(name) ?? false,
+        lr: this.lr,
+      });
+      this.mountWindow({ paint: true });
+    } else {
+      this.scene = null;
+      this.far?.show(false);
+      this.mountNodes(doc.layers);
+      this.renderBoxes();
+      this.renderEdges(doc);
+    }
+    this.renderSelection();
+    this.notes.render(this);
+    this.markScreen();
+    this.version += 1;
+    this.afterRender?.();
+  }
+
+  /** Keep `layers` drawn as nodes (built or updated in place), and no others. */
+  mountNodes(layers) {
     const seen = new Set();
     const fresh = [];
-    for (const layer of doc.layers) {
+    for (const layer of layers) {
       if (seen.has(layer.name)) continue; // a duplicated name is an error the analysis reports
       seen.add(layer.name);
       const state = this.nodeState(layer);
@@ -163,11 +210,49 @@ export class CanvasView {
         this.nodes.delete(name);
       }
     }
-    this.renderBoxes();
-    this.renderEdges(doc);
-    this.renderSelection();
-    this.notes.render(this);
-    this.afterRender?.();
+  }
+
+  /**
+   * A big document: near, the nodes, boxes and wires in and around the window as SVG; far,
+   * none, and the scene painted on the far canvas (`paint`: the scene changed).
+   */
+  mountWindow({ paint = false } = {}) {
+    const doc = this.store.doc;
+    const viewport = this.store.session.viewport;
+    const size = this.size();
+    const near = viewport.zoom >= DETAIL_ZOOM;
+    // Far out and still far out: the DOM holds no node to change, the far layer moves itself.
+    if (!paint && !near && this.far?.on && this.nodes.size === 0 && this.boxes.size === 0) return;
+    const seen = near ? withRows(this.scene.grid.query(...windowOf(viewport, size, MARGIN)), this.stacks) : new Set();
+    this.mountNodes(doc.layers.filter((layer) => seen.has(layer.name)));
+    renderBoxes(this.nodeLayer, this.boxes, (this.fold?.boxes ?? []).filter((box) => seen.has(box.id)), {
+      translate: (id) => this.translate(id),
+      analysis: this.analysis,
+    });
+    const wires = this.scene.links.filter((e) => seen.has(e.src) || seen.has(e.dst));
+    this.obstacles = null; // wires of a big graph are not routed round boxes: curves
+    this.edgeLayer.render(wires, (edge) => this.edgeClass(edge), (edge) => this.edgePath(edge));
+    if (!this.far) {
+      this.far = new FarLayer(this.svg.parentElement, this.svg);
+      this.far.onPainted = () => this.markScreen();
+    }
+    const was = this.far.on;
+    this.far.show(!near);
+    if (!near && (paint || !was)) this.far.setScene(this.farScene(), viewport, size);
+  }
+
+  farScene() {
+    const selection = this.store.session.selection;
+    return { items: this.scene.items, edges: this.scene.segments, selection, picked: [...selection].join("\n") };
+  }
+
+  /**
+   * data-screen on the canvas: "complete" once what is in sight is drawn with its analysis
+   * (the benchmark's and tests' signal), "pending" before.
+   */
+  markScreen() {
+    const painted = !this.far?.on || (this.far.drawnAt !== null && this.far.job === null);
+    this.svg.dataset.screen = this.analysisResult && painted ? "complete" : "pending";
   }
 
   /** Classes added to some nodes (the comparison's added / changed marks), then redraw. */
@@ -266,6 +351,7 @@ export class CanvasView {
 
   /** Move nodes during a drag without touching the store (committed on release). */
   moveLive(positions) {
+    this.version += 1;
     this.livePositions = { ...(this.livePositions ?? {}), ...positions };
     const moved = new Set(Object.keys(positions));
     for (const name of Object.keys(positions)) {
@@ -303,6 +389,9 @@ export class CanvasView {
     }
     if (hover !== null) this.showTip(hover);
     this.edgeLayer.select(selection);
+    if (this.far?.on && this.far.scene?.picked !== [...selection].join("\n")) {
+      this.far.setScene(this.farScene(), this.store.session.viewport, this.size());
+    }
   }
 
   /**
@@ -320,6 +409,10 @@ export class CanvasView {
 
   /** Names and sizes of what is drawn: visible nodes and folded boxes. */
   *drawn() {
+    if (this.scene) {
+      yield* this.scene.items;
+      return;
+    }
     for (const [name, entry] of this.nodes) {
       if (!entry.state.cls.includes(" folded")) yield [name, entry];
     }
@@ -328,6 +421,11 @@ export class CanvasView {
 
   /** Bounding box of all visible nodes in canvas coordinates. */
   bounds() {
+    if (this.measured?.version !== this.version) this.measured = { version: this.version, box: this.measureBounds() };
+    return this.measured.box;
+  }
+
+  measureBounds() {
     let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
     for (const [name, entry] of this.drawn()) {
       const [x, y] = this.position(name);
@@ -341,6 +439,7 @@ export class CanvasView {
 
   /** Names of visible nodes inside a canvas-space rectangle. */
   nodesIn(x0, y0, x1, y1) {
+    if (this.scene) return [...this.scene.grid.query(x0, y0, x1, y1)].filter((name) => !this.boxes.has(name) && !name.startsWith("group:"));
     const out = [];
     for (const [name, entry] of this.drawn()) {
       if (!this.nodes.has(name)) continue;

@@ -124,14 +124,24 @@ export function collapsedScopes(doc) {
  */
 export function scopeGroups(doc, collapsed = collapsedScopes(doc)) {
   const outer = collapsed.filter((s) => !collapsed.some((o) => o !== s && s.startsWith(`${o}.`)));
+  // One pass over the layers (a 50,000-layer graph opens with ~150 modules collapsed): each
+  // layer joins the outermost collapsed module among its enclosing ones.
+  const members = new Map(outer.map((scope) => [scope, []]));
+  for (const layer of doc.layers) {
+    for (const scope of scopesOf(layer)) {
+      const list = members.get(scope);
+      if (list) {
+        list.push(layer.name);
+        break;
+      }
+    }
+  }
   const groups = [];
   for (const scope of outer) {
-    const members = doc.layers
-      .filter((l) => typeof l.scope === "string" && (l.scope === scope || l.scope.startsWith(`${scope}.`)))
-      .map((l) => l.name);
-    if (members.length === 0) continue;
+    const names = members.get(scope);
+    if (names.length === 0) continue;
     const kind = doc.view?.scopes?.[scope]?.type;
-    groups.push({ name: scope, count: 1, copies: [members], scope: true, kind: typeof kind === "string" ? kind : "module" });
+    groups.push({ name: scope, count: 1, copies: [names], scope: true, kind: typeof kind === "string" ? kind : "module" });
   }
   return groups;
 }
@@ -141,4 +151,43 @@ export function scopesOf(layer) {
   if (typeof layer?.scope !== "string" || !layer.scope) return [];
   const parts = layer.scope.split(".");
   return parts.map((_, i) => parts.slice(0, i + 1).join("."));
+}
+
+/**
+ * The modules a big graph opens collapsed to (issue 17), as Model Explorer opens its graphs:
+ * the deepest level of the module tree at which at most `most` boxes and loose layers are in
+ * sight, or the top level when even that is more; [] when no layer is in a module.
+ */
+export function defaultCollapsed(doc, most = 400) {
+  const paths = doc.layers.map((l) => (typeof l.scope === "string" && l.scope ? l.scope.split(".") : []));
+  const deepest = Math.max(0, ...paths.map((p) => p.length));
+  let chosen = null;
+  for (let depth = 1; depth <= deepest; depth += 1) {
+    const scopes = new Set();
+    let loose = 0;
+    for (const parts of paths) {
+      if (parts.length >= depth) scopes.add(parts.slice(0, depth).join("."));
+      else loose += 1;
+    }
+    if (chosen !== null && scopes.size + loose > most) break;
+    chosen = [...scopes];
+    if (scopes.size + loose > most) break;
+  }
+  return chosen ?? [];
+}
+
+/**
+ * What to collapse when `scope` is expanded: its direct sub-modules, when it holds more than
+ * `most` layers, so opening a stage of a big graph shows its blocks, not thousands of layers.
+ */
+export function childScopes(doc, scope, most = 100) {
+  const prefix = `${scope}.`;
+  const inside = doc.layers.filter((l) => typeof l.scope === "string" && (l.scope === scope || l.scope.startsWith(prefix)));
+  if (inside.length <= most) return [];
+  const children = new Set();
+  for (const l of inside) {
+    if (l.scope === scope) continue;
+    children.add(`${scope}.${l.scope.slice(prefix.length).split(".")[0]}`);
+  }
+  return [...children];
 }

@@ -20,7 +20,7 @@ export class RenderScheduler {
 
   /** The document changed: draw now, or hold the drawing back for its analysis. */
   documentChanged() {
-    if (this.timer || this.store.doc.layers.length - this.view.nodes.size > DEFER_NEW_NODES) {
+    if (this.timer || this.store.doc.layers.length - this.view.rendered > DEFER_NEW_NODES) {
       if (!this.timer) this.timer = setTimeout(() => this.flush(), DEFER_MAX_MS);
       this.view.hold();
     }

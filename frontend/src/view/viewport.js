@@ -8,6 +8,8 @@ import { belowOf } from "./layout.js";
 /** The zoom range of the wheel and of a pinch. */
 export const MIN_ZOOM = 0.1;
 export const MAX_ZOOM = 4;
+/** The least zoom a revealed layer is shown at (a found layer in a far-out big graph). */
+const READABLE_ZOOM = 0.6;
 /** Room left around the drawing by zoom to fit, in screen pixels. */
 export const FIT_PAD = 40;
 /** Zoom to fit never magnifies (a tiny net stays at 100 %) and stops at 2 %. */
@@ -82,10 +84,13 @@ export class Viewport {
     this.store.setViewport(fitViewport(bounds, size));
   }
 
-  /** Pan (at the same zoom) so the layer's box is in the middle. */
+  /**
+   * Pan so the layer's box is in the middle: at the same zoom, or flying in to a zoom at
+   * which its text can be read when the view is further out than that.
+   */
   centreOn(name) {
-    const { zoom } = this.store.session.viewport;
-    this.store.setViewport(centreViewport(boxCentre(this.view.position(name)), this.svg.getBoundingClientRect(), zoom));
+    const zoom = Math.max(this.store.session.viewport.zoom, READABLE_ZOOM);
+    this.store.setViewport({ zoom, ...centreViewport(boxCentre(this.view.position(name)), this.size(), zoom) });
   }
 
   /**

@@ -1,0 +1,97 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+
+import { placeDocument } from "../src/commands/documents.js";
+import { normalize } from "../src/model/document.js";
+import { BIG, sceneOf, windowOf } from "../src/view/big.js";
+import { childScopes, defaultCollapsed, foldView, scopeGroups } from "../src/view/fold.js";
+import { Grid } from "../src/view/grid.js";
+import { layeredLayout } from "../src/view/layout.js";
+
+/** A chain of `blocks` residual blocks of 3 layers, block b in module `stage{b / per}.block{b % per}`. */
+function stages(blocks, per = 10) {
+  const layers = [{ name: "data", type: "Input", shape: [1, 4, 8, 8] }];
+  let last = "data";
+  for (let b = 0; b < blocks; b += 1) {
+    const scope = `stage${Math.floor(b / per)}.block${b % per}`;
+    layers.push({ name: `b${b}_conv`, type: "Conv2d", out_channels: 4, kernel_size: 3, padding: 1, inputs: [last], scope });
+    layers.push({ name: `b${b}_relu`, type: "ReLU", scope });
+    layers.push({ name: `b${b}_add`, type: "Add", inputs: [`b${b}_relu`, last], scope });
+    last = `b${b}_add`;
+  }
+  return normalize({ name: "stages", layers });
+}
+
+test("the grid finds exactly the boxes a rectangle overlaps, as a scan of every box does", () => {
+  const items = new Map();
+  let seed = 7;
+  const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+  for (let i = 0; i < 3000; i += 1) items.set(`n${i}`, { x: random() * 20000 - 5000, y: random() * 20000, w: 172, h: 58 });
+  const grid = new Grid(items);
+  for (let q = 0; q < 50; q += 1) {
+    const x0 = random() * 20000 - 6000;
+    const y0 = random() * 20000 - 1000;
+    const [x1, y1] = [x0 + random() * 4000, y0 + random() * 3000];
+    const scan = [...items].filter(([, it]) => it.x + it.w >= x0 && it.x <= x1 && it.y + it.h >= y0 && it.y <= y1).map(([n]) => n);
+    assert.deepEqual([...grid.query(x0, y0, x1, y1)].sort(), scan.sort());
+  }
+  // A rectangle larger than the whole graph answers every box.
+  assert.equal(grid.query(-1e9, -1e9, 1e9, 1e9).size, items.size);
+});
+
+test("the window in canvas coordinates follows the viewport and widens by the margin", () => {
+  assert.deepEqual(windowOf({ x: -100, y: 50, zoom: 2 }, { width: 800, height: 600 }), [50, -25, 450, 275]);
+  assert.deepEqual(windowOf({ x: 0, y: 0, zoom: 0.5 }, { width: 100, height: 100 }, 10), [-20, -20, 220, 220]);
+});
+
+test("the scene holds every box once and a segment per wire between drawn boxes", () => {
+  const doc = stages(4);
+  const positions = layeredLayout(doc);
+  const scene = sceneOf(doc, {
+    position: (name) => positions[name],
+    category: () => "convolution",
+    followers: () => 0,
+    isRow: () => false,
+    lr: false,
+  });
+  assert.equal(scene.items.size, doc.layers.length);
+  // Each block: data->conv, conv->relu, relu->add, skip->add.
+  assert.equal(scene.links.length, 4 * 4);
+  const [x1, y1, x2, y2] = scene.segments[0];
+  const from = positions[scene.links[0].src];
+  const to = positions[scene.links[0].dst];
+  assert.deepEqual([x1, y1, x2, y2], [from[0] + 86, from[1] + 58, to[0] + 86, to[1]]);
+});
+
+test("a big graph opens at the deepest module level that stays readable", () => {
+  const doc = stages(60, 10); // 6 stages of 10 blocks: 181 layers
+  assert.deepEqual(defaultCollapsed(doc, 50), ["stage0", "stage1", "stage2", "stage3", "stage4", "stage5"]);
+  const blocks = defaultCollapsed(doc, 400);
+  assert.equal(blocks.length, 60);
+  assert.ok(blocks.every((s) => /^stage\d\.block\d$/.test(s)));
+  // Even the top level is too many: the top level anyway.
+  assert.equal(defaultCollapsed(doc, 3).length, 6);
+  // No modules: nothing to collapse.
+  assert.deepEqual(defaultCollapsed(normalize({ layers: [{ name: "a", type: "Input", shape: [1, 2] }] })), []);
+  // Folded at that level, what is drawn is a handful of boxes.
+  const view = foldView(doc, scopeGroups({ ...doc, view: { collapsed: defaultCollapsed(doc, 50) } }));
+  assert.equal(view.doc.layers.length, 7);
+});
+
+test("opening a big module shows its sub-modules collapsed; a small one opens whole", () => {
+  const doc = stages(60, 10);
+  assert.equal(childScopes(doc, "stage2", 20).length, 10);
+  assert.deepEqual(childScopes(doc, "stage2", 100), []);
+});
+
+test("placing a big document collapses its modules; a small one keeps every layer in sight", () => {
+  const blocks = Math.ceil(BIG / 3);
+  const big = placeDocument({ layers: [], view: {} }, stages(blocks, 50)).doc;
+  assert.equal(big.view.collapsed.length, Math.ceil(blocks / 50));
+  const small = placeDocument({ layers: [], view: {} }, stages(30, 10)).doc;
+  assert.equal(small.view.collapsed, undefined);
+  // A document that says what it collapses keeps it.
+  const own = stages(blocks, 50);
+  own.view.collapsed = [];
+  assert.deepEqual(placeDocument({ layers: [], view: {} }, own).doc.view.collapsed, []);
+});
