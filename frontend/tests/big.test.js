@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 
 import { placeDocument } from "../src/commands/documents.js";
 import { normalize } from "../src/model/document.js";
-import { BIG, sceneOf, windowOf } from "../src/view/big.js";
+import { COLLAPSE_FROM, sceneOf, windowOf } from "../src/view/big.js";
 import { childScopes, defaultCollapsed, foldView, scopeGroups } from "../src/view/fold.js";
 import { Grid } from "../src/view/grid.js";
 import { layeredLayout } from "../src/view/layout.js";
@@ -85,7 +85,7 @@ test("opening a big module shows its sub-modules collapsed; a small one opens wh
 });
 
 test("placing a big document collapses its modules; a small one keeps every layer in sight", () => {
-  const blocks = Math.ceil(BIG / 3);
+  const blocks = Math.ceil(COLLAPSE_FROM / 3) + 1;
   const big = placeDocument({ layers: [], view: {} }, stages(blocks, 50)).doc;
   assert.equal(big.view.collapsed.length, Math.ceil(blocks / 50));
   const small = placeDocument({ layers: [], view: {} }, stages(30, 10)).doc;

@@ -4,7 +4,7 @@
 
 import { normalize, renameLayer, setParam } from "../model/document.js";
 import { formatOfFile, readableFormats } from "../model/formats.js";
-import { BIG } from "../view/big.js";
+import { COLLAPSE_FROM } from "../view/big.js";
 import { defaultCollapsed } from "../view/fold.js";
 import { withPositions } from "../view/layout.js";
 
@@ -36,8 +36,9 @@ export function placeDocument(current, next, keepPositions = false, { pasted = f
     }
   }
   if (!doc.view.style && current.view?.style) doc.view.style = { ...current.view.style };
-  // A big model opens with its modules collapsed (issue 17): a readable number of boxes.
-  if (doc.layers.length >= BIG && !Array.isArray(doc.view.collapsed)) {
+  // A big model opens with its modules collapsed (issue 17), as Model Explorer opens its
+  // graphs: a screenful of boxes, each opened on demand.
+  if (doc.layers.length > COLLAPSE_FROM && !Array.isArray(doc.view.collapsed)) {
     const collapsed = defaultCollapsed(doc);
     if (collapsed.length) doc.view.collapsed = collapsed;
   }

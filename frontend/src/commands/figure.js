@@ -179,7 +179,7 @@ export function figureCommands(host) {
       label: "Collapse the modules",
       isEnabled: () => store.doc.layers.some((l) => l.scope),
       run: () => {
-        const scopes = defaultCollapsed(store.doc, 60);
+        const scopes = defaultCollapsed(store.doc);
         return store.transact("Collapse the modules", (tx) => {
           if (!tx.doc.view) tx.set(["view"], {});
           tx.set(["view", "collapsed"], scopes);

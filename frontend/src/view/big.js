@@ -13,6 +13,8 @@ import { NODE_W, boxHeight } from "./metrics.js";
 
 /** From this many layers the canvas draws only what is in sight. */
 export const BIG = 2000;
+/** A model of more layers than this, in modules, opens with them collapsed (fold.js defaultCollapsed). */
+export const COLLAPSE_FROM = 400;
 /** Below this zoom a big graph is painted on the far canvas, without text. */
 export const DETAIL_ZOOM = 0.3;
 /** Room around the window, in screen pixels, whose nodes are kept in the DOM too, so a short pan shows no gap. */

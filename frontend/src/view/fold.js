@@ -158,7 +158,7 @@ export function scopesOf(layer) {
  * the deepest level of the module tree at which at most `most` boxes and loose layers are in
  * sight, or the top level when even that is more; [] when no layer is in a module.
  */
-export function defaultCollapsed(doc, most = 400) {
+export function defaultCollapsed(doc, most = 60) {
   const paths = doc.layers.map((l) => (typeof l.scope === "string" && l.scope ? l.scope.split(".") : []));
   const deepest = Math.max(0, ...paths.map((p) => p.length));
   let chosen = null;
