@@ -160,7 +160,9 @@ export class CanvasView {
     this.rowIndex = new Map();
     for (const list of this.stacks?.members.values() ?? []) list.forEach((n, i) => this.rowIndex.set(n, i));
     this.rendered = doc.layers.length;
-    if (doc.layers.length >= BIG) {
+    // Big: a scene when what is drawn is big (a collapsed big model draws a few boxes, as SVG).
+    const big = doc.layers.length >= BIG;
+    if (big && shown.layers.length >= BIG) {
       this.scene = sceneOf(shown, {
         position: (name) => this.position(name),
         category: (layer) => (layer.type === "Group" ? "group" : this.spec(layer.type)?.category ?? "opaque"),
@@ -172,7 +174,9 @@ export class CanvasView {
     } else {
       this.scene = null;
       this.far?.show(false);
-      this.mountNodes(doc.layers);
+      // A small document keeps its folded layers in the DOM (hidden); a big one only what shows.
+      const hidden = this.fold?.hidden;
+      this.mountNodes(big && hidden ? doc.layers.filter((l) => !hidden.has(l.name)) : doc.layers);
       this.renderBoxes();
       this.renderEdges(doc);
     }
@@ -309,7 +313,9 @@ export class CanvasView {
   }
 
   renderEdges(doc) {
-    const list = documentEdges(doc);
+    const hidden = this.fold?.hidden;
+    let list = documentEdges(doc);
+    if (hidden && doc.layers.length >= BIG) list = list.filter((e) => !hidden.has(e.src) && !hidden.has(e.dst));
     if (this.fold) {
       // Edges into and out of a folded box come from the stand-in document.
       for (const edge of documentEdges(this.fold.doc)) {
