@@ -16,6 +16,7 @@ import { bindFiles } from "./panels/files.js";
 import { AnnotateTools } from "./panels/annotate.js";
 import { ComparePanel } from "./panels/compare.js";
 import { ContextMenu } from "./panels/contextmenu.js";
+import { Bookmarks } from "./panels/bookmarks.js";
 import { bindFind } from "./panels/find.js";
 import { LayerHistograms } from "./panels/histograms.js";
 import { Inspector } from "./panels/inspector.js";
@@ -69,6 +70,7 @@ async function main() {
   });
   const stats = new StatsPanel($(".stats"), { onPick: (name) => run("reveal", name) });
   bindFind(byTestId("find-bar"), { store, run });
+  const bookmarks = new Bookmarks($(".compare-bar").parentElement, { store, run });
   const source = new SourcePanel($("#panel-source"), {
     store,
     loadDocument: (doc, label, options) => run("load-document", { doc, label, ...options }),
@@ -217,6 +219,7 @@ async function main() {
       if (!store.readOnly) saveSoon();
       scale.documentChanged();
       compare.documentChanged();
+      bookmarks.sync();
       train.documentChanged();
       overlay.documentChanged();
       syncName();

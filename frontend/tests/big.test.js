@@ -95,3 +95,27 @@ test("placing a big document collapses its modules; a small one keeps every laye
   own.view.collapsed = [];
   assert.deepEqual(placeDocument({ layers: [], view: {} }, own).doc.view.collapsed, []);
 });
+
+test("bookmarked views are kept in the document, flown to, deleted, and undone like edits", async () => {
+  const { createCommands, invoke } = await import("../src/commands/index.js");
+  const { Store } = await import("../src/model/store.js");
+  const { bookmarksOf } = await import("../src/commands/view.js");
+  const store = new Store(stages(3));
+  const commands = createCommands({ store, api: {}, view: { zoomToFit() {}, centreOn() {} }, ui: { notify() {} } });
+  store.setViewport({ x: -120, y: 40, zoom: 0.5 });
+  invoke(commands, "add-bookmark", "stem");
+  store.setViewport({ x: 300, y: -900.4, zoom: 2 });
+  invoke(commands, "add-bookmark");
+  assert.deepEqual(bookmarksOf(store.doc), [
+    { name: "stem", x: -120, y: 40, zoom: 0.5 },
+    { name: "View 2", x: 300, y: -900, zoom: 2 },
+  ]);
+  invoke(commands, "go-bookmark", 0);
+  assert.deepEqual(store.session.viewport, { x: -120, y: 40, zoom: 0.5 });
+  invoke(commands, "delete-bookmark", 0);
+  assert.deepEqual(bookmarksOf(store.doc).map((m) => m.name), ["View 2"]);
+  store.undo();
+  assert.deepEqual(bookmarksOf(store.doc).map((m) => m.name), ["stem", "View 2"]);
+  // Malformed entries (a hand-edited file) are ignored, not trusted.
+  assert.deepEqual(bookmarksOf({ view: { bookmarks: [{ name: "x", x: 1, y: 2, zoom: -1 }, null, { name: 3 }] } }), []);
+});

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from .helpers import paste, tid, with_test_hooks
+from .helpers import open_document, paste, tid, with_test_hooks
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 
@@ -139,4 +139,36 @@ def test_a_big_graph_keeps_only_what_is_in_sight_in_the_dom(page: Page) -> None:
         page.evaluate("() => JSON.stringify(window.__netcanvasTest.store.doc.view.collapsed)")
     )
     assert saved == []
+    assert page.page_errors == []
+
+
+def test_a_bookmarked_view_is_kept_with_the_design_and_flown_back_to(page: Page) -> None:
+    doc = {
+        "netcanvas": 1,
+        "name": "marks",
+        "layers": [
+            {"name": "x", "type": "Input", "shape": [1, 4]},
+            {"name": "fc", "type": "Linear", "out_features": 2},
+        ],
+    }
+    open_document(page, doc)
+    with_test_hooks(page)
+    viewport = "() => window.__netcanvasTest.store.session.viewport"
+    marked = page.evaluate(viewport)
+    tid(page, "bookmarks").click()
+    tid(page, "bookmark-add").click()
+    expect(tid(page, "bookmark-0")).to_have_text("View 1")
+    # Elsewhere, then back by the bookmark, also after a reload.
+    page.evaluate("() => window.__netcanvasTest.store.setViewport({x: 900, y: -700, zoom: 2.5})")
+    page.reload()
+    page.wait_for_selector("body[data-ready=true]")
+    tid(page, "bookmarks").click()
+    tid(page, "bookmark-0").click()
+    expect(tid(page, "bookmark-menu")).to_be_hidden()
+    now = page.evaluate(viewport)
+    assert now["zoom"] == marked["zoom"]
+    assert abs(now["x"] - marked["x"]) <= 1 and abs(now["y"] - marked["y"]) <= 1
+    tid(page, "bookmarks").click()
+    tid(page, "bookmark-delete-0").click()
+    expect(tid(page, "bookmark-0")).to_have_count(0)
     assert page.page_errors == []

@@ -4,7 +4,7 @@
 
 import { normalize, renameLayer, setParam } from "../model/document.js";
 import { formatOfFile, readableFormats } from "../model/formats.js";
-import { COLLAPSE_FROM } from "../view/big.js";
+import { BIG, COLLAPSE_FROM } from "../view/big.js";
 import { defaultCollapsed } from "../view/fold.js";
 import { withPositions } from "../view/layout.js";
 
@@ -43,6 +43,9 @@ export function placeDocument(current, next, keepPositions = false, { pasted = f
     if (collapsed.length) doc.view.collapsed = collapsed;
   }
   const unplaced = doc.layers.filter((l) => !doc.view.positions[l.name]).length;
+  // A big model with no place for any layer is laid out off the main thread by the canvas
+  // (view/background.js), which draws its collapsed modules meanwhile.
+  if (doc.layers.length >= BIG && unplaced === doc.layers.length) return { doc, unplaced };
   return { doc: withPositions(doc), unplaced };
 }
 

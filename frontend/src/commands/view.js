@@ -7,6 +7,17 @@ import { fitToBoxes, layeredLayout } from "../view/layout.js";
 import { flowOf } from "../view/metrics.js";
 import { stackingOn } from "../view/stacks.js";
 
+/**
+ * The document's bookmarked views, well-formed ones only: [{name, x, y, zoom}].
+ * @param {{view?: {bookmarks?: unknown}}} doc
+ */
+export function bookmarksOf(doc) {
+  const list = doc.view?.bookmarks;
+  if (!Array.isArray(list)) return [];
+  const number = (v) => typeof v === "number" && Number.isFinite(v);
+  return list.filter((m) => m && typeof m.name === "string" && number(m.x) && number(m.y) && number(m.zoom) && m.zoom > 0);
+}
+
 /** @param {import("./index.js").Host} host */
 export function viewCommands(host) {
   const { store } = host;
@@ -62,5 +73,42 @@ export function viewCommands(host) {
       },
     },
     { id: "templates", label: "Templates", isEnabled: () => true, run: () => host.ui.templates() },
+    // Bookmarks of views (issue 17): named places in the document's view.bookmarks, kept
+    // with the design; going to one only moves the viewport.
+    {
+      id: "add-bookmark",
+      label: "Bookmark this view",
+      isEnabled: () => editable() && hasLayers(),
+      run: (name) => {
+        const list = bookmarksOf(store.doc);
+        const { x, y, zoom } = store.session.viewport;
+        const mark = { name: name || `View ${list.length + 1}`, x: Math.round(x), y: Math.round(y), zoom };
+        return store.transact(`Bookmark ${mark.name}`, (tx) => {
+          if (!tx.doc.view) tx.set(["view"], {});
+          tx.set(["view", "bookmarks"], [...list, mark]);
+        });
+      },
+    },
+    {
+      id: "go-bookmark",
+      label: "Go to a bookmarked view",
+      isEnabled: () => bookmarksOf(store.doc).length > 0,
+      run: (index) => {
+        const mark = bookmarksOf(store.doc)[index];
+        if (mark) store.setViewport({ x: mark.x, y: mark.y, zoom: mark.zoom });
+      },
+    },
+    {
+      id: "delete-bookmark",
+      label: "Delete a bookmark",
+      isEnabled: () => editable() && bookmarksOf(store.doc).length > 0,
+      run: (index) => {
+        const list = bookmarksOf(store.doc);
+        if (!list[index]) return null;
+        return store.transact(`Delete bookmark ${list[index].name}`, (tx) =>
+          tx.set(["view", "bookmarks"], list.filter((_, i) => i !== index)),
+        );
+      },
+    },
   ];
 }

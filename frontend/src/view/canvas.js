@@ -6,6 +6,7 @@
 
 import { edges as documentEdges } from "../model/document.js";
 import { AnnotationLayer } from "./annotations.js";
+import { BackgroundLayout } from "./background.js";
 import { BIG, DETAIL_ZOOM, MARGIN, sceneOf, windowOf, withRows } from "./big.js";
 import { renderBoxes } from "./boxes.js";
 import { EdgeLayer } from "./edges.js";
@@ -17,6 +18,11 @@ import { inputPorts, isVariadic, outputPorts } from "./ports.js";
 import { Obstacles, routeEdge, transposed } from "./route.js";
 import { anchorOf, findStacks, stackingOn } from "./stacks.js";
 import { parseSvg, svgEl } from "./svg.js";
+
+/** A key for a document's wiring: the layout depends on nothing else. */
+function wiringOf(doc) {
+  return doc.layers.map((l) => `${l.name}<${(l.inputs ?? []).join(",")}`).join(";");
+}
 
 export class CanvasView {
   constructor(svg, store, catalogue) {
@@ -50,6 +56,17 @@ export class CanvasView {
     this.version = 0; // counts drawings that may have moved a box (the minimap repaints on a new one)
     this.measured = null; // bounds() of this version
     this.size = () => svg.getBoundingClientRect(); // main.js gives the measured size
+    // A big document opened without positions is laid out in a worker (background.js); a
+    // zoom to fit asked for before that is done waits for it.
+    this.background = new BackgroundLayout(() => {
+      this.render();
+      if (this.fitWhenLaidOut) {
+        this.fitWhenLaidOut = false;
+        this.onLaidOut?.();
+      }
+    });
+    this.fitWhenLaidOut = false;
+    this.onLaidOut = null;
   }
 
   spec(type) {
@@ -83,7 +100,8 @@ export class CanvasView {
     return (
       this.livePositions?.[name] ??
       this.fold?.positions[name] ??
-      this.store.doc.view?.positions?.[name] ?? [0, 0]
+      this.store.doc.view?.positions?.[name] ??
+      this.background.positions?.[name] ?? [0, 0]
     );
   }
 
@@ -162,7 +180,15 @@ export class CanvasView {
     this.rendered = doc.layers.length;
     // Big: a scene when what is drawn is big (a collapsed big model draws a few boxes, as SVG).
     const big = doc.layers.length >= BIG;
-    if (big && shown.layers.length >= BIG) {
+    const placed = !big || this.background.complete(doc);
+    if (!placed) this.background.request(doc, this.fold?.wiring ?? wiringOf(doc));
+    if (big && !this.fold && !placed) {
+      // Nothing to draw before the worker has placed the layers.
+      this.scene = null;
+      this.far?.show(false);
+      this.mountNodes([]);
+      this.edgeLayer.render([], () => "edge", () => "");
+    } else if (big && shown.layers.length >= BIG) {
       this.scene = sceneOf(shown, {
         position: (name) => this.position(name),
         category: (layer) => (layer.type === "Group" ? "group" : this.spec(layer.type)?.category ?? "opaque"),
@@ -256,7 +282,9 @@ export class CanvasView {
    */
   markScreen() {
     const painted = !this.far?.on || (this.far.drawnAt !== null && this.far.job === null);
-    this.svg.dataset.screen = this.analysisResult && painted ? "complete" : "pending";
+    const placed = this.background.complete(this.store.doc);
+    this.svg.dataset.screen = this.analysisResult && painted && (placed || this.fold) ? "complete" : "pending";
+    this.svg.dataset.layout = placed ? "complete" : "pending";
   }
 
   /** Classes added to some nodes (the comparison's added / changed marks), then redraw. */

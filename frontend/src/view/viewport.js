@@ -66,6 +66,7 @@ export class Viewport {
     this.store = store;
     this.view = view;
     this.measured = null;
+    view.onLaidOut = () => this.fit();
     new ResizeObserver(([entry]) => {
       this.measured = { width: entry.contentRect.width, height: entry.contentRect.height };
       view.setViewport(store.session.viewport);
@@ -80,6 +81,7 @@ export class Viewport {
   fit() {
     const bounds = this.view.bounds();
     const size = this.size();
+    if (!bounds && this.view.svg.dataset.layout === "pending") this.view.fitWhenLaidOut = true;
     if (!bounds || size.width === 0) return;
     this.store.setViewport(fitViewport(bounds, size));
   }
