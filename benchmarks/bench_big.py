@@ -15,7 +15,8 @@ export's module tree gives them) and for a BERT-base-sized encoder exported to O
 Targets at 50k: first screen < 2 s, pan/zoom p90 < 16 ms, heap < 500 MB; at 1k nothing slower
 than before (issue 17's table: 0.54 s to draw, 24 ms per zoom step).
 
-Run: .venv/bin/python benchmarks/bench_big.py [--sizes 1000,10000,50000] [--no-onnx]
+Run: .venv/bin/python benchmarks/bench_big.py [--sizes 1000,10000,50000] [--flat 50000]
+     [--no-onnx]
 """
 
 from __future__ import annotations
@@ -35,8 +36,8 @@ from bench_editor import ARGS, CHROMIUM, open_page, start_server  # noqa: E402
 BLOCKS_PER_STAGE = 48
 
 
-def scoped_yaml(layers: int, channels: int = 16, size: int = 8) -> str:
-    """A residual chain of ~`layers` layers, each block a module `stageS.blockB`."""
+def scoped_yaml(layers: int, channels: int = 16, size: int = 8, modules: bool = True) -> str:
+    """A residual chain of ~`layers` layers, each block a module `stageS.blockB` (or none)."""
     lines = [
         "netcanvas: 1",
         f"name: big-{layers}",
@@ -45,16 +46,17 @@ def scoped_yaml(layers: int, channels: int = 16, size: int = 8) -> str:
     ]
     prev, i = "data", 0
     while len(lines) - 3 < layers:
-        b, scope = f"b{i}", f"stage{i // BLOCKS_PER_STAGE}.block{i % BLOCKS_PER_STAGE}"
-        conv = f"out_channels: {channels}, kernel_size: 3, padding: 1, bias: false, scope: {scope}"
+        b = f"b{i}"
+        sc = f", scope: stage{i // BLOCKS_PER_STAGE}.block{i % BLOCKS_PER_STAGE}" if modules else ""
+        conv = f"out_channels: {channels}, kernel_size: 3, padding: 1, bias: false{sc}"
         lines += [
             f"  - {{name: {b}_conv1, type: Conv2d, inputs: [{prev}], {conv}}}",
-            f"  - {{name: {b}_bn1, type: BatchNorm2d, scope: {scope}}}",
-            f"  - {{name: {b}_relu1, type: ReLU, scope: {scope}}}",
+            f"  - {{name: {b}_bn1, type: BatchNorm2d{sc}}}",
+            f"  - {{name: {b}_relu1, type: ReLU{sc}}}",
             f"  - {{name: {b}_conv2, type: Conv2d, {conv}}}",
-            f"  - {{name: {b}_bn2, type: BatchNorm2d, scope: {scope}}}",
-            f"  - {{name: {b}_add, type: Add, inputs: [{b}_bn2, {prev}], scope: {scope}}}",
-            f"  - {{name: {b}_relu2, type: ReLU, scope: {scope}}}",
+            f"  - {{name: {b}_bn2, type: BatchNorm2d{sc}}}",
+            f"  - {{name: {b}_add, type: Add, inputs: [{b}_bn2, {prev}]{sc}}}",
+            f"  - {{name: {b}_relu2, type: ReLU{sc}}}",
         ]
         prev, i = f"{b}_relu2", i + 1
     return "\n".join(lines) + "\n"
@@ -284,6 +286,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,50000")
     parser.add_argument("--no-onnx", action="store_true")
+    parser.add_argument(
+        "--flat", type=int, default=50000, help="layers of a graph without modules (0: none)"
+    )
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -291,6 +296,9 @@ def main() -> int:
         url, server = start_server(Path(tmp) / "bench.db")
         sizes = [int(size) for size in args.sizes.split(",") if size]
         cases = [(f"residual {n // 1000}k", paste(scoped_yaml(n))) for n in sizes]
+        if args.flat:
+            flat = scoped_yaml(args.flat, modules=False)
+            cases.append((f"residual {args.flat // 1000}k, no modules", paste(flat)))
         if not args.no_onnx:
             onnx = Path(tmp) / "bert-base.onnx"
             t = time.perf_counter()

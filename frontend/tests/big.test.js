@@ -119,3 +119,29 @@ test("bookmarked views are kept in the document, flown to, deleted, and undone l
   // Malformed entries (a hand-edited file) are ignored, not trusted.
   assert.deepEqual(bookmarksOf({ view: { bookmarks: [{ name: "x", x: 1, y: 2, zoom: -1 }, null, { name: 3 }] } }), []);
 });
+
+test("thousands of layers outside any module open as sections of 500, each one box", async () => {
+  const { parseSection, sectionLabel, sectionOf } = await import("../src/view/sections.js");
+  const layers = [{ name: "x", type: "Input", shape: [1, 4] }];
+  for (let i = 1; i < 2400; i += 1) layers.push({ name: `r${i}`, type: "ReLU" });
+  const doc = normalize({ name: "chain", layers });
+  const collapsed = defaultCollapsed(doc);
+  assert.deepEqual(collapsed, ["§:0-499", "§:500-999", "§:1000-1499", "§:1500-1999", "§:2000-2399"]);
+  assert.deepEqual(parseSection("§:500-999"), { scope: "", first: 500, last: 999 });
+  assert.equal(sectionLabel("§:500-999"), "layers 501–1,000");
+  const groups = scopeGroups({ ...doc, view: { collapsed } });
+  assert.deepEqual(groups.map((g) => g.copies[0].length), [500, 500, 500, 500, 400]);
+  assert.equal(groups[1].copies[0][0], "r500");
+  // Drawn, the chain is five boxes wired one to the next.
+  const view = foldView(doc, groups);
+  assert.equal(view.doc.layers.length, 5);
+  assert.deepEqual(view.doc.layers[1].inputs, ["group:§:0-499"]);
+  // Finding a layer finds the section to open.
+  assert.equal(sectionOf(doc, "r1234", collapsed), "§:1000-1499");
+  assert.equal(sectionOf(doc, "r1234", ["§:0-499"]), null);
+  // A module crowded with its own layers opens onto sections too; inside a collapsed module
+  // its sections are not drawn apart.
+  const scoped = normalize({ name: "s", layers: layers.map((l, i) => (i ? { ...l, scope: "body" } : l)) });
+  assert.equal(childScopes(scoped, "body").length, 5);
+  assert.deepEqual(scopeGroups({ ...scoped, view: { collapsed: ["body", "§body:0-499"] } }).map((g) => g.name), ["body"]);
+});

@@ -3,6 +3,7 @@
 // and pans the canvas to it (the `reveal` command), as Netron's find does.
 
 import { scopesOf } from "../view/fold.js";
+import { sectionOf } from "../view/sections.js";
 
 const MOST = 30; // results listed; typing more narrows them
 
@@ -67,6 +68,8 @@ export function bindFind(root, { store, run }) {
     if (!layer) return;
     // Outermost first; opening a big module collapses its sub-modules, so ask again each time.
     for (const scope of scopesOf(layer)) if ((store.doc.view?.collapsed ?? []).includes(scope)) run("expand-scope", scope);
+    const section = sectionOf(store.doc, name, store.doc.view?.collapsed ?? []);
+    if (section) run("expand-scope", section);
     run("reveal", name);
     list.hidden = true;
   }

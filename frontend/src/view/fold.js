@@ -4,6 +4,7 @@
 
 import { parseRef } from "../model/document.js";
 import { layeredLayout } from "./layout.js";
+import { parseSection, sectionGroups, sectionIds } from "./sections.js";
 
 /** Keep only well-formed groups whose layers all exist in the document. */
 export function validGroups(groups, doc) {
@@ -44,7 +45,7 @@ export function foldView(doc, groups, open = new Set()) {
   const boxes = closed.map((group) => ({
     id: groupId(group),
     group,
-    label: group.scope ? group.name : `${group.name} ×${group.count}`,
+    label: group.label ?? (group.scope ? group.name : `${group.name} ×${group.count}`),
     inputs: [],
     outputs: [],
   }));
@@ -123,7 +124,8 @@ export function collapsedScopes(doc) {
  * takes the layers of an inner one.
  */
 export function scopeGroups(doc, collapsed = collapsedScopes(doc)) {
-  const outer = collapsed.filter((s) => !collapsed.some((o) => o !== s && s.startsWith(`${o}.`)));
+  const modules = collapsed.filter((s) => !parseSection(s));
+  const outer = modules.filter((s) => !modules.some((o) => o !== s && s.startsWith(`${o}.`)));
   // One pass over the layers (a 50,000-layer graph opens with ~150 modules collapsed): each
   // layer joins the outermost collapsed module among its enclosing ones.
   const members = new Map(outer.map((scope) => [scope, []]));
@@ -143,7 +145,9 @@ export function scopeGroups(doc, collapsed = collapsedScopes(doc)) {
     const kind = doc.view?.scopes?.[scope]?.type;
     groups.push({ name: scope, count: 1, copies: [names], scope: true, kind: typeof kind === "string" ? kind : "module" });
   }
-  return groups;
+  // Runs of a crowded module's own layers (sections.js), unless that module is collapsed.
+  const covered = (scope) => outer.some((o) => scope === o || scope.startsWith(`${o}.`));
+  return groups.concat(sectionGroups(doc, collapsed, covered));
 }
 
 /** The modules a layer sits in, outermost first (`layer1`, `layer1.0` for scope `layer1.0`). */
@@ -160,7 +164,7 @@ export function scopesOf(layer) {
  */
 export function defaultCollapsed(doc, most = 60) {
   const paths = doc.layers.map((l) => (typeof l.scope === "string" && l.scope ? l.scope.split(".") : []));
-  const deepest = Math.max(0, ...paths.map((p) => p.length));
+  const deepest = paths.reduce((most, p) => Math.max(most, p.length), 0);
   let chosen = null;
   for (let depth = 1; depth <= deepest; depth += 1) {
     const scopes = new Set();
@@ -173,7 +177,8 @@ export function defaultCollapsed(doc, most = 60) {
     chosen = [...scopes];
     if (scopes.size + loose > most) break;
   }
-  return chosen ?? [];
+  // Thousands of layers outside any module: in sections.
+  return [...(chosen ?? []), ...sectionIds(doc, "")];
 }
 
 /**
@@ -184,10 +189,11 @@ export function childScopes(doc, scope, most = 100) {
   const prefix = `${scope}.`;
   const inside = doc.layers.filter((l) => typeof l.scope === "string" && (l.scope === scope || l.scope.startsWith(prefix)));
   if (inside.length <= most) return [];
+  const sections = sectionIds(doc, scope);
   const children = new Set();
   for (const l of inside) {
     if (l.scope === scope) continue;
     children.add(`${scope}.${l.scope.slice(prefix.length).split(".")[0]}`);
   }
-  return [...children];
+  return [...children, ...sections];
 }
