@@ -145,3 +145,31 @@ test("thousands of layers outside any module open as sections of 500, each one b
   assert.equal(childScopes(scoped, "body").length, 5);
   assert.deepEqual(scopeGroups({ ...scoped, view: { collapsed: ["body", "§body:0-499"] } }).map((g) => g.name), ["body"]);
 });
+
+test("opening one module lays out only its layers, where its box was; the rest keeps its shape", async () => {
+  const { foldedDrawing } = await import("../src/view/fold.js");
+  const { UNFOLDED } = await import("../src/model/session.js");
+  const doc = stages(60, 10);
+  const session = { fold: UNFOLDED, groups: [] };
+  const closed = ["stage0", "stage1", "stage2", "stage3", "stage4", "stage5"];
+  const before = foldedDrawing({ ...doc, view: { collapsed: closed } }, session);
+  const opened = closed.filter((s) => s !== "stage2");
+  const after = foldedDrawing({ ...doc, view: { collapsed: opened } }, session, before);
+  const was = before.positions;
+  const now = after.positions;
+  // Above it, nothing moved; below it, everything moved down by one and the same amount.
+  for (const name of ["data", "group:stage0", "group:stage1"]) assert.deepEqual(now[name], was[name]);
+  const drop = now["group:stage3"][1] - was["group:stage3"][1];
+  assert.ok(drop > 0);
+  for (const name of ["group:stage4", "group:stage5"]) assert.deepEqual(now[name], [was[name][0], was[name][1] + drop]);
+  // The stage's 30 layers sit where its box was, in flow order, clear of the boxes after it.
+  const inside = doc.layers.filter((l) => l.scope?.startsWith("stage2.")).map((l) => l.name);
+  assert.equal(inside.length, 30);
+  const ys = inside.map((n) => now[n][1]);
+  assert.equal(Math.min(...ys), was["group:stage2"][1]);
+  assert.ok(Math.max(...ys) + 58 < now["group:stage3"][1]);
+  assert.ok(now.b21_conv[1] > now.b20_add[1]);
+  // A change that is not one box opening is laid out afresh.
+  const again = foldedDrawing({ ...doc, view: { collapsed: closed } }, session, after);
+  assert.deepEqual(again.positions, was);
+});

@@ -3,6 +3,7 @@
 // canvas shows each closed group as one box "name ×N" in place of all its copies. DOM-free.
 
 import { parseRef } from "../model/document.js";
+import { grown } from "./grow.js";
 import { layeredLayout } from "./layout.js";
 import { parseSection, sectionGroups, sectionIds } from "./sections.js";
 
@@ -109,7 +110,10 @@ export function foldedDrawing(doc, session, previous = null) {
   const folds = groups.filter((g) => !g.copies.some((copy) => copy.some((n) => inScope.has(n))));
   const view = foldView(doc, [...scopes, ...folds], new Set(fold.opened));
   view.doc.view = { style: doc.view?.style ?? {} };
-  return { ...view, wiring, style, groups, opened, positions: layeredLayout(view.doc) };
+  // One box opened in the same drawing: lay out only its layers, in place (grow.js).
+  const same = p && p.wiring === wiring && p.style === style && p.groups === groups;
+  const positions = (same && grown(p.positions, view)) || layeredLayout(view.doc);
+  return { ...view, wiring, style, groups, opened, positions };
 }
 
 /** The module paths (layers' `scope`, DESIGN 4) the document's view draws as one box. */
