@@ -78,6 +78,8 @@ def check_plain(data: Any) -> Any:
 
     YAML reads more than JSON can write; refusing it here keeps every answer encodable.
     """
+    if _plain_within(data, MAX_DEPTH):
+        return data
     from netcanvas.formats import native
 
     stack: list[tuple[Any, Any, int]] = [(data, None, 0)]
@@ -103,6 +105,42 @@ def check_plain(data: Any) -> Any:
             shown = "a number that is not finite" if isinstance(value, float) else "this value"
             raise FormatError(f"{shown} cannot be represented in JSON", *where)
     return data
+
+
+_PLAIN_SCALARS = frozenset((str, int, bool, type(None)))
+
+
+def _plain_within(data: Any, limit: int) -> bool:
+    """check_plain's fast pass: True if nothing needs refusing (False may be wrong; the
+    full pass then says what and where). Only containers are visited; a value's type
+    is looked up, not tested against each kind in turn."""
+    scalars = _PLAIN_SCALARS
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            for key in value:
+                if type(key) is not str:
+                    return False
+            items: Any = value.values()
+        elif isinstance(value, list):
+            items = value
+        else:
+            return type(value) in scalars
+        if depth >= limit and items:
+            return False
+        for item in items:
+            kind = type(item)
+            if kind in scalars:
+                continue
+            if kind is float:
+                if not math.isfinite(item):
+                    return False
+            elif isinstance(item, dict | list):
+                stack.append((item, depth + 1))
+            else:
+                return False
+    return True
 
 
 # --- the routes' work -----------------------------------------------------------------
