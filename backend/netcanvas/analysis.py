@@ -95,7 +95,7 @@ class Analysis:
     @property
     def unknown(self) -> list[str]:
         """Layers whose output shape is unknown (their costs are then unknown too)."""
-        return [n.name for n in self.nodes if any(s is None for s in n.output_shapes)]
+        return [n.name for n in self.nodes if None in n.output_shapes]
 
     @property
     def complete(self) -> bool:
@@ -171,24 +171,33 @@ def analyze(graph: Graph, settle: Settle | None = None) -> Analysis:
     results: list[NodeResult] = []
     for name in structure.order:
         node = first[name]
-        result = NodeResult(name, node.type, list(node.inputs), [], inplace=node.inplace)
-        problems = structure.errors.get(name, [])
-        if problems:
-            result.error = "; ".join(problems)
         if settle is not None:
             settle(node, _input_shapes(structure.refs[name], known))
-            result.type = node.type
-        _infer_node(node, result, structure.refs[name], known)
-        if node.weights:
-            result.params += sum(numel(tuple(s)) for s in node.weights.values())
-        if node.tied:
-            tied = sum(numel(tuple(s)) for s in node.tied.values())
-            result.params = max(0, result.params - tied)
+        result = analyse_node(node, structure.refs[name], structure.errors.get(name), known)
         known[name] = result.output_shapes
         results.append(result)
     # A duplicated name is reported on the first node; later copies are not analysed.
     unattributed = graph.unattributed or graph.meta.get("unattributed") or []
     return Analysis(graph.name, results, list(graph.warnings), [str(u) for u in unattributed])
+
+
+def analyse_node(
+    node: Node,
+    refs: list[Any],
+    problems: list[str] | None,
+    known: dict[str, list[Shape | None]],
+) -> NodeResult:
+    """One node's result from its structural problems and its producers' outputs."""
+    result = NodeResult(node.name, node.type, list(node.inputs), [], inplace=node.inplace)
+    if problems:
+        result.error = "; ".join(problems)
+    _infer_node(node, result, refs, known)
+    if node.weights:
+        result.params += sum(numel(tuple(s)) for s in node.weights.values())
+    if node.tied:
+        tied = sum(numel(tuple(s)) for s in node.tied.values())
+        result.params = max(0, result.params - tied)
+    return result
 
 
 def _input_shapes(refs: list[Any], known: dict[str, list[Shape | None]]) -> list[Shape | None]:

@@ -78,7 +78,7 @@ def check_plain(data: Any) -> Any:
 
     YAML reads more than JSON can write; refusing it here keeps every answer encodable.
     """
-    if _plain_within(data, MAX_DEPTH):
+    if plain_within(data, MAX_DEPTH):
         return data
     from netcanvas.formats import native
 
@@ -110,7 +110,7 @@ def check_plain(data: Any) -> Any:
 _PLAIN_SCALARS = frozenset((str, int, bool, type(None)))
 
 
-def _plain_within(data: Any, limit: int) -> bool:
+def plain_within(data: Any, limit: int) -> bool:
     """check_plain's fast pass: True if nothing needs refusing (False may be wrong; the
     full pass then says what and where). Only containers are visited; a value's type
     is looked up, not tested against each kind in turn."""
@@ -147,9 +147,18 @@ def _plain_within(data: Any, limit: int) -> bool:
 
 
 def analyze_document(raw: bytes, max_nodes: int | None) -> bytes:
-    """The body's analysis as JSON bytes (what `summary --json` prints)."""
+    """The body's analysis as JSON bytes (what `summary --json` prints).
+
+    A JSON body is answered by ``incremental``, which remembers what it worked out for
+    recent documents (the editor posts the whole document after every edit); the full
+    path reads anything else and locates every problem.
+    """
+    from netcanvas import incremental
     from netcanvas.analysis import analyze
 
+    answer = incremental.analyze_json(raw, max_nodes, MAX_DEPTH)
+    if answer is not None:
+        return answer
     return _json(analyze(read_graph(raw, max_nodes)).to_json())
 
 
