@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from netcanvas.graph.model import Graph, Node, analyse_structure
 from netcanvas.graph.shapes import Shape, ShapeError, numel
 from netcanvas.layers import lookup
-from netcanvas.layers.registry import InferContext, Layer, UnknownShape
+from netcanvas.layers.registry import Cost, InferContext, Layer, UnknownShape
 from netcanvas.layers.validation import describe_invalid
 
 BYTES_PER_ELEMENT = 4
@@ -95,7 +95,7 @@ class Analysis:
     @property
     def unknown(self) -> list[str]:
         """Layers whose output shape is unknown (their costs are then unknown too)."""
-        return [n.name for n in self.nodes if any(s is None for s in n.output_shapes)]
+        return [n.name for n in self.nodes if None in n.output_shapes]
 
     @property
     def complete(self) -> bool:
@@ -171,21 +171,33 @@ def analyze(graph: Graph, settle: Settle | None = None) -> Analysis:
     results: list[NodeResult] = []
     for name in structure.order:
         node = first[name]
-        result = NodeResult(name, node.type, list(node.inputs), [], inplace=node.inplace)
-        problems = structure.errors.get(name, [])
-        if problems:
-            result.error = "; ".join(problems)
         if settle is not None:
             settle(node, _input_shapes(structure.refs[name], known))
-            result.type = node.type
-        _infer_node(node, result, structure.refs[name], known)
-        result.params += sum(numel(tuple(s)) for s in node.weights.values())
-        result.params = max(0, result.params - sum(numel(tuple(s)) for s in node.tied.values()))
+        result = analyse_node(node, structure.refs[name], structure.errors.get(name), known)
         known[name] = result.output_shapes
         results.append(result)
     # A duplicated name is reported on the first node; later copies are not analysed.
     unattributed = graph.unattributed or graph.meta.get("unattributed") or []
     return Analysis(graph.name, results, list(graph.warnings), [str(u) for u in unattributed])
+
+
+def analyse_node(
+    node: Node,
+    refs: list[Any],
+    problems: list[str] | None,
+    known: dict[str, list[Shape | None]],
+) -> NodeResult:
+    """One node's result from its structural problems and its producers' outputs."""
+    result = NodeResult(node.name, node.type, list(node.inputs), [], inplace=node.inplace)
+    if problems:
+        result.error = "; ".join(problems)
+    _infer_node(node, result, refs, known)
+    if node.weights:
+        result.params += sum(numel(tuple(s)) for s in node.weights.values())
+    if node.tied:
+        tied = sum(numel(tuple(s)) for s in node.tied.values())
+        result.params = max(0, result.params - tied)
+    return result
 
 
 def _input_shapes(refs: list[Any], known: dict[str, list[Shape | None]]) -> list[Shape | None]:
@@ -214,7 +226,9 @@ def _infer_node(
         return
     params = _validate(spec, node, result)
     # PyTorch's inplace=True given as a setting is the layer-level flag (DESIGN 4).
-    result.inplace = result.inplace or getattr(params, "inplace", False) is True
+    result.inplace = result.inplace or (
+        params is not None and params.__dict__.get("inplace", False) is True
+    )
     outputs = spec.num_outputs(params) if params is not None else 1
     result.output_shapes = [None] * outputs
     if result.error is None and not spec.min_inputs <= len(refs) <= (
@@ -241,33 +255,56 @@ def _infer_node(
     _run_rules(spec, params, inputs, result)
 
 
+# What a layer's rules gave: output shapes and cost, or the warning / error that stopped
+# them, and the rules' own warnings.
+_Outcome = tuple[list[Shape] | None, Cost | None, list[str], str | None]
+# Rules see only the settings and the input shapes (registry.InferContext), so their
+# outcome is a function of the two: a large model repeats a few (settings, shapes) pairs
+# thousands of times (every block of a ResNet), and each is worked out once. Keyed by the
+# settings' identity (Layer.settings gives one frozen instance per distinct settings),
+# which the value holds so the identity cannot be reused while the entry lives.
+_OUTCOMES: dict[tuple[str, int, int, tuple[Shape, ...]], tuple[Any, _Outcome]] = {}
+_OUTCOMES_KEPT = 20_000
+
+
 def _run_rules(spec: Layer[Any], params: Any, inputs: list[Shape], result: NodeResult) -> None:
+    key = (spec.type, id(params), len(result.output_shapes), tuple(inputs))
+    kept = _OUTCOMES.get(key)
+    if kept is None:
+        if len(_OUTCOMES) >= _OUTCOMES_KEPT:
+            _OUTCOMES.clear()
+        kept = _OUTCOMES[key] = (params, _rules(spec, params, inputs, len(result.output_shapes)))
+    outputs, cost, warnings, error = kept[1]
+    if error is not None:
+        result.error = error
+        return
+    result.warnings.extend(warnings)
+    if outputs is None or cost is None:
+        return
+    result.output_shapes = list(outputs)
+    result.params, result.macs, result.flops = cost.params, cost.macs, cost.flops
+    if not result.inplace:
+        result.activation_bytes = sum(numel(s) for s in outputs) * BYTES_PER_ELEMENT
+
+
+def _rules(spec: Layer[Any], params: Any, inputs: list[Shape], expected: int) -> _Outcome:
     ctx: InferContext[Any] = InferContext(params, inputs)
     try:
         outputs = spec.infer(ctx)
-        if len(outputs) != len(result.output_shapes):
-            raise ShapeError(
-                f"produced {len(outputs)} outputs, expected {len(result.output_shapes)}"
-            )
+        if len(outputs) != expected:
+            raise ShapeError(f"produced {len(outputs)} outputs, expected {expected}")
         for out in outputs:
             if any(d <= 0 for d in out):
                 raise ShapeError(f"would produce an empty tensor ({'×'.join(map(str, out))})")
         ctx.outputs = list(outputs)
         cost = spec.cost(ctx)
     except UnknownShape as unknown:
-        result.warnings.append(str(unknown))
-        return
+        return None, None, [str(unknown)], None
     except ShapeError as problem:
-        result.error = str(problem)
-        return
+        return None, None, [], str(problem)
     except Exception as bug:  # a rule's own bug must not take the whole analysis down
-        result.error = f"internal error in {spec.type} rules: {type(bug).__name__}: {bug}"
-        return
-    result.warnings.extend(ctx.warnings)
-    result.output_shapes = list(ctx.outputs)
-    result.params, result.macs, result.flops = cost.params, cost.macs, cost.flops
-    if not result.inplace:
-        result.activation_bytes = sum(numel(s) for s in ctx.outputs) * BYTES_PER_ELEMENT
+        return None, None, [], f"internal error in {spec.type} rules: {type(bug).__name__}: {bug}"
+    return list(ctx.outputs), cost, list(ctx.warnings), None
 
 
 def _validate(spec: Layer[Any], node: Node, result: NodeResult) -> Any:

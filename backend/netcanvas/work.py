@@ -78,6 +78,8 @@ def check_plain(data: Any) -> Any:
 
     YAML reads more than JSON can write; refusing it here keeps every answer encodable.
     """
+    if plain_within(data, MAX_DEPTH):
+        return data
     from netcanvas.formats import native
 
     stack: list[tuple[Any, Any, int]] = [(data, None, 0)]
@@ -105,13 +107,58 @@ def check_plain(data: Any) -> Any:
     return data
 
 
+_PLAIN_SCALARS = frozenset((str, int, bool, type(None)))
+
+
+def plain_within(data: Any, limit: int) -> bool:
+    """check_plain's fast pass: True if nothing needs refusing (False may be wrong; the
+    full pass then says what and where). Only containers are visited; a value's type
+    is looked up, not tested against each kind in turn."""
+    scalars = _PLAIN_SCALARS
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            for key in value:
+                if type(key) is not str:
+                    return False
+            items: Any = value.values()
+        elif isinstance(value, list):
+            items = value
+        else:
+            return type(value) in scalars
+        if depth >= limit and items:
+            return False
+        for item in items:
+            kind = type(item)
+            if kind in scalars:
+                continue
+            if kind is float:
+                if not math.isfinite(item):
+                    return False
+            elif isinstance(item, dict | list):
+                stack.append((item, depth + 1))
+            else:
+                return False
+    return True
+
+
 # --- the routes' work -----------------------------------------------------------------
 
 
 def analyze_document(raw: bytes, max_nodes: int | None) -> bytes:
-    """The body's analysis as JSON bytes (what `summary --json` prints)."""
+    """The body's analysis as JSON bytes (what `summary --json` prints).
+
+    A JSON body is answered by ``incremental``, which remembers what it worked out for
+    recent documents (the editor posts the whole document after every edit); the full
+    path reads anything else and locates every problem.
+    """
+    from netcanvas import incremental
     from netcanvas.analysis import analyze
 
+    answer = incremental.analyze_json(raw, max_nodes, MAX_DEPTH)
+    if answer is not None:
+        return answer
     return _json(analyze(read_graph(raw, max_nodes)).to_json())
 
 

@@ -51,6 +51,22 @@ def test_analyze_answers_exactly_the_summary_json(client: TestClient) -> None:
     assert answer.json()["nodes"][1]["output_shapes"] == [[1, 16, 30, 30]]
 
 
+def test_analyze_since_an_earlier_answer_goes_to_its_worker_and_answers_the_same(
+    client: TestClient,
+) -> None:
+    first = client.post("/api/analyze", json=doc())
+    tag = first.headers["etag"]
+    pool = client.app.state.pool  # type: ignore[attr-defined]
+    assert tag in pool.homes  # the worker that answered it is remembered
+    edited = client.post(f"/api/analyze?since={tag}", json=doc(out=8))
+    assert edited.status_code == 200
+    expected = analyze(formats.read(json.dumps(doc(out=8)).encode(), "x.json")).to_json()
+    assert edited.json() == expected
+    assert pool.homes[edited.headers["etag"]] == pool.homes[tag]
+    stale = client.post('/api/analyze?since="0"', json=doc(out=4))  # a tag nobody holds
+    assert stale.status_code == 200 and stale.json()["nodes"][1]["output_shapes"][0][1] == 4
+
+
 def test_analyze_reports_graph_errors_in_a_200(client: TestClient) -> None:
     bad = doc()
     bad["layers"][1]["kernel_size"] = 64  # larger than the 32x32 input

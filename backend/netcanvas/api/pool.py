@@ -17,6 +17,7 @@ import queue
 import threading
 import time
 import traceback
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -111,12 +112,46 @@ class _Worker:
     jobs: int = 0
 
 
+class _Idle:
+    """The idle workers: a queue that can also hand out one chosen worker (the one that
+    remembers the document an incremental analysis starts from)."""
+
+    def __init__(self) -> None:
+        self.items: list[_Worker] = []
+        self.ready = threading.Condition()
+
+    def put(self, worker: _Worker) -> None:
+        with self.ready:
+            self.items.append(worker)
+            self.ready.notify()
+
+    def qsize(self) -> int:
+        return len(self.items)
+
+    def get(self, timeout: float | None = None, prefer: int | None = None) -> _Worker:
+        with self.ready:
+            if not self.items and timeout:
+                self.ready.wait_for(lambda: self.items, timeout)
+            if not self.items:
+                raise queue.Empty
+            for i, worker in enumerate(self.items):
+                if worker.process.pid == prefer:
+                    return self.items.pop(i)
+            return self.items.pop(0)
+
+    def get_nowait(self, prefer: int | None = None) -> _Worker:
+        return self.get(None, prefer)
+
+
 class WorkPool:
     def __init__(self, processes: int, seconds: float, memory_mb: int) -> None:
         self.processes = max(1, processes)
         self.seconds = seconds
         self.memory_bytes = memory_mb * 1024 * 1024
-        self.idle: queue.SimpleQueue[_Worker] = queue.SimpleQueue()
+        self.idle = _Idle()
+        # Which worker answered a job with a given key (an analysis's ETag), so a job that
+        # builds on it (`since`) goes to the process that remembers it when it is idle.
+        self.homes: OrderedDict[str, int] = OrderedDict()
         self.slots = threading.BoundedSemaphore(self.processes)
         self.starting = 0  # workers being started in the background
         self.lock = threading.Lock()
@@ -149,9 +184,9 @@ class WorkPool:
         if missing > 0:
             self._start_in_background(missing)
 
-    def _take(self) -> _Worker:
+    def _take(self, prefer: int | None = None) -> _Worker:
         try:
-            worker = self.idle.get_nowait()
+            worker = self.idle.get_nowait(prefer)
         except queue.Empty:
             with self.lock:
                 starting = self.starting > 0
@@ -184,10 +219,23 @@ class WorkPool:
         worker.process.join(timeout=2)
         worker.conn.close()
 
-    def run(self, name: str, args: tuple[Any, ...], cancel: threading.Event) -> Any:
-        """Run ``netcanvas.work.<name>(*args)`` in a worker; blocks this thread only."""
+    def run(
+        self,
+        name: str,
+        args: tuple[Any, ...],
+        cancel: threading.Event,
+        since: str | None = None,
+        home: str | None = None,
+    ) -> Any:
+        """Run ``netcanvas.work.<name>(*args)`` in a worker; blocks this thread only.
+
+        ``since``: the key of an earlier job whose worker should take this one if it is
+        idle; ``home``: this job's own key, remembered with the worker that ran it.
+        """
         with self.slots:
-            worker = self._take()
+            with self.lock:
+                prefer = self.homes.get(since) if since else None
+            worker = self._take(prefer)
             try:
                 worker.conn.send((name, args))
                 deadline = time.monotonic() + self.seconds
@@ -210,6 +258,12 @@ class WorkPool:
                 self._replace(worker)
                 raise WorkError(503, self._died()) from None
             worker.jobs += 1
+            if home and status == "ok":
+                with self.lock:
+                    self.homes[home] = worker.process.pid
+                    self.homes.move_to_end(home)
+                    while len(self.homes) > 256:
+                        self.homes.popitem(last=False)
             if worker.jobs >= JOBS_PER_PROCESS or status == "memory":
                 self._discard(worker)
             else:
@@ -222,7 +276,14 @@ class WorkPool:
             f"{self.memory_bytes // 2**20} MB, setting NETCANVAS_WORK_MEMORY_MB, or crashed)"
         )
 
-    async def call(self, request: Request | None, name: str, *args: Any) -> Any:
+    async def call(
+        self,
+        request: Request | None,
+        name: str,
+        *args: Any,
+        since: str | None = None,
+        home: str | None = None,
+    ) -> Any:
         """Run the job off the event loop; a client that disconnects stops it."""
         cancel = threading.Event()
 
@@ -235,7 +296,7 @@ class WorkPool:
 
         watcher = asyncio.create_task(watch())
         try:
-            return await run_in_threadpool(self.run, name, args, cancel)
+            return await run_in_threadpool(self.run, name, args, cancel, since, home)
         except WorkError as failed:
             raise ApiError(failed.status if failed.status != 499 else 503, str(failed)) from None
         finally:

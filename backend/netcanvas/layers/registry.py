@@ -151,7 +151,17 @@ class Layer(Generic[P]):
         """
         if inplace and "inplace" in self.Params.model_fields:
             params = {**params, "inplace": True}
-        return self.Params.model_validate(params)  # type: ignore[return-value]
+        # A large model repeats a few settings thousands of times: each distinct one is
+        # validated once. repr() tells 1, 1.0, True and "1" apart, as strict validation
+        # does; the model is frozen, so one instance can serve every layer.
+        key = (self.type, repr(params))
+        found = _SETTINGS.get(key)
+        if found is None:
+            found = self.Params.model_validate(params)
+            if len(_SETTINGS) >= _SETTINGS_KEPT:
+                _SETTINGS.clear()
+            _SETTINGS[key] = found
+        return found  # type: ignore[return-value]
 
     def infer(self, ctx: InferContext[P]) -> list[Shape]:
         """Output shapes from input shapes; ``ctx.fail`` on a mismatch."""
@@ -177,6 +187,10 @@ class Layer(Generic[P]):
 
 
 REGISTRY: dict[str, Layer[Any]] = {}
+
+# Validated settings by (type, repr of the settings given): see Layer.settings.
+_SETTINGS: dict[tuple[str, str], BaseModel] = {}
+_SETTINGS_KEPT = 20_000
 
 _SECTIONS = ("Input shape:", "Output shape:")
 

@@ -42,13 +42,27 @@ FigureQuery = Annotated[FigureOptions, Query()]
     responses={200: {"model": AnalysisOut}, **errors(413, 422)},
     openapi_extra=DOCUMENT_BODY,
 )
-async def analyze_document(request: Request, settings: SettingsDep) -> Response:
+async def analyze_document(
+    request: Request,
+    settings: SettingsDep,
+    since: Annotated[
+        str | None,
+        Query(
+            description="The ETag of an earlier answer for a document this one edits: the "
+            "work process that answered it, which remembers its layers, shapes and answer "
+            "parts, takes this one, and only changed layers and what they change downstream "
+            "are worked out again. The answer is the same with or without it.",
+            max_length=80,
+        ),
+    ] = None,
+) -> Response:
     """The document's analysis: the same object `netcanvas summary --json` prints.
 
     Problems in the network (shape mismatches, cycles, dangling inputs) are part of the
     answer, pinned to their layers; only an unreadable document answers 422. The answer
     carries an ETag (the body's hash): the same document again is answered from a cache,
-    and with `If-None-Match` by 304 and no body.
+    and with `If-None-Match` by 304 and no body. After an edit, post the whole document
+    with `since` set to the ETag of the answer before it (docs/scale.md).
     """
     raw = await request.body()
     tag = '"' + hashlib.sha256(raw).hexdigest()[:32] + '"'
@@ -57,7 +71,9 @@ async def analyze_document(request: Request, settings: SettingsDep) -> Response:
     cache: AnswerCache = request.app.state.analysis_cache
     data = cache.get(tag)
     if data is None:
-        data = await pool_of(request).call(request, "analyze_document", raw, settings.max_nodes)
+        data = await pool_of(request).call(
+            request, "analyze_document", raw, settings.max_nodes, since=since, home=tag
+        )
         cache.put(tag, data)
     return Response(data, media_type="application/json", headers={"ETag": tag})
 

@@ -111,7 +111,8 @@ def _layer(entry: Any, layers: Any, i: int, previous: str | None, taken: set[str
             f"{where}: `output_shapes` is a list of shapes like [[1, 3, 224, 224]]",
             *location(entry, "output_shapes"),
         )
-    weights, tied = (_tensors(entry, key, where) for key in ("weights", "tied"))
+    weights = _tensors(entry, "weights", where) if "weights" in entry else {}
+    tied = _tensors(entry, "tied", where) if "tied" in entry else {}
     meta = entry.get("meta", {})
     if not isinstance(meta, dict):
         raise FormatError(f"{where}: `meta` must be a mapping", *location(entry, "meta"))
@@ -120,7 +121,11 @@ def _layer(entry: Any, layers: Any, i: int, previous: str | None, taken: set[str
         raise FormatError(
             f"{where}: `scope` is a module path like `layer1.0`", *location(entry, "scope")
         )
-    params = {k: _plain(v) for k, v in entry.items() if k not in RESERVED}
+    params = {
+        k: _plain(v) if isinstance(v, dict | list) else v
+        for k, v in entry.items()
+        if k not in RESERVED
+    }
     if spec is not None:
         _check_params(spec, params, entry, where)
     return Node(
@@ -129,17 +134,19 @@ def _layer(entry: Any, layers: Any, i: int, previous: str | None, taken: set[str
         params=params,
         inputs=list(inputs),
         inplace=inplace,
-        output_shapes=_plain(declared),
+        output_shapes=_plain(declared) if declared is not None else None,
         weights=weights,
         tied=tied,
-        meta=_plain(meta),
+        meta=_plain(meta) if meta else {},
         scope=scope,
     )
 
 
 def _tensors(entry: Any, key: str, where: str) -> dict[str, list[int]]:
     """`weights` / `tied`: learnable tensors by name, each with its shape."""
-    value = entry.get(key, {})
+    if key not in entry:
+        return {}
+    value = entry[key]
     if not isinstance(value, dict) or not _is_shape_list(list(value.values())):
         raise FormatError(
             f"{where}: `{key}` maps each learnable tensor to its shape, "
@@ -150,6 +157,11 @@ def _tensors(entry: Any, key: str, where: str) -> dict[str, list[int]]:
 
 
 def _check_params(spec: Any, params: dict[str, Any], entry: Any, where: str) -> None:
+    try:
+        spec.settings(params)
+        return  # valid settings have no unknown key (Params forbid extras)
+    except ValidationError:
+        pass
     fields = spec.Params.model_fields
     for key in params:
         if key not in fields:
@@ -159,7 +171,7 @@ def _check_params(spec: Any, params: dict[str, Any], entry: Any, where: str) -> 
                 *location(entry, key, value=False),
             )
     try:
-        spec.Params.model_validate(params)
+        spec.settings(params)
     except ValidationError as invalid:
         first = next(iter(setting_problems(invalid).values()))
         field = first["loc"][0] if first["loc"] else None

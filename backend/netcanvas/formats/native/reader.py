@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from netcanvas.formats.base import FormatError
+from netcanvas.formats.native.fastyaml import split_layers
 
 MAX_EXPANDED_NODES = 2_000_000
 # Deeper nesting is refused before anything recursive sees it: libyaml's composer
@@ -101,6 +102,10 @@ def parse(data: bytes | str, located: bool = False) -> Any:
             if _depth_within(data, MAX_DEPTH):
                 _check_surrogates(text, data)
                 return data
+    if not located and "layers:" in text:
+        fast = split_layers(text, parse, _unique_keys)
+        if fast is not None:
+            return fast
     _check_depth(text)
     loader = _Loader(text)
     try:
@@ -146,7 +151,7 @@ _LONE_SURROGATE = re.compile(
 
 def _check_surrogates(text: str, data: Any) -> None:
     """Refuse strings holding lone surrogates, at the escape that wrote one."""
-    found = _LONE_SURROGATE.search(text)
+    found = _LONE_SURROGATE.search(text) if "\\u" in text or "\\U" in text else None
     if found is None or not _holds_surrogate(data):
         return
     line = text.count("\n", 0, found.start()) + 1
@@ -193,7 +198,9 @@ def _depth_within(data: Any, limit: int) -> bool:
             continue
         if depth > limit:
             return False
-        stack.extend((item, depth + 1) for item in value if isinstance(item, dict | list))
+        for item in value:
+            if type(item) is dict or type(item) is list or isinstance(item, dict | list):
+                stack.append((item, depth + 1))
     return True
 
 

@@ -1,0 +1,125 @@
+"""A fast path for the YAML netcanvas writes: one flow mapping per layer, on one line.
+
+libyaml composes a node per scalar and PyYAML resolves each one in Python: ~6 s for a
+50,000-layer document. The layers block of the documents netcanvas writes (and most
+written by hand or by scripts) is a run of lines like
+
+    - {name: b0_conv1, type: Conv2d, inputs: [data], kernel_size: 3, bias: false}
+
+built from a small grammar whose every word YAML reads the same way JSON does once its
+plain strings are quoted. When every line of the block matches that grammar exactly, the
+block is translated to JSON by regular expressions and read by the json module, and the
+rest of the document (a few lines, or a view) goes through the YAML reader as before.
+Anything else -- a word YAML 1.1 reads as a boolean (`yes`, `On`), an exponent without a
+dot, a multi-line mapping, an escape, a comment -- leaves the whole text to libyaml, so the
+data is always what libyaml would give. The fast path never reports errors: whatever it
+refuses, the full reader reads (and locates).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+from netcanvas.formats.base import FormatError
+
+# A plain scalar YAML reads as a string (the writer's own `_PLAIN`), unless it is one of
+# the words YAML 1.1 resolves to a boolean or null (refused below, or JSON's own literals).
+_PLAIN = r"[A-Za-z_][A-Za-z0-9_./\-]*"
+# Numbers YAML 1.1 and JSON read alike: no leading zeros, underscores, `+`, hex, base 60,
+# and a float has a dot (YAML 1.1 reads `1e5` as a string; its exponent carries a sign).
+_NUMBER = r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+(?:[eE][-+][0-9]+)?)?"
+# A double-quoted string without escapes, of characters YAML prints as they are and that
+# break no line (NEL, LS, PS) and JSON takes raw.
+_QUOTED = '"[ !#-\\[\\]-~\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]*"'
+# Every word stands between the characters that delimit flow values, so no two words
+# touch (YAML would read `1.5e05` as one string where JSON reads a number).
+_BEFORE, _AFTER = r"(?<=[\[{ ,])", r"(?=[ ,\]}:])"
+_ATOM = re.compile(f"{_BEFORE}(?:{_NUMBER}|{_PLAIN}|{_QUOTED}){_AFTER}")
+# With each word reduced to `@`, the shape of a line: one flow mapping, nesting at most
+# four collections, `: ` after each key (YAML reads `a:1` as one word).
+_VALUE = "@"
+for _ in range(3):
+    _VALUE = (
+        f"(?:@|\\[ *(?:{_VALUE}(?: *, *{_VALUE})*)? *\\]"
+        f"|\\{{ *(?:@ *: +{_VALUE}(?: *, *@ *: +{_VALUE})*)? *\\}})"
+    )
+_MAP = f"\\{{ *(?:@ *: +{_VALUE}(?: *, *@ *: +{_VALUE})*)? *\\}}"
+_LAYERS_KEY = re.compile(r"^layers: *\n", re.MULTILINE)
+# Words YAML 1.1 reads as booleans or null that JSON would read otherwise (or refuse).
+_YAML_WORDS = re.compile(
+    r"(?<![A-Za-z0-9_./\-])(?:yes|Yes|YES|no|No|NO|True|TRUE|False|FALSE|on|On|ON|off|Off|OFF"
+    r"|Null|NULL)(?![A-Za-z0-9_./\-])"
+)
+# A plain string to quote: not JSON's own true / false / null.
+_TO_QUOTE = re.compile(f"{_BEFORE}(?!(?:true|false|null){_AFTER}){_PLAIN}{_AFTER}")
+_PLAIN_WORD = re.compile(f"{_BEFORE}({_PLAIN})")
+_QUOTED_OR_PLAIN = re.compile(f"{_BEFORE}({_QUOTED}){_AFTER}|{_TO_QUOTE.pattern}")
+_SPACES = re.compile(" *")
+_NEXT_KEY = re.compile(r"\n[^ \n-]")
+_SENTINEL = "netcanvas_fast_layers_7f3a"
+_LINE_PATTERNS: dict[str, re.Pattern[str]] = {}
+
+
+def _lines(indent: str) -> re.Pattern[str]:
+    """A run of layer lines (and blank lines) indented by ``indent``, words reduced."""
+    pattern = _LINE_PATTERNS.get(indent)
+    if pattern is None:
+        line = f"{indent}- {_MAP} *"
+        pattern = re.compile(f"(?:(?:{line}| *)\\n)*(?:{line}\\Z)?")
+        _LINE_PATTERNS[indent] = pattern
+    return pattern
+
+
+def split_layers(
+    text: str, parse_rest: Callable[[str], Any], unique: Callable[[list[Any]], Any]
+) -> Any:
+    """The document's data if its layers block takes the fast path, else None.
+
+    ``parse_rest`` reads the text around the block (the YAML reader's plain parse),
+    ``unique`` is the JSON object hook refusing duplicate keys.
+    """
+    found = _LAYERS_KEY.search(text)
+    if found is None or _SENTINEL in text or "\r" in text:
+        return None
+    start = found.end()
+    indent = text[start : _SPACES.match(text, start).end()]  # type: ignore[union-attr]
+    if len(indent) > 8:
+        return None
+    # The block: the lines from `layers:` up to the next line at the margin.
+    found_end = _NEXT_KEY.search(text, start)
+    end = found_end.start() + 1 if found_end else len(text)
+    body = text[start:end]
+    if "@" in body:
+        return None
+    reduced = _ATOM.sub("@", body)
+    if _lines(indent).fullmatch(reduced) is None:
+        return None
+    if _YAML_WORDS.search(body):
+        return None
+    if '"' in body:
+        quoted = _QUOTED_OR_PLAIN.sub(lambda m: m.group(1) or f'"{m.group()}"', body)
+    else:
+        # Split at each plain word (kept) and joined by quotes: every word quoted, at C
+        # speed; then JSON's own literals lose their quotes again.
+        quoted = '"'.join(_PLAIN_WORD.split(body))
+        for literal in ("true", "false", "null"):
+            quoted = quoted.replace(f'"{literal}"', literal)
+    items = [line for line in quoted.split("\n") if line.strip()]
+    cut = len(indent) + 2
+    if not items:
+        return None  # `layers:` with nothing after it is null, not a list
+    try:
+        listed = "[" + ",".join(line[cut:] for line in items) + "]"
+        layers = json.loads(listed, object_pairs_hook=unique)
+        data = parse_rest(text[: found.start()] + f"layers: [{_SENTINEL}]\n" + text[end:])
+    except (ValueError, RecursionError, FormatError):
+        return None
+    # The sentinel read back as the top level's `layers` proves the block sat where a
+    # top-level key's value is read (not inside a quoted or multi-line scalar).
+    if not isinstance(data, dict) or data.get("layers") != [_SENTINEL]:
+        return None
+    data["layers"] = layers
+    return data

@@ -1,0 +1,89 @@
+"""Large graphs on the server (issue 17): import, analysis, an edit and a figure, for
+generated residual nets of 1k, 10k and 50k layers.
+
+    .venv/bin/python benchmarks/bench_scale.py [--sizes 1000,10000,50000]
+
+Columns, in one process (what a work process does for a request):
+- import: `POST /api/import` of the YAML text (work.import_file: read, analyse, answer);
+- analyze: `POST /api/analyze` of the document's JSON, first time in this process;
+- edit: the same after one convolution's width changed (the editor's next request:
+  only that block is inferred again, see docs/scale.md);
+- render: `netcanvas render --depth 1` of the same net with every 7-layer block in a
+  scope under one of 16 stages (service.figure, SVG), so the figure shows 16 boxes.
+Targets (issue 17): 50k import and analyze well under 2 s (analyze <= 1 s, 10k <= 0.2 s),
+an edit at 10k <= 50 ms on the server, render of 50k with --depth in seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from residual import residual_yaml  # noqa: E402
+
+from netcanvas import incremental, service, work  # noqa: E402
+from netcanvas.formats import native  # noqa: E402
+
+
+def timed(fn: Callable[[], Any], runs: int = 1) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def scoped(document: dict[str, Any]) -> dict[str, Any]:
+    layers = document["layers"]
+    blocks = max(1, (len(layers) - 1) // 7)
+    for i, layer in enumerate(layers[1:]):
+        block = i // 7
+        layer["scope"] = f"stage{block * 16 // blocks}.b{block}"
+    return document
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="1000,10000,50000")
+    sizes = [int(s) for s in parser.parse_args().sizes.split(",")]
+    print("| layers | import YAML | analyze JSON | edit + analyze | render --depth 1 |")
+    print("|-------:|------------:|-------------:|---------------:|-----------------:|")
+    for size in sizes:
+        text = residual_yaml(size).encode()
+        runs = 3 if size <= 10_000 else 1
+        imported = timed(
+            lambda text=text: work.import_file(text, "", "yaml", "TEST", {}, False, None), runs
+        )
+        document = json.loads(work.import_file(text, "", "yaml", "TEST", {}, False, None))
+        document = document["document"]
+        body = json.dumps(document).encode()
+        incremental._clear()
+        analysed = timed(lambda body=body: work.analyze_document(body, None))
+        convs = [layer for layer in document["layers"] if layer["name"].endswith("_conv1")]
+        edits = []
+        # Three edits in a row, as a person makes them: the block's second convolution
+        # gives the old width back, so the shapes downstream stay as they were.
+        for width in (32, 48, 64):
+            convs[len(convs) // 2]["out_channels"] = width
+            edited = json.dumps(document).encode()
+            edits.append(timed(lambda edited=edited: work.analyze_document(edited, None)))
+        graph = native.from_document(scoped(document))
+        rendered = timed(lambda graph=graph: service.figure(graph, "svg", {"depth": 1}))
+        print(
+            f"| {size:>6,} | {imported:>9.2f} s | {analysed:>10.2f} s | "
+            f"{statistics.median(edits) * 1000:>11.0f} ms | {rendered:>14.2f} s |"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
