@@ -6,8 +6,10 @@ generated residual nets of 1k, 10k and 50k layers.
 Columns, in one process (what a work process does for a request):
 - import: `POST /api/import` of the YAML text (work.import_file: read, analyse, answer);
 - analyze: `POST /api/analyze` of the document's JSON, first time in this process;
-- edit: the same after one convolution's width changed (the editor's next request:
-  only that block is inferred again, see docs/scale.md);
+- edit: the same after one convolution's width changed, with `since` (the ETag of the
+  answer before): the full answer (only that block is inferred again, docs/scale.md);
+- edit, changed only: the same with `changed=only`, as the editor asks: only the
+  changed part of the body is read and only the changed nodes are answered;
 - render: `netcanvas render --depth 1` of the same net with every 7-layer block in a
   scope under one of 16 stages (service.figure, SVG), so the figure shows 16 boxes.
 Targets (issue 17): 50k import and analyze well under 2 s (analyze <= 1 s, 10k <= 0.2 s),
@@ -17,6 +19,7 @@ an edit at 10k <= 50 ms on the server, render of 50k with --depth in seconds.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import statistics
 import sys
@@ -42,6 +45,10 @@ def timed(fn: Callable[[], Any], runs: int = 1) -> float:
     return statistics.median(times)
 
 
+def tag(body: bytes) -> str:
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
 def scoped(document: dict[str, Any]) -> dict[str, Any]:
     layers = document["layers"]
     blocks = max(1, (len(layers) - 1) // 7)
@@ -55,8 +62,14 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="1000,10000,50000")
     sizes = [int(s) for s in parser.parse_args().sizes.split(",")]
-    print("| layers | import YAML | analyze JSON | edit + analyze | render --depth 1 |")
-    print("|-------:|------------:|-------------:|---------------:|-----------------:|")
+    print(
+        "| layers | import YAML | analyze JSON | edit + analyze | edit, changed only "
+        "| render --depth 1 |"
+    )
+    print(
+        "|-------:|------------:|-------------:|---------------:|-------------------:"
+        "|-----------------:|"
+    )
     for size in sizes:
         text = residual_yaml(size).encode()
         runs = 3 if size <= 10_000 else 1
@@ -65,22 +78,32 @@ def main() -> int:
         )
         document = json.loads(work.import_file(text, "", "yaml", "TEST", {}, False, None))
         document = document["document"]
-        body = json.dumps(document).encode()
+        # What the editor sends: JSON.stringify, no blanks.
+        body = json.dumps(document, separators=(",", ":")).encode()
         incremental._clear()
-        analysed = timed(lambda body=body: work.analyze_document(body, None))
+        analysed = timed(lambda body=body: work.analyze_document(body, None, tag(body)))
         convs = [layer for layer in document["layers"] if layer["name"].endswith("_conv1")]
-        edits = []
+        edits: dict[bool, list[float]] = {False: [], True: []}
         # Three edits in a row, as a person makes them: the block's second convolution
         # gives the old width back, so the shapes downstream stay as they were.
-        for width in (32, 48, 64):
-            convs[len(convs) // 2]["out_channels"] = width
-            edited = json.dumps(document).encode()
-            edits.append(timed(lambda edited=edited: work.analyze_document(edited, None)))
+        for only in (False, True):
+            for width in (32, 48, 64):
+                convs[len(convs) // 2]["out_channels"] = width
+                edited = json.dumps(document, separators=(",", ":")).encode()
+                since, body = tag(body), edited
+                edits[only].append(
+                    timed(
+                        lambda b=edited, s=since, o=only: work.analyze_document(
+                            b, None, tag(b), s, o
+                        )
+                    )
+                )
         graph = native.from_document(scoped(document))
         rendered = timed(lambda graph=graph: service.figure(graph, "svg", {"depth": 1}))
         print(
             f"| {size:>6,} | {imported:>9.2f} s | {analysed:>10.2f} s | "
-            f"{statistics.median(edits) * 1000:>11.0f} ms | {rendered:>14.2f} s |"
+            f"{statistics.median(edits[False]) * 1000:>11.0f} ms | "
+            f"{statistics.median(edits[True]) * 1000:>15.1f} ms | {rendered:>14.2f} s |"
         )
     return 0
 

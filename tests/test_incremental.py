@@ -24,10 +24,10 @@ def _document(layers: int) -> dict[str, Any]:
     return document
 
 
-def _full(document: dict[str, Any]) -> bytes | str:
+def _full(document: dict[str, Any], body: bytes | None = None) -> bytes | str:
     """What the full path answers (no memory of earlier documents), or its error."""
     try:
-        graph = work.read_graph(json.dumps(document).encode(), None)
+        graph = work.read_graph(body or json.dumps(document).encode(), None)
     except FormatError as unreadable:
         return str(unreadable)
     return work._json(analyze(graph).to_json())
@@ -98,3 +98,70 @@ def test_a_settings_edit_re_infers_only_until_shapes_stop_changing() -> None:
     answer, inferred = _inferred(document)
     assert 1 < inferred <= 5 and answer == _full(document)
     assert '"output_shapes":[[1,32,56,56]]' in answer.decode()
+
+
+def _tag(body: bytes) -> str:
+    import hashlib
+
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def _merge(held: dict[str, Any], partial: dict[str, Any]) -> dict[str, Any]:
+    """What the editor's Analyzer does with a `changed=only` answer (analyzer.js)."""
+    by_name = {node["name"]: node for node in held["nodes"]}
+    for node in partial["nodes"]:
+        by_name[node["name"]] = node
+    for name in partial["removed"]:
+        by_name.pop(name, None)
+    order = partial.get("order") or [node["name"] for node in held["nodes"]]
+    merged = {key: value for key, value in partial.items() if key not in ("since", "removed")}
+    merged.pop("order", None)
+    merged["nodes"] = [by_name[name] for name in order]
+    return {key: merged[key] for key in held}  # the full answer's key order
+
+
+def test_only_what_changed_merged_into_the_answer_before_is_the_full_answer() -> None:
+    rng = random.Random(5)
+    document = _document(300)
+    body = json.dumps(document).encode()
+    held = json.loads(work.analyze_document(body, None, _tag(body)))
+    tag = _tag(body)
+    partials = 0
+    for step in range(80):
+        _edit(rng, document["layers"])
+        body = json.dumps(document, separators=(",", ":") if step % 2 else None).encode()
+        full = _full(document, body)
+        try:
+            answer = json.loads(work.analyze_document(body, None, _tag(body), tag, True))
+        except FormatError as unreadable:
+            assert str(unreadable) == full
+            continue
+        if "since" in answer:
+            assert answer["since"] == tag
+            partials += 1
+            answer = _merge(held, answer)
+        assert isinstance(full, bytes) and answer == json.loads(full)
+        # The full answer from the same memory is byte for byte the full analysis.
+        assert work.analyze_document(body, None, _tag(body), tag) == full
+        held, tag = answer, _tag(body)
+    assert partials > 40
+
+
+def test_a_width_edit_since_the_answer_before_visits_only_its_block() -> None:
+    document = _document(2000)
+    body = json.dumps(document, separators=(",", ":")).encode()
+    work.analyze_document(body, None, _tag(body))
+    conv = next(layer for layer in document["layers"][1000:] if layer["name"].endswith("_conv1"))
+    conv["out_channels"] = 32
+    edited = json.dumps(document, separators=(",", ":")).encode()
+    before = incremental.STATS["inferred"] + incremental.STATS["reused"]
+    answer = json.loads(work.analyze_document(edited, None, _tag(edited), _tag(body), True))
+    visited = incremental.STATS["inferred"] + incremental.STATS["reused"] - before
+    assert visited <= 6  # the changed layer and its block, not 2,000 layers
+    assert answer["since"] == _tag(body) and answer["removed"] == []
+    assert conv["name"] in [node["name"] for node in answer["nodes"]]
+    assert 1 < len(answer["nodes"]) <= 5
+    assert answer["totals"] == json.loads(_full(document))["totals"]
+    # A tag this process does not hold: the full answer, without `since`.
+    again = json.loads(work.analyze_document(edited, None, _tag(edited), '"0"', True))
+    assert "since" not in again and len(again["nodes"]) == len(document["layers"])

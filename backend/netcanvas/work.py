@@ -146,20 +146,36 @@ def plain_within(data: Any, limit: int) -> bool:
 # --- the routes' work -----------------------------------------------------------------
 
 
-def analyze_document(raw: bytes, max_nodes: int | None) -> bytes:
+def analyze_document(
+    raw: bytes,
+    max_nodes: int | None,
+    tag: str | None = None,
+    since: str | None = None,
+    changed: bool = False,
+) -> bytes:
     """The body's analysis as JSON bytes (what `summary --json` prints).
 
     A JSON body is answered by ``incremental``, which remembers what it worked out for
     recent documents (the editor posts the whole document after every edit); the full
-    path reads anything else and locates every problem.
+    path reads anything else and locates every problem. ``tag`` is this body's ETag,
+    ``since`` the ETag of the answer it edits; with ``changed`` the answer carries only
+    what differs from that one, when this process remembers it (docs/scale.md).
     """
     from netcanvas import incremental
     from netcanvas.analysis import analyze
 
-    answer = incremental.analyze_json(raw, max_nodes, MAX_DEPTH)
+    answer = incremental.analyze_json(raw, max_nodes, MAX_DEPTH, tag, since, changed)
     if answer is not None:
         return answer
     return _json(analyze(read_graph(raw, max_nodes)).to_json())
+
+
+def idle() -> None:
+    """Work a process does between jobs: where the newest analysed document's layers sit
+    in its text (incremental analysis), so its first edit is read from the edit only."""
+    from netcanvas import delta
+
+    delta.settle()
 
 
 def layout_document(raw: bytes, max_nodes: int | None, options: dict[str, Any]) -> dict[str, Any]:

@@ -53,6 +53,16 @@ export const api = {
   figures: () => getJson("/api/figures"),
   diff: (a, b) => getJson("/api/diff", json({ a: wireDocument(a), b: wireDocument(b) })),
   analyze: (doc, signal) => getJson("/api/analyze", { ...json(wireDocument(doc)), signal }),
+  /**
+   * The analysis as an edit of the answer whose ETag is `since` (docs/scale.md): the server
+   * answers only what changed, `{since, nodes, removed, order?, totals, errors, warnings}`,
+   * or the full answer (no `since` key) when it no longer holds that one. -> {answer, etag}
+   */
+  analyzeSince: async (doc, signal, since) => {
+    const query = since ? `?${new URLSearchParams({ since, changed: "only" })}` : "";
+    const response = await check(await fetch(`/api/analyze${query}`, { ...json(wireDocument(doc)), signal }));
+    return { answer: await response.json(), etag: response.headers.get("ETag") };
+  },
   layout: (doc, params = {}) =>
     getJson(`/api/layout?${new URLSearchParams(params)}`, json(wireDocument(doc))),
   templates: () => getJson("/api/templates"),

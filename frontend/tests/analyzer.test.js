@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { Analyzer } from "../src/model/analyzer.js";
+import { Analyzer, mergeAnalysis } from "../src/model/analyzer.js";
 
 const wait = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -86,4 +86,79 @@ test("an answer that came with the import is used, and no request is made for it
   analyzer.schedule({ layers: [{ name: "a" }] }); // a real edit afterwards still asks
   await wait(30);
   assert.deepEqual(sent, [1]);
+});
+
+test("with analyze(): asks since the last ETag for what changed and merges it into a full result", async () => {
+  const full = (n) => ({
+    name: "net",
+    nodes: [
+      { name: "x", output_shapes: [[1, 3]], params: 0 },
+      { name: "fc", output_shapes: [[1, n]], params: 3 * n },
+      { name: "out", output_shapes: [[1, n]], params: 0 },
+    ],
+    totals: { params: 3 * n, complete: true },
+    errors: [],
+    warnings: [],
+  });
+  const asked = [];
+  const results = [];
+  let holds = true; // whether the server still holds the answer `since` names
+  const analyzer = new Analyzer({
+    request: () => assert.fail("analyze() is used instead"),
+    analyze: async (doc, signal, since) => {
+      asked.push(since);
+      const etag = `"e${doc.n}"`;
+      if (!since || !holds) return { answer: full(doc.n), etag };
+      const now = full(doc.n);
+      return {
+        answer: { name: "net", since, removed: [], nodes: now.nodes.slice(1), totals: now.totals, errors: [], warnings: [] },
+        etag,
+      };
+    },
+    onResult: (result) => results.push(result),
+    delay: 0,
+  });
+  await analyzer.run({ n: 4 });
+  await analyzer.run({ n: 8 });
+  assert.deepEqual(asked, [null, '"e4"']);
+  assert.deepEqual(results[1], full(8), "the merged result is the full one");
+  assert.equal(results[1].nodes[0], results[0].nodes[0], "unchanged nodes are shared");
+  assert.deepEqual(results[0], full(4), "the earlier result is not changed");
+  holds = false; // the server answers in full (it no longer holds "e8"): used as it is
+  await analyzer.run({ n: 16 });
+  assert.deepEqual(results[2], full(16));
+  holds = true;
+  await analyzer.run({ n: 32 });
+  assert.deepEqual(asked, [null, '"e4"', '"e8"', '"e16"']);
+  assert.deepEqual(results[3], full(32));
+});
+
+test("mergeAnalysis: removed nodes go and a new order is followed", () => {
+  const base = { name: "n", nodes: [{ name: "a" }, { name: "b" }, { name: "c" }], totals: { params: 1 } };
+  const merged = mergeAnalysis(base, {
+    name: "n", since: '"t"', removed: ["b"], order: ["a", "d", "c"],
+    nodes: [{ name: "d", params: 2 }], totals: { params: 3 }, errors: [], warnings: [],
+  });
+  assert.deepEqual(merged, {
+    name: "n", nodes: [{ name: "a" }, { name: "d", params: 2 }, { name: "c" }], totals: { params: 3 }, errors: [], warnings: [],
+  });
+});
+
+test("a 409 for since (the server dropped it) asks again in full; an error forgets the base", async () => {
+  const asked = [];
+  const analyzer = new Analyzer({
+    analyze: async (doc, signal, since) => {
+      asked.push(since);
+      if (since === '"e1"') throw Object.assign(new Error("gone"), { status: 409 });
+      if (doc.n === 3) throw Object.assign(new Error("bad"), { status: 500 });
+      return { answer: { name: "net", nodes: [], n: doc.n }, etag: `"e${doc.n}"` };
+    },
+    onResult: () => {},
+    delay: 0,
+  });
+  await analyzer.run({ n: 1 });
+  await analyzer.run({ n: 2 });
+  await analyzer.run({ n: 3 });
+  await analyzer.run({ n: 4 });
+  assert.deepEqual(asked, [null, '"e1"', null, '"e2"', null]);
 });

@@ -67,6 +67,29 @@ def test_analyze_since_an_earlier_answer_goes_to_its_worker_and_answers_the_same
     assert stale.status_code == 200 and stale.json()["nodes"][1]["output_shapes"][0][1] == 4
 
 
+def test_analyze_changed_only_answers_what_changed_since(client: TestClient) -> None:
+    first = client.post("/api/analyze", json=doc())
+    tag = first.headers["etag"]
+    part = client.post(f"/api/analyze?since={tag}&changed=only", json=doc(out=8))
+    assert part.status_code == 200
+    answer = part.json()
+    assert answer["since"] == tag and answer["removed"] == [] and "order" not in answer
+    full = analyze(formats.read(json.dumps(doc(out=8)).encode(), "x.json")).to_json()
+    assert [n["name"] for n in answer["nodes"]] == ["conv1", "pool", "flat", "fc"]
+    changed = {n["name"]: n for n in answer["nodes"]}
+    merged = [changed.get(n["name"], n) for n in first.json()["nodes"]]
+    assert merged == full["nodes"]
+    assert {k: answer[k] for k in ("totals", "errors", "warnings")} == {
+        k: full[k] for k in ("totals", "errors", "warnings")
+    }
+    # The new ETag is the body's, and the full answer for it is still the full one.
+    assert part.headers["etag"] == client.post("/api/analyze", json=doc(out=8)).headers["etag"]
+    assert client.post("/api/analyze", json=doc(out=8)).json() == full
+    # A `since` nobody holds: the full answer, without `since`.
+    stale = client.post('/api/analyze?since="0"&changed=only', json=doc(out=4)).json()
+    assert "since" not in stale and len(stale["nodes"]) == 5
+
+
 def test_analyze_reports_graph_errors_in_a_200(client: TestClient) -> None:
     bad = doc()
     bad["layers"][1]["kernel_size"] = 64  # larger than the 32x32 input

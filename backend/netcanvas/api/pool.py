@@ -94,6 +94,11 @@ def _worker(conn: Any, memory_bytes: int) -> None:  # pragma: no cover  (in the 
             conn.send(answer)
         except MemoryError:
             conn.send(("memory", None))
+        if answer[0] == "ok" and not conn.poll():
+            try:
+                work.idle()
+            except Exception:  # noqa: BLE001, S110  (only a head start for the next job)
+                pass
 
 
 def _exit_with(parent: int) -> Any:

@@ -4,9 +4,15 @@
 export class Analyzer {
   /**
    * request(doc, signal) -> Promise<result>; onResult(result, doc); onError(error, doc).
+   * analyze(doc, signal, since) -> Promise<{answer, etag}> (api.analyzeSince), if given, is
+   * used instead of request: the Analyzer keeps the last full result and its ETag, asks for
+   * only what changed since it, and merges the answer into a full result (mergeAnalysis),
+   * so a one-layer edit in a 10k-layer graph moves a few nodes over the wire, not 10k.
    */
-  constructor({ request, onResult, onError = () => {}, delay = 100, timers = globalThis }) {
+  constructor({ request, analyze = null, onResult, onError = () => {}, delay = 100, timers = globalThis }) {
     this.request = request;
+    this.analyze = analyze;
+    this.last = null; // {result, etag}: the full result the next answer may build on
     this.onResult = onResult;
     this.onError = onError;
     this.delay = delay;
@@ -45,6 +51,7 @@ export class Analyzer {
   }
 
   deliver(result, doc) {
+    this.last = null; // no ETag came with it: the next analysis asks in full
     this.onResult(result, doc);
   }
 
@@ -80,16 +87,56 @@ export class Analyzer {
     const controller = typeof AbortController === "function" ? new AbortController() : null;
     this.controller = controller;
     try {
-      const result = await this.request(doc, controller?.signal);
+      const result = this.analyze
+        ? await this.incremental(doc, controller?.signal, mine)
+        : await this.request(doc, controller?.signal);
       if (mine === this.sequence) this.onResult(result, doc);
     } catch (error) {
       if (error?.name === "AbortError") return;
       if (mine === this.sequence) {
         this.lastKey = null; // the same document is asked for again on the next edit
+        this.last = null;
         this.onError(error, doc);
       }
     }
   }
+
+  async incremental(doc, signal, mine) {
+    const base = this.last;
+    let reply;
+    try {
+      reply = await this.analyze(doc, signal, base?.etag ?? null);
+    } catch (error) {
+      if (!base || error?.status !== 409) throw error;
+      reply = await this.analyze(doc, signal, null); // the server dropped it: ask in full
+    }
+    const { answer, etag } = reply;
+    const partial = base !== null && answer.since != null && answer.since === base.etag;
+    const result = partial ? mergeAnalysis(base.result, answer) : answer;
+    if (mine === this.sequence) this.last = etag ? { result, etag } : null;
+    return result;
+  }
+}
+
+/**
+ * A full analysis result from the one before it and an answer of only what changed
+ * (`POST /api/analyze?since=ETAG&changed=only`): changed nodes replace theirs by name,
+ * removed ones go, `order` (sent only when it changed) orders the nodes; totals, errors
+ * and warnings are the answer's. Neither argument is changed; unchanged node objects are
+ * shared with `base`.
+ */
+export function mergeAnalysis(base, partial) {
+  const changed = new Map(partial.nodes.map((node) => [node.name, node]));
+  let nodes;
+  if (partial.order) {
+    const byName = new Map(base.nodes.map((node) => [node.name, node]));
+    for (const name of partial.removed ?? []) byName.delete(name);
+    nodes = partial.order.map((name) => changed.get(name) ?? byName.get(name));
+  } else {
+    nodes = base.nodes.map((node) => changed.get(node.name) ?? node);
+  }
+  const { since: _since, removed: _removed, order: _order, nodes: _nodes, ...rest } = partial;
+  return { name: rest.name ?? base.name, nodes, ...rest };
 }
 
 function analysisKey(doc) {

@@ -55,6 +55,16 @@ async def analyze_document(
             max_length=80,
         ),
     ] = None,
+    changed: Annotated[
+        Literal["only"] | None,
+        Query(
+            description="With `since`: answer only what differs from the `since` answer, "
+            '`{"name", "since", "nodes": [nodes whose result differs], "removed": [names], '
+            '"order": [names, present only when the order changed], "totals", "errors", '
+            '"warnings"}`; merged into the `since` answer it is the full answer. An answer '
+            "without `since` is a full answer (the server no longer holds that one).",
+        ),
+    ] = None,
 ) -> Response:
     """The document's analysis: the same object `netcanvas summary --json` prints.
 
@@ -62,19 +72,30 @@ async def analyze_document(
     answer, pinned to their layers; only an unreadable document answers 422. The answer
     carries an ETag (the body's hash): the same document again is answered from a cache,
     and with `If-None-Match` by 304 and no body. After an edit, post the whole document
-    with `since` set to the ETag of the answer before it (docs/scale.md).
+    with `since` set to the ETag of the answer before it, and `changed=only` to get only
+    what changed (docs/scale.md).
     """
     raw = await request.body()
     tag = '"' + hashlib.sha256(raw).hexdigest()[:32] + '"'
     if request.headers.get("if-none-match") == tag:
         return Response(status_code=304, headers={"ETag": tag})
     cache: AnswerCache = request.app.state.analysis_cache
-    data = cache.get(tag)
+    partial = since is not None and changed == "only"
+    data = None if partial else cache.get(tag)
     if data is None:
         data = await pool_of(request).call(
-            request, "analyze_document", raw, settings.max_nodes, since=since, home=tag
+            request,
+            "analyze_document",
+            raw,
+            settings.max_nodes,
+            tag,
+            since,
+            partial,
+            since=since,
+            home=tag,
         )
-        cache.put(tag, data)
+        if not partial:  # a partial answer is not the body's answer to anyone else
+            cache.put(tag, data)
     return Response(data, media_type="application/json", headers={"ETag": tag})
 
 
