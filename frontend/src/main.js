@@ -101,6 +101,7 @@ async function main() {
   const overlay = new OverlayBar($(".overlay-bar"), { store, view, trainer, run, api, onEpoch: () => histograms.sync() });
   const analyzer = new Analyzer({
     request: (doc, signal) => api.analyze(doc, signal),
+    analyze: (doc, signal, since) => api.analyzeSince(doc, signal, since),
     onResult: (result) => {
       scheduler.analysed(result);
       inspector.setAnalysis(new Map(result.nodes.map((n) => [n.name, n])));
