@@ -173,3 +173,27 @@ test("opening one module lays out only its layers, where its box was; the rest k
   const again = foldedDrawing({ ...doc, view: { collapsed: closed } }, session, after);
   assert.deepEqual(again.positions, was);
 });
+
+test("the store counts rewiring changes; a setting, a move or the view leave the count, so a kept drawing is found again", async () => {
+  const { Store } = await import("../src/model/store.js");
+  const { foldedDrawing } = await import("../src/view/fold.js");
+  const { UNFOLDED } = await import("../src/model/session.js");
+  const store = new Store(stages(30, 10));
+  const session = { fold: UNFOLDED, groups: [] };
+  store.transact("collapse", (tx) => tx.set(["view", "collapsed"], ["stage0", "stage1", "stage2"]));
+  const start = store.wiring;
+  const first = foldedDrawing(store.doc, session, null, `w${store.wiring}`);
+  store.transact("width", (tx) => tx.set(["layers", 1, "out_channels"], 8));
+  store.transact("move", (tx) => tx.set(["view", "positions", "data"], [5, 5]));
+  assert.equal(store.wiring, start);
+  assert.equal(foldedDrawing(store.doc, session, first, `w${store.wiring}`), first);
+  store.transact("rewire", (tx) => tx.set(["layers", 2, "inputs"], ["data"]));
+  assert.equal(store.wiring, start + 1);
+  store.undo();
+  assert.equal(store.wiring, start + 2);
+  store.transact("add", (tx) => tx.push(["layers"], { name: "extra", type: "ReLU", inputs: ["data"] }));
+  assert.equal(store.wiring, start + 3);
+  // With Fold off the same (empty) groups are passed each time: the drawing is kept.
+  const kept = foldedDrawing(store.doc, session, first, "same");
+  assert.equal(foldedDrawing(store.doc, { fold: UNFOLDED, groups: [] }, kept, "same"), kept);
+});

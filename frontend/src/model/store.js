@@ -35,6 +35,14 @@ function touched(diff) {
   return { doc, keys: [...keys] };
 }
 
+/** Whether a document operation may change the graph's wiring or modules. */
+function rewires(op) {
+  if (op.root === "session") return false;
+  const [top, , key] = op.path;
+  if (top !== "layers") return top === undefined;
+  return op.path.length <= 2 || key === "inputs" || key === "name" || key === "scope";
+}
+
 export class Store {
   constructor(doc = emptyDocument(), { now = () => Date.now() } = {}) {
     this.doc = structuredClone(doc);
@@ -45,6 +53,9 @@ export class Store {
     this.listeners = new Set();
     this.now = now;
     this.inTransaction = false;
+    // Counts changes that may have rewired the graph (layers added, removed, renamed,
+    // reconnected, moved between modules): a view keyed by it need not compare 50,000 layers.
+    this.wiring = 0;
   }
 
   /**
@@ -62,6 +73,7 @@ export class Store {
 
   emitDiff(label, diff, source) {
     const { doc, keys } = touched(diff);
+    if (diff.some(rewires)) this.wiring += 1;
     this.emit({ kind: doc ? "document" : "session", label, diff, source, keys });
   }
 

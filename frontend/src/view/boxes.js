@@ -22,6 +22,11 @@ export function renderBoxes(layer, entries, boxes, { translate, analysis }) {
       entries.set(box.id, entry);
     }
     entry.g.setAttribute("transform", translate(box.id));
+    // Sums over a big module's layers are made once per analysis and group: a render
+    // after an edit (before its analysis is back) leaves the box as it is.
+    if (entry.analysis === analysis && entry.group === box.group) continue;
+    entry.analysis = analysis;
+    entry.group = box.group;
     const exit = box.group.copies.at(-1).at(-1);
     const shape = analysis.get(exit)?.output_shapes?.[0];
     let text = shape ? formatShape(shape) : "…";

@@ -162,9 +162,14 @@ export class CanvasView {
 
   // ---- folding ----
 
+  /** The store's count of rewiring changes as a key (null for a store without one). */
+  wiringKey() {
+    return Number.isInteger(this.store.wiring) ? `w${this.store.wiring}` : null;
+  }
+
   /** Recompute what is folded when the graph's wiring or the session's fold changed. */
   updateFold(doc) {
-    this.fold = foldedDrawing(doc, this.store.session, this.fold);
+    this.fold = foldedDrawing(doc, this.store.session, this.fold, this.wiringKey());
   }
 
   // ---- drawing ----
@@ -181,7 +186,7 @@ export class CanvasView {
     // Big: a scene when what is drawn is big (a collapsed big model draws a few boxes, as SVG).
     const big = doc.layers.length >= BIG;
     const placed = !big || this.background.complete(doc);
-    if (!placed) this.background.request(doc, this.fold?.wiring ?? wiringOf(doc));
+    if (!placed) this.background.request(doc, this.wiringKey() ?? wiringOf(doc));
     if (big && !this.fold && !placed) {
       // Nothing to draw before the worker has placed the layers.
       this.scene = null;

@@ -88,18 +88,23 @@ export function foldView(doc, groups, open = new Set()) {
   };
 }
 
+/** The groups while Fold is off: one array, so the drawing kept for it is found again. */
+const NO_GROUPS = Object.freeze([]);
+
 /**
  * What the canvas draws while folded: foldView() of the document with the session's closed
  * groups, and a layout of it; null when nothing is folded. `previous` (the last answer) is
- * kept while the wiring, the figure settings, the groups and the opened groups are the same,
+ * kept while the wiring, the figure settings, the groups and the opened groups are the same
+ * (the wiring as `wiringKey` says, or spelled out from the layers),
  * so moving a box by hand survives an unrelated edit.
  */
-export function foldedDrawing(doc, session, previous = null) {
+export function foldedDrawing(doc, session, previous = null, wiringKey = null) {
   const { fold } = session;
   const collapsed = collapsedScopes(doc);
-  const groups = fold.on ? session.groups : [];
+  const groups = fold.on ? session.groups : NO_GROUPS;
   if (groups.length === 0 && collapsed.length === 0) return null;
-  const wiring = doc.layers.map((l) => `${l.name}<${(l.inputs ?? []).join(",")}|${l.scope ?? ""}`).join(";");
+  // `wiringKey` (the store's count of rewiring changes) spares spelling out every layer.
+  const wiring = wiringKey ?? doc.layers.map((l) => `${l.name}<${(l.inputs ?? []).join(",")}|${l.scope ?? ""}`).join(";");
   const style = JSON.stringify(doc.view?.style ?? {});
   const opened = [...fold.opened, "\u0001", ...collapsed].join("\u0000");
   const p = previous;
