@@ -11,11 +11,20 @@ export class BackgroundLayout {
     this.positions = null; // its answer, once in
   }
 
-  /** Lay out `doc` unless its wiring `key` was already asked for. */
+  /**
+   * Lay out `doc` unless its wiring `key` was already asked for. The layers are posted after
+   * the next frame: copying 50,000 of them to the worker takes ~200 ms that the first screen
+   * should not wait for.
+   */
   request(doc, key) {
     if (key === this.key) return;
     this.key = key;
     this.positions = null;
+    requestAnimationFrame(() => setTimeout(() => this.post(doc, key), 0));
+  }
+
+  post(doc, key) {
+    if (key !== this.key) return; // asked again since
     if (!this.worker) {
       this.worker = new Worker(new URL("./layoutworker.js", import.meta.url), { type: "module" });
       this.worker.onmessage = ({ data }) => {
