@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 
-def residual_yaml(layers: int, channels: int = 64, size: int = 56) -> str:
-    """A ResNet-like chain of (conv, bn, relu, conv, bn, add, relu) blocks, ~`layers` long."""
+def residual_yaml(
+    layers: int, channels: int = 64, size: int = 56, blocks_per_module: int = 0
+) -> str:
+    """A ResNet-like chain of (conv, bn, relu, conv, bn, add, relu) blocks, ~`layers` long.
+
+    With `blocks_per_module`, block B is the module `stageS.blockB` (S = B // that), as an
+    ONNX export's module tree gives them.
+    """
     lines = [
         "netcanvas: 1",
         f"name: residual-{layers}",
@@ -14,16 +20,18 @@ def residual_yaml(layers: int, channels: int = 64, size: int = 56) -> str:
     prev, i = "data", 0
     while len(lines) - 3 < layers:
         b = f"b{i}"
+        sc = ""
+        if blocks_per_module:
+            sc = f", scope: stage{i // blocks_per_module}.block{i % blocks_per_module}"
+        conv = f"out_channels: {channels}, kernel_size: 3, padding: 1, bias: false{sc}"
         lines += [
-            f"  - {{name: {b}_conv1, type: Conv2d, inputs: [{prev}], out_channels: {channels}, "
-            "kernel_size: 3, padding: 1, bias: false}",
-            f"  - {{name: {b}_bn1, type: BatchNorm2d}}",
-            f"  - {{name: {b}_relu1, type: ReLU}}",
-            f"  - {{name: {b}_conv2, type: Conv2d, out_channels: {channels}, kernel_size: 3, "
-            "padding: 1, bias: false}",
-            f"  - {{name: {b}_bn2, type: BatchNorm2d}}",
-            f"  - {{name: {b}_add, type: Add, inputs: [{b}_bn2, {prev}]}}",
-            f"  - {{name: {b}_relu2, type: ReLU}}",
+            f"  - {{name: {b}_conv1, type: Conv2d, inputs: [{prev}], {conv}}}",
+            f"  - {{name: {b}_bn1, type: BatchNorm2d{sc}}}",
+            f"  - {{name: {b}_relu1, type: ReLU{sc}}}",
+            f"  - {{name: {b}_conv2, type: Conv2d, {conv}}}",
+            f"  - {{name: {b}_bn2, type: BatchNorm2d{sc}}}",
+            f"  - {{name: {b}_add, type: Add, inputs: [{b}_bn2, {prev}]{sc}}}",
+            f"  - {{name: {b}_relu2, type: ReLU{sc}}}",
         ]
         prev, i = f"{b}_relu2", i + 1
     return "\n".join(lines) + "\n"
