@@ -45,6 +45,14 @@ export function wireDocument(doc) {
   return { netcanvas: doc.netcanvas ?? 1, name: doc.name, layers: doc.layers, view: doc.view ?? {} };
 }
 
+/**
+ * What an analysis reads: the layers, not the view (a drag or a collapsed module would
+ * otherwise make the body differ from the one an incremental answer builds on).
+ */
+function analysisBody(doc) {
+  return { netcanvas: doc.netcanvas ?? 1, name: doc.name, layers: doc.layers };
+}
+
 export const api = {
   layers: () => getJson("/api/layers"),
   /** [{name, kind: "model"|"figure", extensions, media_type, readable, writable, binary}] */
@@ -52,7 +60,7 @@ export const api = {
   /** {styles: [{name, label, description, folds, stacks, options}], themes, formats} */
   figures: () => getJson("/api/figures"),
   diff: (a, b) => getJson("/api/diff", json({ a: wireDocument(a), b: wireDocument(b) })),
-  analyze: (doc, signal) => getJson("/api/analyze", { ...json(wireDocument(doc)), signal }),
+  analyze: (doc, signal) => getJson("/api/analyze", { ...json(analysisBody(doc)), signal }),
   /**
    * The analysis as an edit of the answer whose ETag is `since` (docs/scale.md): the server
    * answers only what changed, `{since, nodes, removed, order?, totals, errors, warnings}`,
@@ -60,7 +68,7 @@ export const api = {
    */
   analyzeSince: async (doc, signal, since) => {
     const query = since ? `?${new URLSearchParams({ since, changed: "only" })}` : "";
-    const response = await check(await fetch(`/api/analyze${query}`, { ...json(wireDocument(doc)), signal }));
+    const response = await check(await fetch(`/api/analyze${query}`, { ...json(analysisBody(doc)), signal }));
     return { answer: await response.json(), etag: response.headers.get("ETag") };
   },
   layout: (doc, params = {}) =>

@@ -162,3 +162,30 @@ test("a 409 for since (the server dropped it) asks again in full; an error forge
   await analyzer.run({ n: 4 });
   assert.deepEqual(asked, [null, '"e1"', null, '"e2"', null]);
 });
+
+test("a big model's import answer is followed by a background analysis, so its first edit asks only for what changed", async () => {
+  const asked = [];
+  const results = [];
+  const analyzer = new Analyzer({
+    request: () => assert.fail("analyze() is used instead"),
+    analyze: async (doc, signal, since) => {
+      asked.push(since);
+      return { answer: { name: "net", nodes: [], totals: {}, errors: [], warnings: [], since }, etag: `"e${doc.layers.length}"` };
+    },
+    onResult: (result) => results.push(result),
+    delay: 0,
+  });
+  const big = { layers: Array.from({ length: 2000 }, (_, i) => ({ name: `l${i}` })) };
+  analyzer.expect(big);
+  analyzer.deliver({ from: "import" }, big);
+  await wait(5);
+  assert.deepEqual(asked, [null]);
+  assert.deepEqual(results, [{ from: "import" }], "the background answer is not shown again");
+  analyzer.schedule({ layers: big.layers.slice(1) });
+  await wait(5);
+  assert.deepEqual(asked, [null, '"e2000"']);
+  // A small model is not asked for twice.
+  const small = new Analyzer({ request: () => {}, analyze: async () => assert.fail("not asked"), onResult: () => {}, delay: 0 });
+  small.deliver({}, { layers: [{ name: "a" }] });
+  await wait(5);
+});

@@ -1,6 +1,9 @@
 // Live analysis: every edit asks the service again, debounced, and only the latest answer
 // is kept (an older, slower answer never overwrites a newer one). DOM-free.
 
+/** From this many layers an opened model is analysed again in the background for its ETag. */
+const WARM_FROM = 2000;
+
 export class Analyzer {
   /**
    * request(doc, signal) -> Promise<result>; onResult(result, doc); onError(error, doc).
@@ -53,6 +56,23 @@ export class Analyzer {
   deliver(result, doc) {
     this.last = null; // no ETag came with it: the next analysis asks in full
     this.onResult(result, doc);
+    if (this.analyze && doc.layers.length >= WARM_FROM) this.warm(doc);
+  }
+
+  /**
+   * Ask the service for a document already shown, in the background, for the ETag alone:
+   * the first edit of a big model just opened then asks for what changed since it (a few
+   * ms) instead of a whole analysis (half a second at 10,000 layers). Kept only when no
+   * other analysis came in the meantime.
+   */
+  async warm(doc) {
+    const mine = this.sequence;
+    try {
+      const { answer, etag } = await this.analyze(doc, undefined, null);
+      if (mine === this.sequence && this.last === null && etag) this.last = { result: answer, etag };
+    } catch {
+      // nothing lost: the next edit asks in full
+    }
   }
 
   /**
