@@ -27,3 +27,33 @@ def residual_yaml(layers: int, channels: int = 64, size: int = 56) -> str:
         ]
         prev, i = f"{b}_relu2", i + 1
     return "\n".join(lines) + "\n"
+
+
+BLOCKS_PER_STAGE = 48
+
+
+def scoped_yaml(layers: int, channels: int = 16, size: int = 8, modules: bool = True) -> str:
+    """A residual chain of ~`layers` layers, each block a module `stageS.blockB` (or none),
+    as an ONNX export's module tree gives them."""
+    lines = [
+        "netcanvas: 1",
+        f"name: big-{layers}",
+        "layers:",
+        f"  - {{name: data, type: Input, shape: [1, {channels}, {size}, {size}]}}",
+    ]
+    prev, i = "data", 0
+    while len(lines) - 3 < layers:
+        b = f"b{i}"
+        sc = f", scope: stage{i // BLOCKS_PER_STAGE}.block{i % BLOCKS_PER_STAGE}" if modules else ""
+        conv = f"out_channels: {channels}, kernel_size: 3, padding: 1, bias: false{sc}"
+        lines += [
+            f"  - {{name: {b}_conv1, type: Conv2d, inputs: [{prev}], {conv}}}",
+            f"  - {{name: {b}_bn1, type: BatchNorm2d{sc}}}",
+            f"  - {{name: {b}_relu1, type: ReLU{sc}}}",
+            f"  - {{name: {b}_conv2, type: Conv2d, {conv}}}",
+            f"  - {{name: {b}_bn2, type: BatchNorm2d{sc}}}",
+            f"  - {{name: {b}_add, type: Add, inputs: [{b}_bn2, {prev}]{sc}}}",
+            f"  - {{name: {b}_relu2, type: ReLU{sc}}}",
+        ]
+        prev, i = f"{b}_relu2", i + 1
+    return "\n".join(lines) + "\n"
