@@ -32,14 +32,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_editor import ARGS, CHROMIUM, open_page, start_server  # noqa: E402
-from residual import residual_yaml  # noqa: E402
-
-BLOCKS_PER_STAGE = 48
-
-
-def scoped_yaml(layers: int, modules: bool = True) -> str:
-    """A residual chain of ~`layers` narrow layers, block B in module `stageS.blockB` (or none)."""
-    return residual_yaml(layers, 16, 8, BLOCKS_PER_STAGE if modules else 0)
+from residual import scoped_yaml  # noqa: E402
 
 
 def bert_onnx(

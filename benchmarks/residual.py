@@ -35,3 +35,12 @@ def residual_yaml(
         ]
         prev, i = f"{b}_relu2", i + 1
     return "\n".join(lines) + "\n"
+
+
+BLOCKS_PER_STAGE = 48
+
+
+def scoped_yaml(layers: int, channels: int = 16, size: int = 8, modules: bool = True) -> str:
+    """A narrow residual chain of ~`layers` layers, each block a module `stageS.blockB`
+    (or none), as an ONNX export's module tree gives them."""
+    return residual_yaml(layers, channels, size, BLOCKS_PER_STAGE if modules else 0)

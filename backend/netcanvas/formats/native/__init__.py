@@ -6,17 +6,18 @@ from a Graph, ``writer`` writes it back; ``json`` is the same document as JSON.
 
 from __future__ import annotations
 
+import importlib
 import re
 from typing import TYPE_CHECKING, Any
 
 from netcanvas.formats.base import FormatError
-from netcanvas.formats.native.document import from_document, location, to_document
-from netcanvas.formats.native.reader import parse
-from netcanvas.formats.native.writer import to_json, to_yaml
 from netcanvas.graph.model import Graph
 
 if TYPE_CHECKING:
     from netcanvas.analysis import Analysis
+    from netcanvas.formats.native.document import from_document, location, to_document
+    from netcanvas.formats.native.reader import parse
+    from netcanvas.formats.native.writer import to_json, to_yaml
 
 NAME = "yaml"
 EXTENSIONS = (".yaml", ".yml")
@@ -26,6 +27,24 @@ __all__ = [
     "NAME", "EXTENSIONS", "MEDIA_TYPE", "sniff", "load", "dump", "parse", "location",
     "from_document", "to_document", "to_yaml", "to_json",
 ]  # fmt: skip
+
+
+# The reader (PyYAML) and the document mapping load on first use: the table of formats
+# imports every face, and `netcanvas render net.prototxt` never reads YAML.
+_LAZY = {
+    "parse": "reader",
+    "location": "document",
+    "from_document": "document",
+    "to_document": "document",
+    "to_yaml": "writer",
+    "to_json": "writer",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def sniff(name: str, head: bytes) -> bool:
@@ -40,6 +59,9 @@ def load(data: bytes | str, options: dict[str, Any] | None = None) -> Graph:
     The fast path builds plain data; only when the document turns out to be wrong is it
     read again keeping every mark, so the error can name its line and column.
     """
+    from netcanvas.formats.native.document import from_document
+    from netcanvas.formats.native.reader import parse
+
     try:
         return from_document(parse(data))
     except FormatError:
@@ -50,4 +72,7 @@ def dump(
     graph: Graph, options: dict[str, Any] | None = None, analysis: Analysis | None = None
 ) -> bytes:
     """Write the graph as netcanvas YAML, one flow mapping per layer."""
+    from netcanvas.formats.native.document import to_document
+    from netcanvas.formats.native.writer import to_yaml
+
     return to_yaml(to_document(graph)).encode()

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from netcanvas.formats.native.document import to_document
-from netcanvas.formats.native.writer import to_json
 from netcanvas.graph.model import Graph
 
 if TYPE_CHECKING:
@@ -30,4 +28,7 @@ def load(data: bytes | str, options: dict[str, Any] | None = None) -> Graph:
 def dump(
     graph: Graph, options: dict[str, Any] | None = None, analysis: Analysis | None = None
 ) -> bytes:
+    from netcanvas.formats.native.document import to_document
+    from netcanvas.formats.native.writer import to_json
+
     return to_json(to_document(graph)).encode()
