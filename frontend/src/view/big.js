@@ -7,7 +7,7 @@
 // only the nodes in and around the window are SVG; far, none are, and far.js paints the
 // scene on a canvas.
 
-import { edges as documentEdges, parseRef } from "../model/document.js";
+import { edges as documentEdges } from "../model/document.js";
 import { Grid } from "./grid.js";
 import { NODE_W, boxHeight } from "./metrics.js";
 
@@ -55,9 +55,4 @@ export function withRows(names, stacks) {
   const out = new Set(names);
   for (const name of names) for (const row of stacks.members.get(name) ?? []) out.add(row);
   return out;
-}
-
-/** Layer names a reference list points at. */
-export function sourcesOf(layer) {
-  return (layer.inputs ?? []).map((ref) => parseRef(ref).name);
 }

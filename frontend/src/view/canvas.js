@@ -7,10 +7,9 @@
 import { edges as documentEdges } from "../model/document.js";
 import { AnnotationLayer } from "./annotations.js";
 import { BackgroundLayout } from "./background.js";
-import { BIG, DETAIL_ZOOM, MARGIN, sceneOf, windowOf, withRows } from "./big.js";
+import { BIG, sceneOf } from "./big.js";
 import { renderBoxes } from "./boxes.js";
 import { EdgeLayer } from "./edges.js";
-import { FarLayer } from "./far.js";
 import { foldedDrawing } from "./fold.js";
 import { curve, nodeEntry, nodeMarkup, nodeState, portOffset, tooltip } from "./markup.js";
 import { BELOW, NODE_H, NODE_W, ROW_H, flowOf } from "./metrics.js";
@@ -18,6 +17,7 @@ import { inputPorts, isVariadic, outputPorts } from "./ports.js";
 import { Obstacles, routeEdge, transposed } from "./route.js";
 import { anchorOf, findStacks, stackingOn } from "./stacks.js";
 import { parseSvg, svgEl } from "./svg.js";
+import { farScene, mountWindow } from "./window.js";
 
 /** A key for a document's wiring: the layout depends on nothing else. */
 function wiringOf(doc) {
@@ -136,7 +136,7 @@ export class CanvasView {
     if (!this.windowFrame) {
       this.windowFrame = requestAnimationFrame(() => {
         this.windowFrame = 0;
-        if (this.scene) this.mountWindow();
+        if (this.scene) mountWindow(this);
       });
     }
   }
@@ -201,7 +201,7 @@ export class CanvasView {
         isRow: (name) => this.stacks?.head.has(name) ?? false,
         lr: this.lr,
       });
-      this.mountWindow({ paint: true });
+      mountWindow(this, { paint: true });
     } else {
       this.scene = null;
       this.far?.show(false);
@@ -245,40 +245,6 @@ export class CanvasView {
         this.nodes.delete(name);
       }
     }
-  }
-
-  /**
-   * A big document: near, the nodes, boxes and wires in and around the window as SVG; far,
-   * none, and the scene painted on the far canvas (`paint`: the scene changed).
-   */
-  mountWindow({ paint = false } = {}) {
-    const doc = this.store.doc;
-    const viewport = this.store.session.viewport;
-    const size = this.size();
-    const near = viewport.zoom >= DETAIL_ZOOM;
-    // Far out and still far out: the DOM holds no node to change, the far layer moves itself.
-    if (!paint && !near && this.far?.on && this.nodes.size === 0 && this.boxes.size === 0) return;
-    const seen = near ? withRows(this.scene.grid.query(...windowOf(viewport, size, MARGIN)), this.stacks) : new Set();
-    this.mountNodes(doc.layers.filter((layer) => seen.has(layer.name)));
-    renderBoxes(this.nodeLayer, this.boxes, (this.fold?.boxes ?? []).filter((box) => seen.has(box.id)), {
-      translate: (id) => this.translate(id),
-      analysis: this.analysis,
-    });
-    const wires = this.scene.links.filter((e) => seen.has(e.src) || seen.has(e.dst));
-    this.obstacles = null; // wires of a big graph are not routed round boxes: curves
-    this.edgeLayer.render(wires, (edge) => this.edgeClass(edge), (edge) => this.edgePath(edge));
-    if (!this.far) {
-      this.far = new FarLayer(this.svg.parentElement, this.svg);
-      this.far.onPainted = () => this.markScreen();
-    }
-    const was = this.far.on;
-    this.far.show(!near);
-    if (!near && (paint || !was)) this.far.setScene(this.farScene(), viewport, size);
-  }
-
-  farScene() {
-    const selection = this.store.session.selection;
-    return { items: this.scene.items, edges: this.scene.segments, selection, picked: [...selection].join("\n") };
   }
 
   /**
@@ -429,7 +395,7 @@ export class CanvasView {
     if (hover !== null) this.showTip(hover);
     this.edgeLayer.select(selection);
     if (this.far?.on && this.far.scene?.picked !== [...selection].join("\n")) {
-      this.far.setScene(this.farScene(), this.store.session.viewport, this.size());
+      this.far.setScene(farScene(this), this.store.session.viewport, this.size());
     }
   }
 
