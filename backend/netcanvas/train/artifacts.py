@@ -164,6 +164,9 @@ def main() -> int:
         net = model.module if distributed else model
         torch.save(net.state_dict(), "model.pt")
     if distributed:
+        # Every process waits for rank 0's last evaluation and save: one that tore its
+        # process group down while another still used it was aborted by gloo now and then.
+        dist.barrier()
         dist.destroy_process_group()
     return 0
 
