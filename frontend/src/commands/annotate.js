@@ -2,6 +2,7 @@
 // note's text, delete one. Each is one undoable step on the document's view.annotations.
 
 import { annotationsOf, makeAnnotation, withText } from "../model/annotations.js";
+import { setView } from "../model/document.js";
 
 /** @param {import("./index.js").Host} host */
 export function annotateCommands(host) {
@@ -10,8 +11,7 @@ export function annotateCommands(host) {
 
   const write = (label, notes) =>
     store.transact(label, (tx) => {
-      if (!tx.doc.view) tx.set(["view"], {});
-      tx.set(["view", "annotations"], notes);
+      setView(tx, "annotations", notes);
     });
 
   return [

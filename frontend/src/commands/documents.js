@@ -2,7 +2,7 @@
 // text, the autosave) or change the design as a whole (make a copy, rename), and the
 // inspector's edits of one layer. A load is one undoable step.
 
-import { normalize, renameLayer, setParam } from "../model/document.js";
+import { normalize, renameLayer, setParam, setView } from "../model/document.js";
 import { formatOfFile, readableFormats } from "../model/formats.js";
 import { BIG, COLLAPSE_FROM } from "../view/big.js";
 import { defaultCollapsed } from "../view/fold.js";
@@ -160,8 +160,7 @@ export function documentCommands(host) {
       tx.set(["name"], `${store.doc.name} (copy)`);
       if (figure) {
         // The style and theme chosen while viewing become the copy's own.
-        if (!tx.doc.view) tx.set(["view"], {});
-        tx.set(["view", "style"], { ...(tx.doc.view.style ?? {}), ...figure });
+        setView(tx, "style", { ...(tx.doc.view?.style ?? {}), ...figure });
         tx.session.set(["figure"], null);
       }
     });

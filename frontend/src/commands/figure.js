@@ -3,7 +3,7 @@
 // repeated blocks found by the service, POST /api/layout?fold=true, shown as boxes ×N until
 // double-clicked open). All of them undo like any edit. Export downloads a format.
 
-import { moveLayers } from "../model/document.js";
+import { moveLayers, setView } from "../model/document.js";
 import { figureSettings } from "../model/figures.js";
 import { UNFOLDED } from "../model/session.js";
 import { childScopes, collapsedScopes, defaultCollapsed } from "../view/fold.js";
@@ -33,8 +33,7 @@ export function figureCommands(host) {
       return store.transact("Figure style", (tx) => tx.session.set(["figure"], { name: style, theme }));
     }
     return store.transact("Figure style", (tx) => {
-      if (!tx.doc.view) tx.set(["view"], {});
-      tx.set(["view", "style"], { ...(tx.doc.view.style ?? {}), name: style, theme });
+      setView(tx, "style", { ...(tx.doc.view?.style ?? {}), name: style, theme });
     });
   }
 
@@ -45,8 +44,7 @@ export function figureCommands(host) {
     // says why nothing changed.
     const none = findStacks(store.doc).members.size === 0;
     store.transact(on ? "Stack in-place layers" : "Unstack in-place layers", (tx) => {
-      if (!tx.doc.view) tx.set(["view"], {});
-      tx.set(["view", "style"], { ...(tx.doc.view.style ?? {}), stack: on });
+      setView(tx, "style", { ...(tx.doc.view?.style ?? {}), stack: on });
       if (!none) moveLayers(tx, layeredLayout(tx.doc));
     });
     if (on && none) {
@@ -62,8 +60,7 @@ export function figureCommands(host) {
   function toggleRankdir() {
     const lr = flowOf(store.doc) !== "LR";
     store.transact(lr ? "Lay out left to right" : "Lay out top to bottom", (tx) => {
-      if (!tx.doc.view) tx.set(["view"], {});
-      tx.set(["view", "style"], { ...(tx.doc.view.style ?? {}), rankdir: lr ? "LR" : "TB" });
+      setView(tx, "style", { ...(tx.doc.view?.style ?? {}), rankdir: lr ? "LR" : "TB" });
       moveLayers(tx, layeredLayout(tx.doc));
       if (store.session.fold.on) tx.session.set(["fold"], UNFOLDED);
     });
@@ -114,8 +111,7 @@ export function figureCommands(host) {
       isEnabled: () => !store.readOnly,
       run: ({ azimuth, elevation }) =>
         store.transact("Turn the figure", (tx) => {
-          if (!tx.doc.view) tx.set(["view"], {});
-          tx.set(["view", "style"], { ...(tx.doc.view.style ?? {}), azimuth, elevation });
+          setView(tx, "style", { ...(tx.doc.view?.style ?? {}), azimuth, elevation });
         }),
     },
     {
@@ -149,8 +145,7 @@ export function figureCommands(host) {
         const collapsed = collapsedScopes(store.doc);
         if (!scope || collapsed.includes(scope)) return null;
         return store.transact(`Collapse ${scope}`, (tx) => {
-          if (!tx.doc.view) tx.set(["view"], {});
-          tx.set(["view", "collapsed"], [...collapsed, scope]);
+          setView(tx, "collapsed", [...collapsed, scope]);
         });
       },
     },
@@ -181,8 +176,7 @@ export function figureCommands(host) {
       run: () => {
         const scopes = defaultCollapsed(store.doc);
         return store.transact("Collapse the modules", (tx) => {
-          if (!tx.doc.view) tx.set(["view"], {});
-          tx.set(["view", "collapsed"], scopes);
+          setView(tx, "collapsed", scopes);
         });
       },
     },

@@ -1,7 +1,7 @@
 // Commands about what the canvas shows and where: zoom to fit, auto-layout, reveal a layer,
 // rename (focus the name field), the templates dialog.
 
-import { moveLayers } from "../model/document.js";
+import { moveLayers, setView } from "../model/document.js";
 import { UNFOLDED } from "../model/session.js";
 import { fitToBoxes, layeredLayout } from "../view/layout.js";
 import { flowOf } from "../view/metrics.js";
@@ -84,8 +84,7 @@ export function viewCommands(host) {
         const { x, y, zoom } = store.session.viewport;
         const mark = { name: name || `View ${list.length + 1}`, x: Math.round(x), y: Math.round(y), zoom };
         return store.transact(`Bookmark ${mark.name}`, (tx) => {
-          if (!tx.doc.view) tx.set(["view"], {});
-          tx.set(["view", "bookmarks"], [...list, mark]);
+          setView(tx, "bookmarks", [...list, mark]);
         });
       },
     },

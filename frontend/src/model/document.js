@@ -189,6 +189,12 @@ export function setParam(tx, name, key, value) {
   tx.set(["layers", i, key], value);
 }
 
+/** Set `view[key]`, making the document's `view` first when it has none. */
+export function setView(tx, key, value) {
+  if (!tx.doc.view) tx.set(["view"], {});
+  tx.set(["view", key], value);
+}
+
 export function moveLayers(tx, moves) {
   for (const [name, pos] of Object.entries(moves)) {
     tx.set(["view", "positions", name], [Math.round(pos[0]), Math.round(pos[1])]);
