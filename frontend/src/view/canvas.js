@@ -19,11 +19,6 @@ import { anchorOf, findStacks, stackingOn } from "./stacks.js";
 import { parseSvg, svgEl } from "./svg.js";
 import { farScene, mountWindow } from "./window.js";
 
-/** A key for a document's wiring: the layout depends on nothing else. */
-function wiringOf(doc) {
-  return doc.layers.map((l) => `${l.name}<${(l.inputs ?? []).join(",")}`).join(";");
-}
-
 export class CanvasView {
   constructor(svg, store, catalogue) {
     this.svg = svg;
@@ -53,6 +48,7 @@ export class CanvasView {
     this.far = null; // the far view's canvas (far.js), made for the first big document
     this.windowFrame = 0; // a pending mountWindow() after the viewport moved
     this.rendered = 0; // layers in the document last drawn (the scheduler compares)
+    this.placed = true; // whether every layer of the document last drawn has a place
     this.version = 0; // counts drawings that may have moved a box (the minimap repaints on a new one)
     this.measured = null; // bounds() of this version
     this.size = () => svg.getBoundingClientRect(); // main.js gives the measured size
@@ -162,9 +158,9 @@ export class CanvasView {
 
   // ---- folding ----
 
-  /** The store's count of rewiring changes as a key (null for a store without one). */
+  /** The store's count of rewiring changes, as a key for what depends on the wiring only. */
   wiringKey() {
-    return Number.isInteger(this.store.wiring) ? `w${this.store.wiring}` : null;
+    return `w${this.store.wiring}`;
   }
 
   /** Recompute what is folded when the graph's wiring or the session's fold changed. */
@@ -186,7 +182,8 @@ export class CanvasView {
     // Big: a scene when what is drawn is big (a collapsed big model draws a few boxes, as SVG).
     const big = doc.layers.length >= BIG;
     const placed = !big || this.background.complete(doc);
-    if (!placed) this.background.request(doc, this.wiringKey() ?? wiringOf(doc));
+    this.placed = placed;
+    if (!placed) this.background.request(doc, this.wiringKey());
     if (big && !this.fold && !placed) {
       // Nothing to draw before the worker has placed the layers.
       this.scene = null;
@@ -253,7 +250,7 @@ export class CanvasView {
    */
   markScreen() {
     const painted = !this.far?.on || (this.far.drawnAt !== null && this.far.job === null);
-    const placed = this.background.complete(this.store.doc);
+    const placed = this.placed;
     this.svg.dataset.screen = this.analysisResult && painted && (placed || this.fold) ? "complete" : "pending";
     this.svg.dataset.layout = placed ? "complete" : "pending";
   }
