@@ -112,6 +112,40 @@ def test_console_script_runs_as_a_process(good: Path) -> None:
     assert json.loads(done.stdout)["totals"]["params"] == 448
 
 
+def test_a_process_ends_itself_with_every_exit_code_and_all_its_output(
+    good: Path, tmp_path: Path
+) -> None:
+    """One-shot commands skip the interpreter's teardown: what they print still arrives
+    whole (a large table through a pipe), and the exit codes are DESIGN 5's."""
+    layers = "".join(f"  - {{name: fc{i}, type: Linear, out_features: 8}}\n" for i in range(3000))
+    big = tmp_path / "big.yaml"
+    big.write_text(GOOD + layers)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(GOOD + "  - {name: cat, type: Concat, inputs: [conv1, pool], dim: 3}\n")
+    unreadable = tmp_path / "broken.yaml"
+    unreadable.write_text("netcanvas: 1\nlayers: [\n")
+
+    def run(*argv: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "netcanvas", *argv]
+        return subprocess.run(command, capture_output=True, text=True, check=False)
+
+    done = run("summary", str(big))
+    assert done.returncode == 0, done.stderr
+    assert "fc2999 (Linear)" in done.stdout and done.stdout.endswith("MB\n")
+    assert run("summary", str(bad)).returncode == 1
+    failed = run("render", str(unreadable), "-o", str(tmp_path / "x.svg"))
+    assert failed.returncode == 2 and failed.stderr.startswith(str(unreadable))
+    assert not (tmp_path / "x.svg").exists()
+
+
+def test_in_process_calls_leave_the_cycle_collector_as_they_found_it(good: Path) -> None:
+    import gc
+
+    assert gc.isenabled()
+    assert main(["summary", str(good), "--json"]) == 0
+    assert gc.isenabled()
+
+
 def test_output_format_follows_the_longest_extension(good: Path, tmp_path: Path) -> None:
     keras_out = tmp_path / "model.keras.py"
     torch_out = tmp_path / "model.py"

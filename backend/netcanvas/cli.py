@@ -15,9 +15,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+# The summary table lives beside the CLI; these names stay importable from here.
+from netcanvas.summary_table import format_table, human
+
 if TYPE_CHECKING:
     from netcanvas.analysis import Analysis
     from netcanvas.graph.model import Graph
+
+__all__ = ["EXIT_GRAPH_ERRORS", "EXIT_OK", "EXIT_UNREADABLE", "format_table", "human", "main"]
 
 EXIT_OK, EXIT_GRAPH_ERRORS, EXIT_UNREADABLE = 0, 1, 2
 
@@ -34,13 +39,33 @@ class UsageError(Exception):
     ``netcanvas VERB: message``, exit 2, never a traceback."""
 
 
+# Commands that read, write and exit: no server, no training run, no child process.
+ONE_SHOT = ("summary", "render", "convert", "diff")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = _parser()
-    args = parser.parse_args(argv)
-    if args.command != "serve":
-        # A one-shot command allocates many small objects and exits: the cycle collector
-        # would only rescan them (a third of a 10,000-layer summary's time).
-        gc.disable()
+    """Run one command; ``argv`` None is this process's own command line (the
+    ``netcanvas`` script, ``python -m netcanvas``), which a one-shot command ends itself."""
+    # A one-shot command allocates many small objects and exits: the cycle collector would
+    # only rescan them (a third of a 10,000-layer summary's time), already while the
+    # imports build their classes; so it is off from the start, and back on for `serve`.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        args = _parser().parse_args(argv)
+        args.own_process = argv is None and args.command in ONE_SHOT
+        if args.command not in ONE_SHOT:
+            gc.enable()
+        code = _run(args)
+    finally:
+        if collecting and argv is not None:
+            gc.enable()  # called in-process (tests, scripts): leave the caller's state
+    if args.own_process:
+        _exit_now(code)
+    return code
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         code: int = args.run(args)
     except CliError as problem:
@@ -52,6 +77,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return EXIT_OK
     return code
+
+
+def _exit_now(code: int) -> None:
+    """End the process without the interpreter's teardown.
+
+    Everything is written and closed by now; tearing down would only free, one by one,
+    the objects of the whole graph and of every imported module (30 ms of a ResNet-152
+    render). Only the standard streams may still hold buffered output.
+    """
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        pass  # `netcanvas summary net.prototxt | head`: the reader has all it wanted
+    except OSError:
+        code = code or EXIT_UNREADABLE  # stdout went away: never report success silently
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -433,60 +475,6 @@ def _serve(args: argparse.Namespace) -> int:
 
         uvicorn.run(create_app(settings), host=args.host, port=args.port)
     return EXIT_OK
-
-
-# --- the human table -----------------------------------------------------------------
-
-
-def human(n: float, unit: str = "") -> str:
-    """1234567 -> '1.23 M'."""
-    for factor, suffix in ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")):
-        if abs(n) >= factor:
-            return f"{n / factor:.2f} {suffix}{unit}"
-    return f"{n:g} {unit}".rstrip()
-
-
-def format_table(analysis: Analysis) -> str:
-    """A Keras-``summary()``-like table: one row per layer, then totals and problems."""
-    from netcanvas.graph.shapes import fmt
-
-    total = analysis.params or 1
-    rows = []
-    for n in analysis.nodes:
-        shape = ", ".join(fmt(s) for s in n.output_shapes) or "?"
-        mark = "  !" if n.error else ""
-        rows.append(
-            (
-                f"{n.name} ({n.type}){mark}",
-                shape,
-                f"{n.params:,}",
-                f"{n.macs:,}",
-                f"{100 * n.params / total:.1f}%",
-            )
-        )
-    head = ("Layer (type)", "Output shape", "Params", "MACs", "% params")
-    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(5)]
-    line = "  ".join("─" * w for w in widths)
-
-    def row(cells: tuple[str, ...]) -> str:
-        pairs = enumerate(zip(cells, widths, strict=True))
-        return "  ".join(c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in pairs).rstrip()
-
-    out = [f'Network "{analysis.name}"', line, row(head), line.replace("─", "═")]
-    out += [row(r) for r in rows]
-    out += [
-        line,
-        f"Total params:      {analysis.params:,} ({human(analysis.params)})",
-        f"Total MACs:        {analysis.macs:,} ({human(analysis.macs)})",
-        f"Activation memory: {analysis.activation_bytes / 2**20:,.2f} MB",
-    ]
-    if not analysis.complete and analysis.ok:
-        out += ["", *(f"Caveat: {reason}." for reason in analysis.incomplete_reasons)]
-    if analysis.errors:
-        out += ["", f"Errors ({len(analysis.errors)}):", *(f"  {e}" for e in analysis.errors)]
-    if analysis.warnings:
-        out += ["", f"Warnings ({len(analysis.warnings)}):", *(f"  {w}" for w in analysis.warnings)]
-    return "\n".join(out) + "\n"
 
 
 if __name__ == "__main__":  # pragma: no cover
