@@ -374,6 +374,10 @@ def _render(args: argparse.Namespace) -> int:
         )
         sys.stderr.write(f"netcanvas render: {problems}\n")
         return EXIT_UNREADABLE
+    if getattr(args, "own_process", False):
+        from netcanvas.render import igraph_core
+
+        igraph_core.CORE_ONLY = True  # nothing imports the igraph package after the figure
     graph, analysis = open_input(args)
     if args.overlay and args.overlay not in BUILTIN_OVERLAYS:
         graph.view["overlay"] = _overlay(args.overlay).to_view()

@@ -9,13 +9,10 @@ space; left-to-right is the transpose.
 
 from __future__ import annotations
 
-import sys
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from netcanvas.render.igraph_core import sugiyama
 from netcanvas.render.scene import Point
 
 RANK_GAP = 44.0  # space between ranks, for edges and their labels
@@ -46,41 +43,6 @@ class Layout:
     width: float
     height: float
     ranks: dict[str, int] = field(default_factory=dict)
-
-
-# Held while cairo is hidden, and by the PDF/PNG writers while they import cairosvg, so
-# a server thread never imports cairo during that window.
-IMPORT_LOCK = threading.Lock()
-
-
-@contextmanager
-def _hidden(*names: str) -> Iterator[None]:
-    """Make optional imports of modules not loaded yet fail, for the duration."""
-    absent = [name for name in names if name not in sys.modules]
-    for name in absent:
-        sys.modules[name] = None  # type: ignore[assignment]
-    try:
-        yield
-    finally:
-        for name in absent:
-            if sys.modules.get(name, 0) is None:
-                del sys.modules[name]
-
-
-def _igraph() -> Any:
-    """Import igraph without its plotting backend.
-
-    igraph imports cairocffi and matplotlib at start-up for plotting, which costs 0.2 s
-    and 0.4 s and we never plot with igraph; hiding them during the import keeps
-    `netcanvas render` fast. Both stay importable afterwards (the PDF and PNG writers,
-    the training-curve plots).
-    """
-    with IMPORT_LOCK:
-        if "igraph" in sys.modules:
-            return sys.modules["igraph"]
-        with _hidden("cairo", "cairocffi", "matplotlib"):
-            import igraph
-        return igraph
 
 
 def layered(
@@ -313,18 +275,12 @@ def _sugiyama(
     """Ranks, within-rank coordinates (igraph units) and dummy points per edge."""
     if count == 0:
         return [], [], []
-    igraph = _igraph()
-    # Graph() imports numpy (0.25 s) only to ask whether the edges are an array; the
-    # C base class takes our plain list directly.
-    g = igraph.Graph.__new__(igraph.Graph)
-    igraph.GraphBase.__init__(g, count, pairs, True)
-    # A cycle (a graph with errors can be drawn too) is left to igraph, which breaks it.
-    layers = _layers(count, pairs, g.topological_sorting()) if g.is_dag() else None
-    layout = g.layout_sugiyama(layers=layers, maxiter=30)
-    coords = layout.coords
+    coords, edge_routing = sugiyama(
+        count, pairs, lambda order: _layers(count, pairs, order), maxiter=30
+    )
     ranks = [round(coords[i][1]) for i in range(count)]
     across = [coords[i][0] for i in range(count)]
-    routes = [[(p[0], p[1]) for p in route] for route in layout.edge_routing]
+    routes = [[(p[0], p[1]) for p in route] for route in edge_routing]
     return ranks, across, routes
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 
 def _cairosvg() -> Any:
-    from netcanvas.render.layout import IMPORT_LOCK
+    from netcanvas.render.igraph_core import IMPORT_LOCK
 
     with IMPORT_LOCK:
         import cairosvg
