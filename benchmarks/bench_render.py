@@ -28,7 +28,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+# This checkout's package, also in the timed processes: an installed (editable) netcanvas
+# may be another checkout's.
+BACKEND = Path(__file__).resolve().parents[1] / "backend"
+sys.path[:0] = [str(Path(__file__).resolve().parent), str(BACKEND)]
 
 from residual import residual_yaml, scoped_yaml  # noqa: E402
 
@@ -111,6 +114,7 @@ def process_time(path: Path, runs: int = 7, *extra: str) -> float:
     script = Path(sys.executable).with_name("netcanvas")
     entry = [str(script)] if script.is_file() else [sys.executable, "-m", "netcanvas"]
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(BACKEND), env.get("PYTHONPATH")]))
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "fig.svg"
         command = [*entry, "render", str(path), "-o", str(out), *extra]
