@@ -25,7 +25,11 @@ BYTES_PER_ELEMENT = 4
 
 @dataclass(slots=True)
 class NodeResult:
-    """What the analysis knows about one node."""
+    """What the analysis knows about one node.
+
+    The fields are declared in the order of ``to_json``'s keys: the import answer is
+    written from the fields themselves (``work._import_answer``).
+    """
 
     name: str
     type: str
@@ -136,9 +140,15 @@ class Analysis:
 
     def to_json(self) -> dict[str, Any]:
         """The object ``netcanvas summary --json`` prints and ``/api/analyze`` returns."""
+        return self.around([n.to_json() for n in self.nodes])
+
+    def around(self, nodes: list[Any]) -> dict[str, Any]:
+        """``to_json`` with ``nodes`` in place of the nodes' objects: an encoder that
+        writes a NodeResult's fields in their order (which is ``NodeResult.to_json``'s)
+        is given the results themselves, and no dict is built per node."""
         return {
             "name": self.name,
-            "nodes": [n.to_json() for n in self.nodes],
+            "nodes": nodes,
             "totals": {
                 "params": self.params,
                 "macs": self.macs,
