@@ -18,6 +18,10 @@ WORDS = [
     # words YAML 1.1 reads otherwise than JSON would, and lines the fast path refuses
     "yes", "No", "on", "OFF", "True", "y", "1e5", "01", "0x1F", "1_000", "'q'", '"\\u00e9"',
     ".inf", "~", "-", "a:b", "#c", "1:30", "+1", "2001-12-14", "1.5e05", "@x",
+    # numbers at the edges of 64 bits and of float precision (orjson reads the block)
+    "9223372036854775807", "-9223372036854775809", "18446744073709551616",
+    "123456789012345678901234567890", "0.30000000000000004", "2.2250738585072011e-308",
+    "1.0e+400", "-0.0", "4.9406564584124654e-324",
 ]  # fmt: skip
 
 
