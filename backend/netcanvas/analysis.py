@@ -179,11 +179,16 @@ def analyze(graph: Graph, settle: Settle | None = None) -> Analysis:
         first.setdefault(node.name, node)
     known: dict[str, list[Shape | None]] = {}
     results: list[NodeResult] = []
+    errors, refs_of = structure.errors, structure.refs
+    seen: dict[tuple[Any, ...], tuple[Any, NodeResult]] = {}
     for name in structure.order:
         node = first[name]
+        refs = refs_of[name]
         if settle is not None:
-            settle(node, _input_shapes(structure.refs[name], known))
-        result = analyse_node(node, structure.refs[name], structure.errors.get(name), known)
+            settle(node, _input_shapes(refs, known))
+        result = None if name in errors else _as_before(node, refs, known, seen)
+        if result is None:
+            result = analyse_node(node, refs, errors.get(name), known)
         known[name] = result.output_shapes
         results.append(result)
     # A duplicated name is reported on the first node; later copies are not analysed.
@@ -208,6 +213,59 @@ def analyse_node(
         tied = sum(numel(tuple(s)) for s in node.tied.values())
         result.params = max(0, result.params - tied)
     return result
+
+
+def _as_before(
+    node: Node,
+    refs: list[Any],
+    known: dict[str, list[Shape | None]],
+    seen: dict[tuple[Any, ...], tuple[Any, NodeResult]],
+) -> NodeResult | None:
+    """The result of a node like one met before, or None when analyse_node must say.
+
+    A node with no structural problem, no declared shapes or tensors of its own, a known
+    type, valid settings and known inputs has a result that is a function of its type,
+    settings (Layer.settings gives one instance per distinct settings), ``inplace`` and
+    input shapes alone: a large model repeats a few of those thousands of times. The
+    first of each is analysed as any node is and its result copied for the rest, so
+    the two ways cannot differ (tests/test_analysis_reuse.py checks it anyway).
+    """
+    if node.output_shapes or node.weights or node.tied:
+        return None
+    spec = lookup(node.type)
+    if spec is None:
+        return None
+    try:
+        params = spec.settings(node.params, node.inplace)
+    except ValidationError:
+        return None
+    shapes = []
+    for ref in refs:
+        produced = known.get(ref.node) if ref is not None else None
+        if produced is None or ref.index >= len(produced) or produced[ref.index] is None:
+            return None  # an error naming the producer, or an unknown shape: the long way
+        shapes.append(produced[ref.index])
+    key = (node.type, id(params), node.inplace, tuple(shapes))
+    kept = seen.get(key)
+    if kept is None:
+        result = analyse_node(node, refs, None, known)
+        seen[key] = (params, result)  # the settings held: their id is not reused
+        return result
+    like = kept[1]
+    return NodeResult(
+        node.name,
+        node.type,
+        list(node.inputs),
+        list(like.output_shapes),
+        like.params,
+        like.macs,
+        like.flops,
+        like.activation_bytes,
+        like.error,
+        list(like.warnings),
+        like.opaque,
+        like.inplace,
+    )
 
 
 def _input_shapes(refs: list[Any], known: dict[str, list[Shape | None]]) -> list[Shape | None]:
