@@ -290,14 +290,9 @@ def _all_ints(shallow: dict[str, Any]) -> bool:
     totals = shallow["totals"]
     if not all(type(totals[k]) is int for k in ("params", "macs", "flops", "activation_bytes")):
         return False
-    seen: set[int] = set()
-    for node in shallow["nodes"]:
-        for shape in node.output_shapes:
-            if shape is not None and id(shape) not in seen:
-                seen.add(id(shape))
-                if not all(type(d) is int for d in shape):
-                    return False
-    return True
+    # By identity: a set of the shapes themselves would take (56.0,) for (56,).
+    shapes = {id(s): s for node in shallow["nodes"] for s in node.output_shapes}
+    return all(type(d) is int for s in shapes.values() if s is not None for d in s)
 
 
 def export_document(
