@@ -7,7 +7,7 @@ import random
 import pytest
 
 from netcanvas.formats import FormatError, native
-from netcanvas.formats.native import reader
+from netcanvas.formats.native import fastyaml, reader
 from netcanvas.formats.native.fastyaml import split_layers
 
 WORDS = [
@@ -91,3 +91,32 @@ def test_written_documents_take_the_fast_path() -> None:
     text = native.to_yaml(doc)
     assert split_layers(text, reader.parse, reader._unique_keys) == doc
     assert reader.parse(text) == doc
+
+
+def test_reducing_words_then_numbers_accepts_what_reducing_every_word_accepts() -> None:
+    """Without quotes the block is reduced from the plain-word split (fastyaml's comment):
+    on any line, that must accept exactly the lines the one-pass reduction accepts."""
+    rng = random.Random(3)
+    bits = [
+        "a", "b0", "1", "-1", "1.5", "1.0e-05", "e5", "-", ".", "_", "/", "(", "#", "x.", "0",
+        "01", "1e5", "{", "}", "[", "]", ",", ", ", ": ", ":", " ", "a:", "true", "yes", "-a",
+    ]  # fmt: skip
+    accepted = 0
+    for _ in range(20000):
+        body = "  - {" + "".join(rng.choice(bits) for _ in range(rng.randint(1, 12)))
+        if rng.random() < 0.5:
+            body = "  - {k: " + rng.choice(bits) + rng.choice([", j: ", ": ", " "]) + body[5:]
+        body += rng.choice(["}", "}\n", "]}\n", "}\n\n"])
+        if rng.random() < 0.5:  # or lines of the random documents' kind
+            body = "".join(f"  - {_layer(rng)}\n" for _ in range(rng.randint(1, 3)))
+        if '"' in body:
+            continue
+        whole = fastyaml._ATOM.sub("@", body)
+        words = fastyaml._PLAIN_WORD.split(body)
+        split = fastyaml._NUMBER_ATOM.sub("@", "@".join(words[0::2]))
+        expected = fastyaml._well_formed(whole.split("\n"), "  ")
+        assert fastyaml._well_formed(split.split("\n"), "  ") == expected, body
+        if expected:
+            accepted += 1
+            assert split == whole
+    assert accepted > 500

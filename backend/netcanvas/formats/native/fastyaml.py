@@ -38,6 +38,7 @@ _QUOTED = '"[ !#-\\[\\]-~\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U000
 # touch (YAML would read `1.5e05` as one string where JSON reads a number).
 _BEFORE, _AFTER = r"(?<=[\[{ ,])", r"(?=[ ,\]}:])"
 _ATOM = re.compile(f"{_BEFORE}(?:{_NUMBER}|{_PLAIN}|{_QUOTED}){_AFTER}")
+_NUMBER_ATOM = re.compile(f"{_BEFORE}{_NUMBER}{_AFTER}")
 # With each word reduced to `@`, the shape of a line: one flow mapping, nesting at most
 # four collections, `: ` after each key (YAML reads `a:1` as one word).
 _VALUE = "@"
@@ -111,18 +112,23 @@ def split_layers(
     body = text[start:end]
     if "@" in body:
         return None
-    reduced = _ATOM.sub("@", body)
-    if not _well_formed(reduced.split("\n"), indent):
-        return None
     if '"' in body:
-        if _YAML_WORDS.search(body):
+        reduced = _ATOM.sub("@", body)
+        if not _well_formed(reduced.split("\n"), indent) or _YAML_WORDS.search(body):
             return None
         quoted = _QUOTED_OR_PLAIN.sub(lambda m: m.group(1) or f'"{m.group()}"', body)
     else:
-        # Split at each plain word (kept) and joined by quotes: every word quoted, at C
-        # speed; then JSON's own literals lose their quotes again. Without quotes in the
-        # block, the split's words are all its plain words: none may be a YAML 1.1 word.
+        # Split at each plain word (kept), the block is reduced and quoted from the one
+        # split: the words' places joined by `@` and then its numbers reduced give what
+        # reducing every word at once gives (a word and a number never start alike;
+        # their delimiters are left as they were), at half the cost; joined by quotes,
+        # every word is quoted, at C speed, and JSON's own literals lose their quotes
+        # again. Without quotes, the split's words are all the block's plain words: none
+        # may be a YAML 1.1 word.
         parts = _PLAIN_WORD.split(body)
+        reduced = _NUMBER_ATOM.sub("@", "@".join(parts[0::2]))
+        if not _well_formed(reduced.split("\n"), indent):
+            return None
         if not _YAML_WORD_SET.isdisjoint(parts[1::2]):
             return None
         quoted = '"'.join(parts)
