@@ -25,6 +25,7 @@ RESERVED = (
 )  # fmt: skip
 RESERVED_KEYS = frozenset(RESERVED)
 _EXTRA_KEYS = frozenset(("inplace", "output_shapes", "weights", "tied", "meta"))
+_CONTAINERS = (dict, list)  # a tuple: `dict | list` would make a union at every test
 
 
 def location(container: Any, key: Any = None, *, value: bool = True) -> tuple[int, int]:
@@ -119,7 +120,7 @@ def _layer(entry: Any, layers: Any, i: int, previous: str | None, taken: set[str
             f"layer '{name}': `scope` is a module path like `layer1.0`", *location(entry, "scope")
         )
     params = {
-        k: _plain(v) if isinstance(v, dict | list) else v
+        k: _plain(v) if isinstance(v, _CONTAINERS) else v
         for k, v in entry.items()
         if k not in RESERVED_KEYS
     }
