@@ -91,7 +91,8 @@ def _mutate(rng: random.Random, graph: Graph) -> Graph:
         elif kind == 7:
             node.inplace = not node.inplace
         elif kind == 8:
-            node.params = {**node.params, "kernel_size": rng.choice([0, 99, "x"])}
+            # invalid, or equal to 3 but of another type: told apart like any settings
+            node.params = {**node.params, "kernel_size": rng.choice([0, 99, "x", 3, 3.0, True])}
         elif kind == 9:
             i, j = rng.randrange(len(nodes)), rng.randrange(len(nodes))
             nodes[i], nodes[j] = nodes[j], nodes[i]  # out of document order
@@ -128,3 +129,15 @@ def test_the_caffe_corpus_settled_analyses_as_the_long_way(caffe_corpus: Path) -
     for path in sorted(caffe_corpus.glob("*.prototxt")):
         data = path.read_bytes()
         _same(caffe.load(data), caffe.settle, again=caffe.load(data))
+
+
+def test_settings_equal_in_value_but_not_in_type_are_told_apart() -> None:
+    values: list[Any] = [3, 3.0, True, "3", [3, 3], (3, 3), 3]
+    for order in (values, values[::-1]):
+        graph = Graph("kinds", [Node("x", "Input", {"shape": [1, 4, 8, 8]})])
+        for i, value in enumerate(order):
+            params = {"out_channels": 4, "kernel_size": value}
+            graph.nodes.append(Node(f"c{i}", "Conv2d", params, ["x"]))
+            graph.nodes.append(Node(f"i{i}", "Conv2d", params, ["x"], inplace=True))
+            graph.nodes.append(Node(f"r{i}", "ReLU", {"inplace": value}, ["x"]))
+        _same(graph)

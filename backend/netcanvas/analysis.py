@@ -180,7 +180,7 @@ def analyze(graph: Graph, settle: Settle | None = None) -> Analysis:
     known: dict[str, list[Shape | None]] = {}
     results: list[NodeResult] = []
     errors, refs_of = structure.errors, structure.refs
-    seen: dict[tuple[Any, ...], tuple[Any, NodeResult]] = {}
+    seen: dict[tuple[Any, ...], NodeResult | bool] = {}
     for name in structure.order:
         node = first[name]
         refs = refs_of[name]
@@ -219,25 +219,19 @@ def _as_before(
     node: Node,
     refs: list[Any],
     known: dict[str, list[Shape | None]],
-    seen: dict[tuple[Any, ...], tuple[Any, NodeResult]],
+    seen: dict[tuple[Any, ...], NodeResult | bool],
 ) -> NodeResult | None:
     """The result of a node like one met before, or None when analyse_node must say.
 
     A node with no structural problem, no declared shapes or tensors of its own, a known
     type, valid settings and known inputs has a result that is a function of its type,
-    settings (Layer.settings gives one instance per distinct settings), ``inplace`` and
-    input shapes alone: a large model repeats a few of those thousands of times. The
-    first of each is analysed as any node is and its result copied for the rest, so
-    the two ways cannot differ (tests/test_analysis_reuse.py checks it anyway).
+    settings, ``inplace`` and input shapes alone: a large model repeats a few of those
+    thousands of times. The first of each is analysed as any node is and its result
+    copied for the rest, so the two ways cannot differ (tests/test_analysis_reuse.py
+    checks it anyway). Settings are told apart by repr(), as Layer.settings tells them
+    apart (1, 1.0, True and "1" differ), without validating them again.
     """
     if node.output_shapes or node.weights or node.tied:
-        return None
-    spec = lookup(node.type)
-    if spec is None:
-        return None
-    try:
-        params = spec.settings(node.params, node.inplace)
-    except ValidationError:
         return None
     shapes = []
     for ref in refs:
@@ -245,13 +239,21 @@ def _as_before(
         if produced is None or ref.index >= len(produced) or produced[ref.index] is None:
             return None  # an error naming the producer, or an unknown shape: the long way
         shapes.append(produced[ref.index])
-    key = (node.type, id(params), node.inplace, tuple(shapes))
-    kept = seen.get(key)
-    if kept is None:
-        result = analyse_node(node, refs, None, known)
-        seen[key] = (params, result)  # the settings held: their id is not reused
+    key = (node.type, repr(node.params), node.inplace, tuple(shapes))
+    like = seen.get(key)
+    if like is None:
+        spec = lookup(node.type)
+        try:
+            valid = spec is not None and spec.settings(node.params, node.inplace) is not None
+        except ValidationError:
+            valid = False
+        if not valid:  # opaque or invalid: every such node goes the long way
+            seen[key] = False
+            return None
+        seen[key] = result = analyse_node(node, refs, None, known)
         return result
-    like = kept[1]
+    if not isinstance(like, NodeResult):
+        return None
     return NodeResult(
         node.name,
         node.type,
