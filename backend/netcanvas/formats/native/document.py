@@ -230,12 +230,15 @@ def to_document(graph: Graph) -> dict[str, Any]:
     """The graph as a netcanvas document (plain data, keys in a stable order)."""
     layers: list[dict[str, Any]] = []
     previous: str | None = None
+    sources: dict[str, bool] = {}  # by type: whether it takes no input (one lookup each)
     for node in graph.nodes:
         entry: dict[str, Any] = {"name": node.name, "type": node.type}
         if node.scope:
             entry["scope"] = node.scope
-        spec = lookup(node.type)
-        source = spec is not None and spec.max_inputs == 0
+        source = sources.get(node.type)
+        if source is None:
+            spec = lookup(node.type)
+            source = sources[node.type] = spec is not None and spec.max_inputs == 0
         default = [] if source or previous is None else [previous]
         if node.inputs != default:
             entry["inputs"] = list(node.inputs)
