@@ -25,7 +25,11 @@ BYTES_PER_ELEMENT = 4
 
 @dataclass(slots=True)
 class NodeResult:
-    """What the analysis knows about one node."""
+    """What the analysis knows about one node.
+
+    The fields are declared in the order of ``to_json``'s keys: the import answer is
+    written from the fields themselves (``work._import_answer``).
+    """
 
     name: str
     type: str
@@ -136,9 +140,15 @@ class Analysis:
 
     def to_json(self) -> dict[str, Any]:
         """The object ``netcanvas summary --json`` prints and ``/api/analyze`` returns."""
+        return self.around([n.to_json() for n in self.nodes])
+
+    def around(self, nodes: list[Any]) -> dict[str, Any]:
+        """``to_json`` with ``nodes`` in place of the nodes' objects: an encoder that
+        writes a NodeResult's fields in their order (which is ``NodeResult.to_json``'s)
+        is given the results themselves, and no dict is built per node."""
         return {
             "name": self.name,
-            "nodes": [n.to_json() for n in self.nodes],
+            "nodes": nodes,
             "totals": {
                 "params": self.params,
                 "macs": self.macs,
@@ -169,11 +179,16 @@ def analyze(graph: Graph, settle: Settle | None = None) -> Analysis:
         first.setdefault(node.name, node)
     known: dict[str, list[Shape | None]] = {}
     results: list[NodeResult] = []
+    errors, refs_of = structure.errors, structure.refs
+    seen: dict[tuple[Any, ...], NodeResult | bool] = {}
     for name in structure.order:
         node = first[name]
+        refs = refs_of[name]
         if settle is not None:
-            settle(node, _input_shapes(structure.refs[name], known))
-        result = analyse_node(node, structure.refs[name], structure.errors.get(name), known)
+            settle(node, _input_shapes(refs, known))
+        result = None if name in errors else _as_before(node, refs, known, seen)
+        if result is None:
+            result = analyse_node(node, refs, errors.get(name), known)
         known[name] = result.output_shapes
         results.append(result)
     # A duplicated name is reported on the first node; later copies are not analysed.
@@ -198,6 +213,61 @@ def analyse_node(
         tied = sum(numel(tuple(s)) for s in node.tied.values())
         result.params = max(0, result.params - tied)
     return result
+
+
+def _as_before(
+    node: Node,
+    refs: list[Any],
+    known: dict[str, list[Shape | None]],
+    seen: dict[tuple[Any, ...], NodeResult | bool],
+) -> NodeResult | None:
+    """The result of a node like one met before, or None when analyse_node must say.
+
+    A node with no structural problem, no declared shapes or tensors of its own, a known
+    type, valid settings and known inputs has a result that is a function of its type,
+    settings, ``inplace`` and input shapes alone: a large model repeats a few of those
+    thousands of times. The first of each is analysed as any node is and its result
+    copied for the rest, so the two ways cannot differ (tests/test_analysis_reuse.py
+    checks it anyway). Settings are told apart by repr(), as Layer.settings tells them
+    apart (1, 1.0, True and "1" differ), without validating them again.
+    """
+    if node.output_shapes or node.weights or node.tied:
+        return None
+    shapes = []
+    for ref in refs:
+        produced = known.get(ref.node) if ref is not None else None
+        if produced is None or ref.index >= len(produced) or produced[ref.index] is None:
+            return None  # an error naming the producer, or an unknown shape: the long way
+        shapes.append(produced[ref.index])
+    key = (node.type, repr(node.params), node.inplace, tuple(shapes))
+    like = seen.get(key)
+    if like is None:
+        spec = lookup(node.type)
+        try:
+            valid = spec is not None and spec.settings(node.params, node.inplace) is not None
+        except ValidationError:
+            valid = False
+        if not valid:  # opaque or invalid: every such node goes the long way
+            seen[key] = False
+            return None
+        seen[key] = result = analyse_node(node, refs, None, known)
+        return result
+    if not isinstance(like, NodeResult):
+        return None
+    return NodeResult(
+        node.name,
+        node.type,
+        list(node.inputs),
+        list(like.output_shapes),
+        like.params,
+        like.macs,
+        like.flops,
+        like.activation_bytes,
+        like.error,
+        list(like.warnings),
+        like.opaque,
+        like.inplace,
+    )
 
 
 def _input_shapes(refs: list[Any], known: dict[str, list[Shape | None]]) -> list[Shape | None]:

@@ -9,14 +9,19 @@ memory budget (``api/pool.py``), the tests may run them directly.
 
 from __future__ import annotations
 
+import gc
 import json
 import math
 import re
-from collections.abc import Callable
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from netcanvas.formats.base import FormatError, line_col
 from netcanvas.graph.model import Graph
+
+if TYPE_CHECKING:
+    from netcanvas.analysis import Analysis
 
 T = TypeVar("T")
 MAX_DEPTH = 64
@@ -110,10 +115,11 @@ def check_plain(data: Any) -> Any:
 _PLAIN_SCALARS = frozenset((str, int, bool, type(None)))
 
 
-def plain_within(data: Any, limit: int) -> bool:
+def plain_within(data: Any, limit: int, floats: list[float] | None = None) -> bool:
     """check_plain's fast pass: True if nothing needs refusing (False may be wrong; the
     full pass then says what and where). Only containers are visited; a value's type
-    is looked up, not tested against each kind in turn."""
+    is looked up, not tested against each kind in turn. ``floats``, if given, gets every
+    float met (an encoder other than json's may write some of them differently)."""
     scalars = _PLAIN_SCALARS
     stack: list[tuple[Any, int]] = [(data, 0)]
     while stack:
@@ -136,6 +142,8 @@ def plain_within(data: Any, limit: int) -> bool:
             if kind is float:
                 if not math.isfinite(item):
                     return False
+                if floats is not None:
+                    floats.append(item)
             elif isinstance(item, dict | list):
                 stack.append((item, depth + 1))
             else:
@@ -199,19 +207,92 @@ def import_file(
     from netcanvas import service
     from netcanvas.formats import native
 
-    graph, result = service.open_model(data, filename, format, phase, shapes)
-    if max_nodes is not None and len(graph.nodes) > max_nodes:
-        raise TooMany(
-            f"the model has {len(graph.nodes):,} layers; this service takes at most {max_nodes:,}",
-            1,
-            1,
-        )
-    answer = {
-        "document": check_plain(native.to_document(graph)),
-        "warnings": result.warnings,
-        "analysis": result.to_json() if with_analysis else None,
-    }
-    return _json(answer)
+    with _cycles_paused():
+        graph, result = service.open_model(data, filename, format, phase, shapes)
+        if max_nodes is not None and len(graph.nodes) > max_nodes:
+            raise TooMany(
+                f"the model has {len(graph.nodes):,} layers; "
+                f"this service takes at most {max_nodes:,}",
+                1,
+                1,
+            )
+        document = native.to_document(graph)
+        floats: list[float] = []
+        plain = plain_within(document, MAX_DEPTH, floats)
+        if not plain:
+            check_plain(document)  # refuses what JSON cannot carry, with its location
+        return _import_answer(document, plain and _floats_alike(floats), result, with_analysis)
+
+
+@contextmanager
+def _cycles_paused() -> Iterator[None]:
+    """Pause the cycle collector for one job.
+
+    Reading and analysing a 50,000-layer model allocates millions of small objects and
+    no cycles; every burst of allocations sets off collections that walk all the objects
+    the process holds (~0.7 s of a 2.3 s import). Reference counting frees them as ever.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _import_answer(
+    document: dict[str, Any], fast_document: bool, result: Analysis, with_analysis: bool
+) -> bytes:
+    """``_json({"document", "warnings", "analysis"})``, byte for byte, in a fraction of
+    the time.
+
+    orjson writes 15 MB in tens of milliseconds where json takes hundreds, and writes a
+    NodeResult from its fields without a dict built per node. It writes some floats
+    differently (1e-05 as 0.00001) and NaN as null, so it is given only what holds
+    neither: the document when its floats read the same both ways (``fast_document``),
+    the analysis when every number in it is an int. The rest, and anything orjson
+    refuses (a lone surrogate, an int past 64 bits), is json's as before.
+    """
+    import orjson
+
+    def fast(value: Any) -> bytes | None:
+        try:
+            return orjson.dumps(value)
+        except orjson.JSONEncodeError:
+            return None
+
+    warnings = result.warnings
+    analysis = b"null"
+    if with_analysis:
+        shallow = result.around(result.nodes)
+        analysis = (fast(shallow) if _all_ints(shallow) else None) or _json(result.to_json())
+    written = (fast(document) if fast_document else None) or _json(document)
+    listed = fast(warnings) or _json(warnings)
+    return b"".join(
+        (b'{"document":', written, b',"warnings":', listed, b',"analysis":', analysis, b"}")
+    )
+
+
+def _floats_alike(floats: list[float]) -> bool:
+    """Whether orjson writes each of these floats as json does (``repr``)."""
+    if not floats:
+        return True
+    import orjson
+
+    return all(orjson.dumps(x) == float.__repr__(x).encode() for x in floats)
+
+
+def _all_ints(shallow: dict[str, Any]) -> bool:
+    """Whether every number of an analysis (``Analysis.around(nodes)``) is an int: the
+    totals are sums of the nodes' numbers, so an int total has only ints (or bools)
+    behind it; shapes are checked once per shape object."""
+    totals = shallow["totals"]
+    if not all(type(totals[k]) is int for k in ("params", "macs", "flops", "activation_bytes")):
+        return False
+    # By identity: a set of the shapes themselves would take (56.0,) for (56,).
+    shapes = {id(s): s for node in shallow["nodes"] for s in node.output_shapes}
+    return all(type(d) is int for s in shapes.values() if s is not None for d in s)
 
 
 def export_document(

@@ -7,7 +7,7 @@ import random
 import pytest
 
 from netcanvas.formats import FormatError, native
-from netcanvas.formats.native import reader
+from netcanvas.formats.native import fastyaml, reader
 from netcanvas.formats.native.fastyaml import split_layers
 
 WORDS = [
@@ -18,6 +18,10 @@ WORDS = [
     # words YAML 1.1 reads otherwise than JSON would, and lines the fast path refuses
     "yes", "No", "on", "OFF", "True", "y", "1e5", "01", "0x1F", "1_000", "'q'", '"\\u00e9"',
     ".inf", "~", "-", "a:b", "#c", "1:30", "+1", "2001-12-14", "1.5e05", "@x",
+    # numbers at the edges of 64 bits and of float precision (orjson reads the block)
+    "9223372036854775807", "-9223372036854775809", "18446744073709551616",
+    "123456789012345678901234567890", "0.30000000000000004", "2.2250738585072011e-308",
+    "1.0e+400", "-0.0", "4.9406564584124654e-324",
 ]  # fmt: skip
 
 
@@ -87,3 +91,32 @@ def test_written_documents_take_the_fast_path() -> None:
     text = native.to_yaml(doc)
     assert split_layers(text, reader.parse, reader._unique_keys) == doc
     assert reader.parse(text) == doc
+
+
+def test_reducing_words_then_numbers_accepts_what_reducing_every_word_accepts() -> None:
+    """Without quotes the block is reduced from the plain-word split (fastyaml's comment):
+    on any line, that must accept exactly the lines the one-pass reduction accepts."""
+    rng = random.Random(3)
+    bits = [
+        "a", "b0", "1", "-1", "1.5", "1.0e-05", "e5", "-", ".", "_", "/", "(", "#", "x.", "0",
+        "01", "1e5", "{", "}", "[", "]", ",", ", ", ": ", ":", " ", "a:", "true", "yes", "-a",
+    ]  # fmt: skip
+    accepted = 0
+    for _ in range(20000):
+        body = "  - {" + "".join(rng.choice(bits) for _ in range(rng.randint(1, 12)))
+        if rng.random() < 0.5:
+            body = "  - {k: " + rng.choice(bits) + rng.choice([", j: ", ": ", " "]) + body[5:]
+        body += rng.choice(["}", "}\n", "]}\n", "}\n\n"])
+        if rng.random() < 0.5:  # or lines of the random documents' kind
+            body = "".join(f"  - {_layer(rng)}\n" for _ in range(rng.randint(1, 3)))
+        if '"' in body:
+            continue
+        whole = fastyaml._ATOM.sub("@", body)
+        words = fastyaml._PLAIN_WORD.split(body)
+        split = fastyaml._NUMBER_ATOM.sub("@", "@".join(words[0::2]))
+        expected = fastyaml._well_formed(whole.split("\n"), "  ")
+        assert fastyaml._well_formed(split.split("\n"), "  ") == expected, body
+        if expected:
+            accepted += 1
+            assert split == whole
+    assert accepted > 500

@@ -139,7 +139,8 @@ def analyse_structure(graph: Graph) -> Structure:
             continue
         resolved: list[Ref | None] = []
         for raw in node.inputs:
-            ref = parse_ref(raw, index)
+            # A plain name is by far the most common reference: no parse_ref call for it.
+            ref = Ref(raw, 0) if raw in index else parse_ref(raw, index)
             if ref is None:
                 errors.setdefault(node.name, []).append(f"input '{raw}' does not exist")
             elif ref.node == node.name:
@@ -186,6 +187,11 @@ def _topological(
     graph: Graph, index: dict[str, int], refs: dict[str, list[Ref | None]]
 ) -> tuple[list[str], set[str]]:
     """Kahn's algorithm, taking ready nodes in document order so output is stable."""
+    if _in_document_order(index, refs):
+        # Kahn's would take every node in document order then: each one is ready once
+        # those before it are taken (its inputs are among them), and it is the first
+        # ready. Most documents are written so; the check costs a tenth of the heap.
+        return list(index), set()
     indegree = dict.fromkeys(index, 0)
     consumers: dict[str, list[str]] = {name: [] for name in index}
     for name in index:
@@ -206,6 +212,15 @@ def _topological(
                 heapq.heappush(ready, index[consumer])
     left = {n for n, d in indegree.items() if d > 0}
     return order, left
+
+
+def _in_document_order(index: dict[str, int], refs: dict[str, list[Ref | None]]) -> bool:
+    """Whether every node's inputs come before it in the document."""
+    for name, position in index.items():
+        for ref in refs[name]:
+            if ref is not None and index[ref.node] >= position and ref.node != name:
+                return False
+    return True
 
 
 def _report_cycles(left: set[str], refs: dict[str, list[Ref | None]], structure: Structure) -> None:

@@ -23,6 +23,9 @@ TOP_KEYS = ("netcanvas", "name", "layers", "view", "meta")
 RESERVED = (
     "name", "type", "scope", "inputs", "inplace", "output_shapes", "weights", "tied", "meta",
 )  # fmt: skip
+RESERVED_KEYS = frozenset(RESERVED)
+_EXTRA_KEYS = frozenset(("inplace", "output_shapes", "weights", "tied", "meta"))
+_CONTAINERS = (dict, list)  # a tuple: `dict | list` would make a union at every test
 
 
 def location(container: Any, key: Any = None, *, value: bool = True) -> tuple[int, int]:
@@ -78,30 +81,69 @@ def from_document(doc: Any) -> Graph:
 
 
 def _layer(entry: Any, layers: Any, i: int, previous: str | None, taken: set[str]) -> Node:
-    where = f"layer {i + 1}"
+    # A 50,000-layer document calls this 50,000 times: each key is read once, and the
+    # text naming the layer in an error is only written for an error.
     if not isinstance(entry, dict):
-        raise FormatError(f"{where}: a layer is a mapping with `type`", *location(layers, i))
-    type_ = entry.get("type")
+        raise FormatError(f"layer {i + 1}: a layer is a mapping with `type`", *location(layers, i))
+    get = entry.get
+    type_ = get("type")
     if not isinstance(type_, str) or not type_:
-        raise FormatError(f"{where}: `type` must be a non-empty string", *location(entry, "type"))
-    name = entry.get("name", None)
+        raise FormatError(
+            f"layer {i + 1}: `type` must be a non-empty string", *location(entry, "type")
+        )
+    name = get("name")
     if name is None:
         name = default_name(type_, taken)
     if not isinstance(name, str) or not name:
-        raise FormatError(f"{where}: `name` must be a non-empty string", *location(entry, "name"))
-    where = f"layer '{name}'"
+        raise FormatError(
+            f"layer {i + 1}: `name` must be a non-empty string", *location(entry, "name")
+        )
     spec = lookup(type_)
-    inputs = entry.get("inputs")
+    inputs = get("inputs")
     if inputs is None:
         source = spec is not None and spec.max_inputs == 0
         inputs = [] if source or previous is None else [previous]
     elif isinstance(inputs, str):
         inputs = [inputs]
-    if not isinstance(inputs, list) or not all(isinstance(x, str) for x in inputs):
+    elif not isinstance(inputs, list) or not all(isinstance(x, str) for x in inputs):
         raise FormatError(
-            f"{where}: `inputs` is a list of layer names (`name` or `name:k`)",
+            f"layer '{name}': `inputs` is a list of layer names (`name` or `name:k`)",
             *location(entry, "inputs"),
         )
+    scope = get("scope", "")
+    inplace = False
+    declared = weights = tied = meta = None
+    if not _EXTRA_KEYS.isdisjoint(entry):
+        inplace, declared, weights, tied, meta = _extras(entry, name)
+    if not isinstance(scope, str) or (scope and "" in scope.split(".")):
+        raise FormatError(
+            f"layer '{name}': `scope` is a module path like `layer1.0`", *location(entry, "scope")
+        )
+    params = {
+        k: _plain(v) if isinstance(v, _CONTAINERS) else v
+        for k, v in entry.items()
+        if k not in RESERVED_KEYS
+    }
+    if spec is not None:
+        _check_params(spec, params, entry, f"layer '{name}'")
+    return Node(
+        name,
+        type_,
+        params,
+        list(inputs),
+        inplace,
+        _plain(declared) if declared is not None else None,
+        weights or {},
+        tied or {},
+        _plain(meta) if meta else {},
+        scope,
+    )
+
+
+def _extras(entry: Any, name: str) -> tuple[bool, Any, Any, Any, Any]:
+    """A layer's `inplace`, `output_shapes`, `weights`, `tied` and `meta`, checked in
+    that order."""
+    where = f"layer '{name}'"
     inplace = entry.get("inplace", False)
     if not isinstance(inplace, bool):
         raise FormatError(f"{where}: `inplace` is true or false", *location(entry, "inplace"))
@@ -116,30 +158,7 @@ def _layer(entry: Any, layers: Any, i: int, previous: str | None, taken: set[str
     meta = entry.get("meta", {})
     if not isinstance(meta, dict):
         raise FormatError(f"{where}: `meta` must be a mapping", *location(entry, "meta"))
-    scope = entry.get("scope", "")
-    if not isinstance(scope, str) or (scope and "" in scope.split(".")):
-        raise FormatError(
-            f"{where}: `scope` is a module path like `layer1.0`", *location(entry, "scope")
-        )
-    params = {
-        k: _plain(v) if isinstance(v, dict | list) else v
-        for k, v in entry.items()
-        if k not in RESERVED
-    }
-    if spec is not None:
-        _check_params(spec, params, entry, where)
-    return Node(
-        name=name,
-        type=type_,
-        params=params,
-        inputs=list(inputs),
-        inplace=inplace,
-        output_shapes=_plain(declared) if declared is not None else None,
-        weights=weights,
-        tied=tied,
-        meta=_plain(meta) if meta else {},
-        scope=scope,
-    )
+    return inplace, declared, weights, tied, meta
 
 
 def _tensors(entry: Any, key: str, where: str) -> dict[str, list[int]]:
@@ -211,12 +230,15 @@ def to_document(graph: Graph) -> dict[str, Any]:
     """The graph as a netcanvas document (plain data, keys in a stable order)."""
     layers: list[dict[str, Any]] = []
     previous: str | None = None
+    sources: dict[str, bool] = {}  # by type: whether it takes no input (one lookup each)
     for node in graph.nodes:
         entry: dict[str, Any] = {"name": node.name, "type": node.type}
         if node.scope:
             entry["scope"] = node.scope
-        spec = lookup(node.type)
-        source = spec is not None and spec.max_inputs == 0
+        source = sources.get(node.type)
+        if source is None:
+            spec = lookup(node.type)
+            source = sources[node.type] = spec is not None and spec.max_inputs == 0
         default = [] if source or previous is None else [previous]
         if node.inputs != default:
             entry["inputs"] = list(node.inputs)

@@ -38,6 +38,7 @@ _QUOTED = '"[ !#-\\[\\]-~\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U000
 # touch (YAML would read `1.5e05` as one string where JSON reads a number).
 _BEFORE, _AFTER = r"(?<=[\[{ ,])", r"(?=[ ,\]}:])"
 _ATOM = re.compile(f"{_BEFORE}(?:{_NUMBER}|{_PLAIN}|{_QUOTED}){_AFTER}")
+_NUMBER_ATOM = re.compile(f"{_BEFORE}{_NUMBER}{_AFTER}")
 # With each word reduced to `@`, the shape of a line: one flow mapping, nesting at most
 # four collections, `: ` after each key (YAML reads `a:1` as one word).
 _VALUE = "@"
@@ -61,16 +62,33 @@ _SPACES = re.compile(" *")
 _NEXT_KEY = re.compile(r"\n[^ \n-]")
 _SENTINEL = "netcanvas_fast_layers_7f3a"
 _LINE_PATTERNS: dict[str, re.Pattern[str]] = {}
+_YAML_WORD_SET = frozenset(
+    "yes Yes YES no No NO True TRUE False FALSE on On ON off Off OFF Null NULL".split()
+)
+# An int orjson would read as a float (past 64 bits) has at least 19 digits: with every
+# digit made a 9 (str.translate, ten times faster than a regex here), a run of 19 nines.
+_NINES = str.maketrans("012345678", "999999999")
 
 
-def _lines(indent: str) -> re.Pattern[str]:
-    """A run of layer lines (and blank lines) indented by ``indent``, words reduced."""
+def _line(indent: str) -> re.Pattern[str]:
+    """One layer line indented by ``indent``, words reduced."""
     pattern = _LINE_PATTERNS.get(indent)
     if pattern is None:
-        line = f"{indent}- {_MAP} *"
-        pattern = re.compile(f"(?:(?:{line}| *)\\n)*(?:{line}\\Z)?")
-        _LINE_PATTERNS[indent] = pattern
+        pattern = _LINE_PATTERNS[indent] = re.compile(f"{indent}- {_MAP} *")
     return pattern
+
+
+def _well_formed(lines: list[str], indent: str) -> bool:
+    """Whether the reduced lines are layer lines (or blank), the last one, after the
+    block's final line break, a layer line or nothing. A block repeats a few shapes of
+    line thousands of times (the names and numbers are reduced away): each distinct one
+    is matched once."""
+    line = _line(indent)
+    *head, last = lines
+    for text in set(head):
+        if line.fullmatch(text) is None and _SPACES.fullmatch(text) is None:
+            return False
+    return not last or line.fullmatch(last) is not None
 
 
 def split_layers(
@@ -94,17 +112,26 @@ def split_layers(
     body = text[start:end]
     if "@" in body:
         return None
-    reduced = _ATOM.sub("@", body)
-    if _lines(indent).fullmatch(reduced) is None:
-        return None
-    if _YAML_WORDS.search(body):
-        return None
     if '"' in body:
+        reduced = _ATOM.sub("@", body)
+        if not _well_formed(reduced.split("\n"), indent) or _YAML_WORDS.search(body):
+            return None
         quoted = _QUOTED_OR_PLAIN.sub(lambda m: m.group(1) or f'"{m.group()}"', body)
     else:
-        # Split at each plain word (kept) and joined by quotes: every word quoted, at C
-        # speed; then JSON's own literals lose their quotes again.
-        quoted = '"'.join(_PLAIN_WORD.split(body))
+        # Split at each plain word (kept), the block is reduced and quoted from the one
+        # split: the words' places joined by `@` and then its numbers reduced give what
+        # reducing every word at once gives (a word and a number never start alike;
+        # their delimiters are left as they were), at half the cost; joined by quotes,
+        # every word is quoted, at C speed, and JSON's own literals lose their quotes
+        # again. Without quotes, the split's words are all the block's plain words: none
+        # may be a YAML 1.1 word.
+        parts = _PLAIN_WORD.split(body)
+        reduced = _NUMBER_ATOM.sub("@", "@".join(parts[0::2]))
+        if not _well_formed(reduced.split("\n"), indent):
+            return None
+        if not _YAML_WORD_SET.isdisjoint(parts[1::2]):
+            return None
+        quoted = '"'.join(parts)
         for literal in ("true", "false", "null"):
             quoted = quoted.replace(f'"{literal}"', literal)
     items = [line for line in quoted.split("\n") if line.strip()]
@@ -113,7 +140,7 @@ def split_layers(
         return None  # `layers:` with nothing after it is null, not a list
     try:
         listed = "[" + ",".join(line[cut:] for line in items) + "]"
-        layers = json.loads(listed, object_pairs_hook=unique)
+        layers = _loads(listed, reduced, len(items), body, unique)
         data = parse_rest(text[: found.start()] + f"layers: [{_SENTINEL}]\n" + text[end:])
     except (ValueError, RecursionError, FormatError):
         return None
@@ -123,3 +150,27 @@ def split_layers(
         return None
     data["layers"] = layers
     return data
+
+
+def _loads(
+    listed: str, reduced: str, count: int, body: str, unique: Callable[[list[Any]], Any]
+) -> Any:
+    """The layers' JSON read, refusing duplicate keys (ValueError).
+
+    orjson reads it in half json's time but keeps the last of two equal keys, so it
+    reads only blocks whose mappings are the layers themselves (no mapping inside one):
+    then the keys read are the keys written (every `:` left in the reduced text) unless
+    two were equal. An int past 64 bits, which orjson reads as a float, goes to json.
+    """
+    if reduced.count("{") == count and "9" * 19 not in body.translate(_NINES):
+        import orjson
+
+        try:
+            layers = orjson.loads(listed)
+        except orjson.JSONDecodeError:
+            pass  # json reads what it can (a lone surrogate, a float past the range)
+        else:
+            if sum(map(len, layers)) == reduced.count(":"):
+                return layers
+            raise ValueError("duplicate key")
+    return json.loads(listed, object_pairs_hook=unique)
