@@ -4,6 +4,7 @@
 // built as markup in one go (a pasted ResNet-152 is ~700 nodes and ~750 edges): one parse is
 // far cheaper than thousands of createElementNS/setAttribute calls.
 
+import { nodesByName } from "../model/analyzer.js";
 import { edges as documentEdges } from "../model/document.js";
 import { AnnotationLayer } from "./annotations.js";
 import { BackgroundLayout } from "./background.js";
@@ -152,7 +153,7 @@ export class CanvasView {
   setAnalysis(result, { draw = true } = {}) {
     if (result && result === this.analysisResult) return;
     this.analysisResult = result ?? null;
-    this.analysis = new Map((result?.nodes ?? []).map((node) => [node.name, node]));
+    this.analysis = nodesByName(result);
     if (draw) this.render();
   }
 

@@ -136,16 +136,22 @@ export function scopeGroups(doc, collapsed = collapsedScopes(doc)) {
   const modules = collapsed.filter((s) => !parseSection(s));
   const outer = modules.filter((s) => !modules.some((o) => o !== s && s.startsWith(`${o}.`)));
   // One pass over the layers (a 50,000-layer graph opens with ~150 modules collapsed): each
-  // layer joins the outermost collapsed module among its enclosing ones.
+  // layer joins the outermost collapsed module among its enclosing ones, found once per scope.
   const members = new Map(outer.map((scope) => [scope, []]));
+  const owner = new Map(); // a layer's scope -> its outermost collapsed module (or null)
   for (const layer of doc.layers) {
-    for (const scope of scopesOf(layer)) {
-      const list = members.get(scope);
-      if (list) {
-        list.push(layer.name);
-        break;
+    const scope = layer.scope;
+    if (typeof scope !== "string" || !scope) continue;
+    let list = owner.get(scope);
+    if (list === undefined) {
+      list = null;
+      for (const enclosing of scopesOf(layer)) {
+        list = members.get(enclosing) ?? null;
+        if (list) break;
       }
+      owner.set(scope, list);
     }
+    list?.push(layer.name);
   }
   const groups = [];
   for (const scope of outer) {
