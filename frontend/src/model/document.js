@@ -84,14 +84,18 @@ export function wouldCycle(doc, src, dst) {
   return false;
 }
 
-/** Edges as {src, srcIndex, dst, dstIndex, ref}. */
-export function edges(doc) {
+/**
+ * Edges as {src, srcIndex, dst, dstIndex, ref}; with `hidden` (a Set of names) only those
+ * between layers not in it (a collapsed 50,000-layer model draws a few).
+ */
+export function edges(doc, hidden = null) {
   const names = new Set(doc.layers.map((layer) => layer.name));
   const out = [];
   for (const layer of doc.layers) {
+    if (hidden?.has(layer.name)) continue;
     (layer.inputs ?? []).forEach((ref, dstIndex) => {
       const { name, index } = parseRef(ref);
-      if (names.has(name)) out.push({ src: name, srcIndex: index, dst: layer.name, dstIndex, ref });
+      if (names.has(name) && !hidden?.has(name)) out.push({ src: name, srcIndex: index, dst: layer.name, dstIndex, ref });
     });
   }
   return out;

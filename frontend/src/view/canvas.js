@@ -311,8 +311,8 @@ export class CanvasView {
 
   renderEdges(doc) {
     const hidden = this.fold?.hidden;
-    let list = documentEdges(doc);
-    if (hidden && doc.layers.length >= BIG) list = list.filter((e) => !hidden.has(e.src) && !hidden.has(e.dst));
+    // A small document keeps its folded layers' wires (hidden with them); a big one only what shows.
+    const list = documentEdges(doc, hidden && doc.layers.length >= BIG ? hidden : null);
     if (this.fold) {
       // Edges into and out of a folded box come from the stand-in document.
       for (const edge of documentEdges(this.fold.doc)) {
