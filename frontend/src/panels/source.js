@@ -199,7 +199,8 @@ export class SourcePanel {
       this.showError(null);
       const warned = warnings?.length ? `${warnings.length} warning(s): ${warnings[0]}` : "";
       this.status.textContent = [note, warned].filter(Boolean).join(" ");
-      this.host.loadDocument(doc, "Edit source", { source: "source", merge: "source", keepPositions: true, pasted, analysis });
+      // The answer is this load's alone: it is stored without a copy of its own.
+      this.host.loadDocument(doc, "Edit source", { source: "source", merge: "source", keepPositions: true, pasted, analysis, owned: true });
     } catch (error) {
       if (mine !== this.sequence) return;
       this.status.textContent = note;
