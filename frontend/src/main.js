@@ -5,7 +5,7 @@
 import { api } from "./api.js";
 import { createGate } from "./commands/documents.js";
 import { createCommands, invoke } from "./commands/index.js";
-import { Analyzer, loadHooks } from "./model/analyzer.js";
+import { Analyzer, loadHooks, nodesByName } from "./model/analyzer.js";
 import { figureQuery } from "./model/figures.js";
 import { Store } from "./model/store.js";
 import { Trainer } from "./model/trainer.js";
@@ -104,7 +104,7 @@ async function main() {
     analyze: (doc, signal, since) => api.analyzeSince(doc, signal, since),
     onResult: (result) => {
       scheduler.analysed(result);
-      inspector.setAnalysis(new Map(result.nodes.map((n) => [n.name, n])));
+      inspector.setAnalysis(nodesByName(result));
       stats.set(result);
       overlay.setAnalysis(result);
       svg.dataset.analysed = String(Date.now());
@@ -212,7 +212,7 @@ async function main() {
   store.subscribe((event) => {
     const keys = new Set(event.keys);
     if (event.kind === "document") {
-      analyzer.schedule(store.doc); // first: the service works on it while this thread draws
+      analyzer.schedule(store.doc, store.modelChanges); // first: the service works on it while this thread draws
       scheduler.documentChanged();
       inspector.update();
       source.documentChanged(event);

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { Analyzer, mergeAnalysis } from "../src/model/analyzer.js";
+import { Analyzer, loadHooks, mergeAnalysis, nodesByName } from "../src/model/analyzer.js";
 
 const wait = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -53,6 +53,7 @@ test("a primed document is analysed once, and a move does not ask again", async 
   analyzer.prime({ tag: "primed", layers });
   // the stored document gained positions, but its layers are the same
   analyzer.schedule({ tag: "committed", layers: structuredClone(layers), view: { positions: {} } });
+  analyzer.release(); // the load committed it
   await wait(10);
   assert.deepEqual(sent, ["primed"]);
   // moving a node (same layers, new positions) needs no new analysis
@@ -174,10 +175,12 @@ test("a big model's import answer is followed by a background analysis, so its f
     },
     onResult: (result) => results.push(result),
     delay: 0,
+    warmAfter: 0,
   });
   const big = { layers: Array.from({ length: 2000 }, (_, i) => ({ name: `l${i}` })) };
   analyzer.expect(big);
   analyzer.deliver({ from: "import" }, big);
+  assert.deepEqual(asked, [], "not while the first screen is drawn: its body is ~0.1 s of JSON at 50k layers");
   await wait(5);
   assert.deepEqual(asked, [null]);
   assert.deepEqual(results, [{ from: "import" }], "the background answer is not shown again");
@@ -188,4 +191,28 @@ test("a big model's import answer is followed by a background analysis, so its f
   const small = new Analyzer({ request: () => {}, analyze: async () => assert.fail("not asked"), onResult: () => {}, delay: 0 });
   small.deliver({}, { layers: [{ name: "a" }] });
   await wait(5);
+});
+
+test("while a load commits, schedule() only notes the layers; a load that fails releases the analyzer", async () => {
+  const sent = [];
+  const analyzer = new Analyzer({ request: async (doc) => sent.push(doc.tag), onResult: () => {}, delay: 0 });
+  const hooks = loadHooks(analyzer, { store: { readOnly: false }, view: { setAnalysis: () => {} } });
+  hooks.expect({ layers: [] }, { nodes: [] });
+  analyzer.schedule({ tag: "committed", layers: [] }, 1);
+  hooks.delivered(undefined, { nodes: [] }); // placing the document threw
+  await wait(5);
+  assert.deepEqual(sent, []);
+  analyzer.schedule({ tag: "committed", layers: [] }, 1);
+  await wait(5);
+  assert.deepEqual(sent, [], "the same key is not asked for again");
+  analyzer.schedule({ tag: "edited", layers: [] }, 2);
+  await wait(5);
+  assert.deepEqual(sent, ["edited"], "released: the next edit is analysed");
+});
+
+test("an analysis result's nodes by name are made once and shared", () => {
+  const result = { nodes: [{ name: "a" }, { name: "b" }] };
+  assert.equal(nodesByName(result), nodesByName(result));
+  assert.equal(nodesByName(result).get("b"), result.nodes[1]);
+  assert.equal(nodesByName(null).size, 0);
 });

@@ -117,3 +117,19 @@ test("paste gives fresh names and rewires inner references only", () => {
   assert.deepEqual(b1.inputs, ["a_1"], "inner reference renamed");
   assert.deepEqual(store.doc.view.positions.b_1, [30, 230]);
 });
+
+test("edges with hidden layers leave out every wire that touches one", () => {
+  const doc = normalize({
+    layers: [
+      { name: "x", type: "Input" },
+      { name: "a", type: "ReLU" },
+      { name: "b", type: "ReLU", inputs: ["a:0"] },
+      { name: "c", type: "Add", inputs: ["x", "b"] },
+    ],
+  });
+  assert.equal(edges(doc).length, 4);
+  assert.deepEqual(
+    edges(doc, new Set(["a", "b"])).map((e) => `${e.src}>${e.dst}`),
+    ["x>c"],
+  );
+});

@@ -229,3 +229,33 @@ test("history survives a reload: saved, taken back for the same document only", 
   assert.ok(kept.undo.length < 30 && kept.undo.length > 0);
   assert.equal(kept.undo.at(-1).label, "Step 29");
 });
+
+test("a replace of an owned document keeps it for the history uncopied, and edits never reach it", () => {
+  const store = new Store(sample());
+  const given = sample();
+  given.name = "given";
+  const kept = structuredClone(given);
+  store.replace("Open", given, { owned: true });
+  assert.notEqual(store.doc.layers, given.layers, "the document has a copy of its own");
+  assert.deepEqual(store.doc.layers, given.layers);
+  // Later edits change the document, not what the history holds for the load.
+  store.transact("Widen", (tx) => tx.set(["layers", 1, "out_channels"], 64));
+  store.transact("Add", (tx) => tx.push(["layers"], { name: "r", type: "ReLU", inputs: ["conv1"] }));
+  assert.deepEqual(given, kept);
+  const before = store.modelChanges;
+  store.transact("Move", (tx) => tx.set(["view", "positions", "data"], [5, 5]));
+  assert.equal(store.modelChanges, before, "a move is not a change an analysis reads");
+  store.undo();
+  store.undo();
+  store.undo();
+  assert.equal(store.modelChanges, before + 2, "undone edits are changes too");
+  store.undo();
+  assert.equal(store.doc.name, "tiny");
+  store.redo();
+  assert.deepEqual(store.doc.layers, kept.layers, "the load is redone as it was");
+  store.redo();
+  store.redo();
+  assert.equal(store.doc.layers.length, 3);
+  assert.equal(store.doc.layers[1].out_channels, 64);
+  assert.deepEqual(given, kept);
+});

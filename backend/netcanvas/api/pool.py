@@ -10,6 +10,7 @@ back to the system. One pool serves every app of a process (``shared_pool``).
 from __future__ import annotations
 
 import asyncio
+import gc
 import importlib
 import multiprocessing as mp
 import os
@@ -28,6 +29,8 @@ from netcanvas.api.errors import ApiError, log
 from netcanvas.formats.base import FormatError, UnsupportedError
 
 JOBS_PER_PROCESS = 200
+# A work process this long without a job collects all its cyclic garbage.
+QUIET_SECONDS = 1.0
 
 
 class WorkError(Exception):
@@ -65,6 +68,8 @@ def _worker(conn: Any, memory_bytes: int) -> None:  # pragma: no cover  (in the 
     for kind in ("svg", "png"):
         work.export_document(tiny, None, kind, {}, True)
     conn.send(("ready", None))
+    # The modules' objects are never garbage: out of every collection from here on.
+    gc.freeze()
 
     while True:
         try:
@@ -74,6 +79,11 @@ def _worker(conn: Any, memory_bytes: int) -> None:  # pragma: no cover  (in the 
         if job is None:
             return
         name, args = job
+        # No cyclic collection while a job runs: a 50,000-layer import makes millions of
+        # objects that all live until its answer is sent, and the collector would walk them
+        # again and again (~0.5 s of a 2 s job). Its garbage is collected once the answer
+        # is sent; the memory budget and the recycling after JOBS_PER_PROCESS still hold.
+        gc.disable()
         try:
             answer: tuple[str, Any] = ("ok", getattr(work, name)(*args))
         except MemoryError:
@@ -94,11 +104,21 @@ def _worker(conn: Any, memory_bytes: int) -> None:  # pragma: no cover  (in the 
             conn.send(answer)
         except MemoryError:
             conn.send(("memory", None))
-        if answer[0] == "ok" and not conn.poll():
+        ok = answer[0] == "ok"
+        del answer
+        # What the job made and kept (an analysis's memory) is walked once here and becomes
+        # old; a later edit's job then costs the collector nothing.
+        gc.enable()
+        gc.collect(1)
+        if ok and not conn.poll():
             try:
                 work.idle()
             except Exception:  # noqa: BLE001, S110  (only a head start for the next job)
                 pass
+        # A full collection (~0.1 s with a 50,000-layer analysis held) only when no job has
+        # come for a while, so it never delays the next edit's answer.
+        if not conn.poll(QUIET_SECONDS):
+            gc.collect()
 
 
 def _exit_with(parent: int) -> Any:

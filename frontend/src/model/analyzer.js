@@ -3,6 +3,8 @@
 
 /** From this many layers an opened model is analysed again in the background for its ETag. */
 const WARM_FROM = 2000;
+/** ... that long after it is shown. */
+const WARM_AFTER_MS = 300;
 
 export class Analyzer {
   /**
@@ -12,7 +14,8 @@ export class Analyzer {
    * only what changed since it, and merges the answer into a full result (mergeAnalysis),
    * so a one-layer edit in a 10k-layer graph moves a few nodes over the wire, not 10k.
    */
-  constructor({ request, analyze = null, onResult, onError = () => {}, delay = 100, timers = globalThis }) {
+  constructor({ request, analyze = null, onResult, onError = () => {}, delay = 100, warmAfter = WARM_AFTER_MS, timers = globalThis }) {
+    this.warmAfter = warmAfter;
     this.request = request;
     this.analyze = analyze;
     this.last = null; // {result, etag}: the full result the next answer may build on
@@ -24,39 +27,55 @@ export class Analyzer {
     this.sequence = 0;
     this.controller = null;
     this.lastKey = null; // the layers last sent: moving a node needs no new analysis
+    this.held = false; // a load is committing a document it analyses itself (prime, expect)
   }
 
   /**
    * Analyse a document that is about to be committed (a pasted or opened file), before the
    * editor spends time storing and placing it; the schedule() that follows the commit for
-   * the same layers is then answered by this request instead of starting another.
+   * the same layers is then answered by this request instead of starting another. The
+   * analyzer holds (schedule() only notes the layers) until release().
    */
   prime(doc) {
-    if (this.timer !== null) this.timers.clearTimeout(this.timer);
-    this.timer = null;
-    this.lastKey = analysisKey(doc);
+    this.hold();
     this.lastRun = Date.now();
-    this.run(structuredClone(doc));
+    // No copy: the request writes its body before run() first waits.
+    this.run(doc);
   }
 
   /**
    * The service already answered for this document (an import asked with analysis=true):
    * no request is made for these layers, and deliver() hands the answer over once the
-   * document is stored.
+   * document is stored. The analyzer holds until release().
    */
-  expect(doc) {
-    if (this.timer !== null) this.timers.clearTimeout(this.timer);
-    this.timer = null;
+  expect() {
+    this.hold();
     if (this.controller) this.controller.abort();
     this.sequence += 1;
-    this.lastKey = analysisKey(doc);
     this.lastRun = Date.now();
   }
 
+  /** While a load commits its document, schedule() notes the layers and asks nothing. */
+  hold() {
+    if (this.timer !== null) this.timers.clearTimeout(this.timer);
+    this.timer = null;
+    this.held = true;
+  }
+
+  release() {
+    this.held = false;
+  }
+
   deliver(result, doc) {
+    this.release();
     this.last = null; // no ETag came with it: the next analysis asks in full
     this.onResult(result, doc);
-    if (this.analyze && doc.layers.length >= WARM_FROM) this.warm(doc);
+    if (!this.analyze || doc.layers.length < WARM_FROM) return;
+    // After the first screen is painted: the request's body is ~0.1 s of JSON at 50k layers.
+    const mine = this.sequence;
+    this.timers.setTimeout(() => {
+      if (mine === this.sequence && this.last === null) this.warm(doc);
+    }, this.warmAfter);
   }
 
   /**
@@ -78,13 +97,14 @@ export class Analyzer {
   /**
    * Leading and trailing edge: the first edit after a quiet spell is analysed at once (an
    * edit shows its shapes without waiting), a burst within `delay` collapses into one request
-   * for its last document.
+   * for its last document. `key` says which layers these are (the store's count of changes
+   * to them, main.js); by default the layers' JSON, which costs ~35 ms at 50,000 layers.
    */
-  schedule(doc) {
+  schedule(doc, key = analysisKey(doc)) {
     // Only the layers decide the analysis: positions and figure settings do not.
-    const key = analysisKey(doc);
     if (key === this.lastKey) return;
     this.lastKey = key;
+    if (this.held) return;
     // No copy of the document (30 ms at 10k layers): a request writes its body the moment it
     // runs, and a delayed one should carry the document as it is by then anyway.
     const snapshot = doc;
@@ -161,6 +181,19 @@ export function mergeAnalysis(base, partial) {
   return { name: rest.name ?? base.name, nodes, ...rest };
 }
 
+const BY_NAME = new WeakMap();
+
+/** An analysis result's nodes by layer name, made once per result for every reader. */
+export function nodesByName(result) {
+  if (!result) return new Map();
+  let found = BY_NAME.get(result);
+  if (!found) {
+    found = new Map((result.nodes ?? []).map((node) => [node.name, node]));
+    BY_NAME.set(result, found);
+  }
+  return found;
+}
+
 function analysisKey(doc) {
   return JSON.stringify(doc.layers ?? doc);
 }
@@ -179,11 +212,13 @@ export function loadHooks(analyzer, { store, view }) {
         analyzer.prime(doc);
         return;
       }
-      analyzer.expect(doc);
+      analyzer.expect();
       view.setAnalysis(analysis, { draw: false });
     },
+    /** The load committed `doc` (or failed: no doc). */
     delivered(doc, analysis) {
-      if (analysis && !store.readOnly) analyzer.deliver(analysis, doc);
+      analyzer.release();
+      if (doc && analysis && !store.readOnly) analyzer.deliver(analysis, doc);
     },
   };
 }

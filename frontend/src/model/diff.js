@@ -78,11 +78,12 @@ export function reverse(diff) {
 }
 
 /** Build operations against the current state (so `before` is always true). */
-export function setOp(root, path, value) {
+export function setOp(root, path, value, { copy = true } = {}) {
   // `before` is not copied: the set detaches it from the tree, and every apply copies what it
   // writes, so nothing can change it afterwards (a load of a 50,000-layer model is one set
   // of a document that would otherwise be copied three times).
-  return { op: "set", path: [...path], before: get(root, path), after: clone(value) };
+  // `copy: false` when the caller gives `value` away (store.replace of a loaded document).
+  return { op: "set", path: [...path], before: get(root, path), after: copy ? clone(value) : value };
 }
 
 export function insertOp(path, index, value) {

@@ -5,6 +5,8 @@ import { renamedIn } from "./annotations.js";
 
 /** "conv1:1" -> {name: "conv1", index: 1}. A name may itself contain ":" only before a digit tail. */
 export function parseRef(ref) {
+  // Most references name a first output: no pattern to run (50,000 of them on an open).
+  if (!ref.includes(":")) return { name: ref, index: 0 };
   const match = /^(.*):(\d+)$/.exec(ref);
   if (match) return { name: match[1], index: Number(match[2]) };
   return { name: ref, index: 0 };
@@ -17,10 +19,11 @@ export function formatRef(name, index) {
 /**
  * Make every layer's inputs explicit: the document format lets a layer without `inputs` read
  * the previous layer, but an editor must tell "unconnected" from "implicit".
- * sources: set of types that take no input (from the catalogue).
+ * sources: set of types that take no input (from the catalogue). With `copy: false` the
+ * document is normalized in place (a caller that owns it saves a copy of every layer).
  */
-export function normalize(doc, sources = new Set(["Input"])) {
-  const out = structuredClone(doc);
+export function normalize(doc, sources = new Set(["Input"]), { copy = true } = {}) {
+  const out = copy ? structuredClone(doc) : doc;
   out.netcanvas = out.netcanvas ?? 1;
   out.name = out.name ?? "network";
   out.layers = out.layers ?? [];
@@ -81,14 +84,18 @@ export function wouldCycle(doc, src, dst) {
   return false;
 }
 
-/** Edges as {src, srcIndex, dst, dstIndex, ref}. */
-export function edges(doc) {
+/**
+ * Edges as {src, srcIndex, dst, dstIndex, ref}; with `hidden` (a Set of names) only those
+ * between layers not in it (a collapsed 50,000-layer model draws a few).
+ */
+export function edges(doc, hidden = null) {
   const names = new Set(doc.layers.map((layer) => layer.name));
   const out = [];
   for (const layer of doc.layers) {
+    if (hidden?.has(layer.name)) continue;
     (layer.inputs ?? []).forEach((ref, dstIndex) => {
       const { name, index } = parseRef(ref);
-      if (names.has(name)) out.push({ src: name, srcIndex: index, dst: layer.name, dstIndex, ref });
+      if (names.has(name) && !hidden?.has(name)) out.push({ src: name, srcIndex: index, dst: layer.name, dstIndex, ref });
     });
   }
   return out;

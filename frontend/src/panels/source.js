@@ -8,6 +8,9 @@ import { ErrorMark } from "./errormark.js";
 
 const TYPE_DELAY_MS = 250;
 const EXPORT_DELAY_MS = 150;
+/** A file's text this long, shown while the tab is hidden, is put in after the first paint. */
+const TEXT_LATER_FROM = 1_000_000;
+const TEXT_LATER_MS = 300;
 
 export class SourcePanel {
   /** host: {store, loadDocument(doc, label, options), isVisible(), openFile(file)} */
@@ -22,6 +25,8 @@ export class SourcePanel {
     this.mark = new ErrorMark(this.editor, root.querySelector("[data-testid=source-error-line]"));
     this.typingTimer = null;
     this.exportTimer = null;
+    this.textTimer = null;
+    this.pendingText = null; // a big file's text not yet in the (hidden) editor: setText
     this.stale = true;
     /** The text holds typing that is not (yet) the design: never overwrite it. */
     this.dirty = false;
@@ -118,6 +123,7 @@ export class SourcePanel {
   }
 
   shown() {
+    this.flushText();
     if (this.stale && !this.dirty) this.refresh();
   }
 
@@ -135,7 +141,7 @@ export class SourcePanel {
       const { blob } = await api.export(this.format.value, doc);
       const text = await blob.text();
       if (mine !== this.sequence || dropped !== this.exportsDropped) return;
-      this.editor.value = text;
+      this.setText(text);
       this.readPhase = this.format.value === "prototxt" ? this.phase.value : null;
       this.stale = false;
       this.showError(null);
@@ -193,7 +199,8 @@ export class SourcePanel {
       this.showError(null);
       const warned = warnings?.length ? `${warnings.length} warning(s): ${warnings[0]}` : "";
       this.status.textContent = [note, warned].filter(Boolean).join(" ");
-      this.host.loadDocument(doc, "Edit source", { source: "source", merge: "source", keepPositions: true, pasted, analysis });
+      // The answer is this load's alone: it is stored without a copy of its own.
+      this.host.loadDocument(doc, "Edit source", { source: "source", merge: "source", keepPositions: true, pasted, analysis, owned: true });
     } catch (error) {
       if (mine !== this.sequence) return;
       this.status.textContent = note;
@@ -214,10 +221,31 @@ export class SourcePanel {
     this.format.value = format;
     this.updatePhaseField();
     this.readPhase = format === "prototxt" ? this.phase.value : null;
-    this.editor.value = text;
+    this.setText(text);
     this.stale = false;
     this.dirty = false;
     this.showError(null);
     return true;
+  }
+
+  /**
+   * Put a file's text in the editor. A big one while the tab is hidden waits for the tab
+   * or for the canvas's first screen to be painted: a textarea takes ~60 ms per 4 MB.
+   */
+  setText(text) {
+    clearTimeout(this.textTimer);
+    this.pendingText = null;
+    if (text.length < TEXT_LATER_FROM || this.host.isVisible()) {
+      this.editor.value = text;
+      return;
+    }
+    this.pendingText = text;
+    this.textTimer = setTimeout(() => this.flushText(), TEXT_LATER_MS);
+  }
+
+  flushText() {
+    clearTimeout(this.textTimer);
+    if (this.pendingText !== null) this.editor.value = this.pendingText;
+    this.pendingText = null;
   }
 }

@@ -35,8 +35,9 @@ export function renderBoxes(layer, entries, boxes, { translate, analysis }) {
       let params = 0;
       let macs = 0;
       for (const name of box.group.copies[0]) {
-        params += analysis.get(name)?.params ?? 0;
-        macs += analysis.get(name)?.macs ?? 0;
+        const node = analysis.get(name);
+        params += node?.params ?? 0;
+        macs += node?.macs ?? 0;
       }
       text += ` · ${formatCount(params)} params`;
       entry.g.querySelector("title").textContent =

@@ -4,6 +4,7 @@
 // built as markup in one go (a pasted ResNet-152 is ~700 nodes and ~750 edges): one parse is
 // far cheaper than thousands of createElementNS/setAttribute calls.
 
+import { nodesByName } from "../model/analyzer.js";
 import { edges as documentEdges } from "../model/document.js";
 import { AnnotationLayer } from "./annotations.js";
 import { BackgroundLayout } from "./background.js";
@@ -152,7 +153,7 @@ export class CanvasView {
   setAnalysis(result, { draw = true } = {}) {
     if (result && result === this.analysisResult) return;
     this.analysisResult = result ?? null;
-    this.analysis = new Map((result?.nodes ?? []).map((node) => [node.name, node]));
+    this.analysis = nodesByName(result);
     if (draw) this.render();
   }
 
@@ -310,8 +311,8 @@ export class CanvasView {
 
   renderEdges(doc) {
     const hidden = this.fold?.hidden;
-    let list = documentEdges(doc);
-    if (hidden && doc.layers.length >= BIG) list = list.filter((e) => !hidden.has(e.src) && !hidden.has(e.dst));
+    // A small document keeps its folded layers' wires (hidden with them); a big one only what shows.
+    const list = documentEdges(doc, hidden && doc.layers.length >= BIG ? hidden : null);
     if (this.fold) {
       // Edges into and out of a folded box come from the stand-in document.
       for (const edge of documentEdges(this.fold.doc)) {

@@ -22,6 +22,9 @@ export function validGroups(groups, doc) {
   );
 }
 
+/** The layer a reference reads (parseRef's name, without its object for a plain name). */
+const refName = (ref) => (ref.includes(":") ? parseRef(ref).name : ref);
+
 /** A box id that cannot clash with a layer name. */
 export function groupId(group) {
   return `group:${group.name}`;
@@ -55,7 +58,7 @@ export function foldView(doc, groups, open = new Set()) {
   const placed = new Set();
   for (const layer of doc.layers) {
     const inside = hidden.get(layer.name);
-    const sources = (layer.inputs ?? []).map((ref) => parseRef(ref).name);
+    const sources = (layer.inputs ?? []).map(refName);
     if (inside) {
       const box = boxById.get(inside);
       for (const src of sources) {
@@ -136,16 +139,22 @@ export function scopeGroups(doc, collapsed = collapsedScopes(doc)) {
   const modules = collapsed.filter((s) => !parseSection(s));
   const outer = modules.filter((s) => !modules.some((o) => o !== s && s.startsWith(`${o}.`)));
   // One pass over the layers (a 50,000-layer graph opens with ~150 modules collapsed): each
-  // layer joins the outermost collapsed module among its enclosing ones.
+  // layer joins the outermost collapsed module among its enclosing ones, found once per scope.
   const members = new Map(outer.map((scope) => [scope, []]));
+  const owner = new Map(); // a layer's scope -> its outermost collapsed module (or null)
   for (const layer of doc.layers) {
-    for (const scope of scopesOf(layer)) {
-      const list = members.get(scope);
-      if (list) {
-        list.push(layer.name);
-        break;
+    const scope = layer.scope;
+    if (typeof scope !== "string" || !scope) continue;
+    let list = owner.get(scope);
+    if (list === undefined) {
+      list = null;
+      for (const enclosing of scopesOf(layer)) {
+        list = members.get(enclosing) ?? null;
+        if (list) break;
       }
+      owner.set(scope, list);
     }
+    list?.push(layer.name);
   }
   const groups = [];
   for (const scope of outer) {
@@ -172,15 +181,21 @@ export function scopesOf(layer) {
  * sight, or the top level when even that is more; [] when no layer is in a module.
  */
 export function defaultCollapsed(doc, most = 60) {
-  const paths = doc.layers.map((l) => (typeof l.scope === "string" && l.scope ? l.scope.split(".") : []));
-  const deepest = paths.reduce((most, p) => Math.max(most, p.length), 0);
+  // Each distinct scope once, with how many layers sit in it (50,000 layers, ~10,000 scopes).
+  const count = new Map();
+  for (const l of doc.layers) {
+    const scope = typeof l.scope === "string" ? l.scope : "";
+    count.set(scope, (count.get(scope) ?? 0) + 1);
+  }
+  const paths = [...count].map(([scope, n]) => [scope ? scope.split(".") : [], n]);
+  const deepest = paths.reduce((most, [p]) => Math.max(most, p.length), 0);
   let chosen = null;
   for (let depth = 1; depth <= deepest; depth += 1) {
     const scopes = new Set();
     let loose = 0;
-    for (const parts of paths) {
+    for (const [parts, n] of paths) {
       if (parts.length >= depth) scopes.add(parts.slice(0, depth).join("."));
-      else loose += 1;
+      else loose += n;
     }
     if (chosen !== null && scopes.size + loose > most) break;
     chosen = [...scopes];
