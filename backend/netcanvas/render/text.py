@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import repeat
 
 from netcanvas.render import fontmetrics
 
@@ -27,7 +28,7 @@ def text_width(text: str, size: float, bold: bool = False) -> float:
 def _em_thousandths(text: str, bold: bool) -> int:
     # Figures repeat the same labels ("Conv2d", "3×3, 64") hundreds of times.
     table = _BOLD if bold else _REGULAR
-    return sum([table.get(ch, _FALLBACK) for ch in text])
+    return sum(map(table.get, text, repeat(_FALLBACK)))
 
 
 def ascent(size: float) -> float:

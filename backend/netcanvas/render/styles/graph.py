@@ -4,10 +4,11 @@ in ranks, with name, type, key settings, output shape and optional params / MACs
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from netcanvas.analysis import Analysis, NodeResult
 from netcanvas.graph.model import Graph, Node, analyse_structure
-from netcanvas.graph.shapes import fmt
+from netcanvas.graph.shapes import Shape, fmt
 from netcanvas.render.fold import Fold, find_folds, hand_groups
 from netcanvas.render.layout import MARGIN, RANK_GAP, Layout, LayoutEdge, layered
 from netcanvas.render.options import FigureOptions
@@ -128,7 +129,7 @@ def _lines(
         lines.append((settings, fonts.small, False, "muted"))
     last = analysis[unit.members[-1]]
     if options.show_shapes and not options.stack:
-        lines.append((", ".join(fmt(s) for s in last.output_shapes), fonts.small, False, "muted"))
+        lines.append((_shapes_text(tuple(last.output_shapes)), fonts.small, False, "muted"))
     members = [analysis[m] for m in unit.members]
     counts = []
     params, macs = sum(r.params for r in members), sum(r.macs for r in members)
@@ -147,6 +148,24 @@ def _lines(
     return lines
 
 
+@lru_cache(maxsize=1024)
+def _shapes_text(shapes: tuple[Shape | None, ...]) -> str:
+    # A big net has a few dozen distinct output shapes over thousands of layers.
+    return ", ".join(fmt(s) for s in shapes)
+
+
+def _size(lines: list[tuple[str, float, bool, str]], stacked: bool) -> tuple[float, float]:
+    """A box's size from its lines: the widest one, and their heights."""
+    w = max([text_width(t, s, b) for t, s, b, _ in lines]) + 2 * PAD_X + STRIP
+    h = (
+        sum([s * LINE_HEIGHT for _, s, _, _ in lines])
+        + 2 * PAD_Y
+        - (lines[-1][1] * (LINE_HEIGHT - 1))
+    )
+    extra = 2 * STACK_OFFSET if stacked else 0.0
+    return (max(w, MIN_WIDTH) + extra, h + extra)
+
+
 def _error(members: list[NodeResult]) -> str | None:
     for r in members:
         if r.error:
@@ -161,17 +180,7 @@ def build(
     p = plan(graph, analysis, options)
     names = list(p.units)
     texts = {n: _lines(p.units[n], p.nodes, analysis, options, fonts) for n in names}
-    sizes: dict[str, tuple[float, float]] = {}
-    for n in names:
-        lines = texts[n]
-        w = max(text_width(t, s, b) for t, s, b, _ in lines) + 2 * PAD_X + STRIP
-        h = (
-            sum(s * LINE_HEIGHT for _, s, _, _ in lines)
-            + 2 * PAD_Y
-            - (lines[-1][1] * (LINE_HEIGHT - 1))
-        )
-        stacked = 2 * STACK_OFFSET if len(p.units[n].members) > 1 else 0.0
-        sizes[n] = (max(w, MIN_WIDTH) + stacked, h + stacked)
+    sizes = {n: _size(texts[n], len(p.units[n].members) > 1) for n in names}
     out_counts = {n: len(analysis[n].output_shapes) for n in names}
     fixed = _fixed_positions(graph, names)
     gap = RANK_GAP
@@ -190,23 +199,30 @@ def build(
 
     scene = Scene(layout.width, layout.height, theme.background, theme.edge, fonts.base)
     dy = add_title(scene, options, theme, fonts)
+    paint = _Paint(theme)
+    in_ports, out_ports = layout.in_ports, layout.out_ports
     for n in names:
         x, y = layout.positions[n]
+        members = p.units[n].members
         box = NodeBox(
             n,
-            list(p.units[n].members),
+            list(members),
             x,
             y + dy,
             *sizes[n],
-            in_ports=[(px, py + dy) for px, py in layout.in_ports[n]],
-            out_ports=[(px, py + dy) for px, py in layout.out_ports[n]],
-            error=_error([analysis[m] for m in p.units[n].members]),
+            # Copies; moved down under a title (coordinates are never -0.0: adding 0.0
+            # would change nothing).
+            in_ports=[(px, py + dy) for px, py in in_ports[n]] if dy else list(in_ports[n]),
+            out_ports=[(px, py + dy) for px, py in out_ports[n]] if dy else list(out_ports[n]),
+            error=_error([analysis[m] for m in members])
+            if len(members) > 1
+            else (analysis[n].error or None),
         )
-        _draw_box(box, texts[n], category(p.nodes[n].type), theme, fonts)
+        _draw_box(box, texts[n], category(p.nodes[n].type), paint, fonts)
         scene.nodes.append(box)
     labelled: set[tuple[str, int]] = set()
     for edge, (layer, index), points in zip(p.edges, p.edge_refs, layout.edges, strict=True):
-        moved = [(x, y + dy) for x, y in points]
+        moved = [(x, y + dy) for x, y in points] if dy else list(points)
         label = None
         # One label per tensor: a fan-out carries the same shape on every branch.
         if options.stack and options.show_shapes and (layer, index) not in labelled:
@@ -252,34 +268,60 @@ def _fixed_positions(graph: Graph, names: list[str]) -> dict[str, Point] | None:
     return {n: (x + shift[0], y + shift[1]) for n, (x, y) in fixed.items()}
 
 
+class _Paint:
+    """A theme's colours for boxes, looked up once per category rather than per box, and
+    the baselines of the few font sizes a figure uses."""
+
+    def __init__(self, theme: Theme) -> None:
+        self.theme = theme
+        self.role = {"text": theme.text, "muted": theme.muted, "error": theme.error}
+        self._fills: dict[str, tuple[str, str]] = {}
+        self._ascents: dict[float, float] = {}
+
+    def fill_and_accent(self, cat: str) -> tuple[str, str]:
+        found = self._fills.get(cat)
+        if found is None:
+            found = self._fills[cat] = (self.theme.fill(cat), self.theme.accent(cat))
+        return found
+
+    def ascent(self, size: float) -> float:
+        found = self._ascents.get(size)
+        if found is None:
+            found = self._ascents[size] = ascent(size)
+        return found
+
+
 def _draw_box(
-    box: NodeBox, lines: list[tuple[str, float, bool, str]], cat: str, theme: Theme, fonts: Fonts
+    box: NodeBox, lines: list[tuple[str, float, bool, str]], cat: str, paint: _Paint, fonts: Fonts
 ) -> None:
+    theme = paint.theme
     x, y, w, h = box.x, box.y, box.w, box.h
     sw = theme.stroke_width
+    fill, accent = paint.fill_and_accent(cat)
+    items = box.items
     if len(box.members) > 1:  # a stack: sheets peeking out behind the box, inside its bounds
         w, h = w - 2 * STACK_OFFSET, h - 2 * STACK_OFFSET
         for k in (2, 1):
             off = STACK_OFFSET * k
-            box.items.append(Rect(x + off, y + off, w, h, theme.fill(cat), theme.stroke, sw, rx=3))
-    box.items.append(Rect(x, y, w, h, theme.fill(cat), theme.stroke, sw, rx=3))
+            items.append(Rect(x + off, y + off, w, h, fill, theme.stroke, sw, rx=3))
+    items.append(Rect(x, y, w, h, fill, theme.stroke, sw, rx=3))
     if theme.hatched:
-        box.items.append(
+        items.append(
             Rect(x, y, STRIP + 3, h, "none", "none", 0, hatch=theme.index(cat) % len(HATCHES))
         )
-        box.items.append(Line([(x + STRIP + 3, y), (x + STRIP + 3, y + h)], theme.stroke, sw))
+        items.append(Line([(x + STRIP + 3, y), (x + STRIP + 3, y + h)], theme.stroke, sw))
     else:
-        box.items.append(Rect(x + 0.5, y + 0.5, STRIP, h - 1, theme.accent(cat), rx=2))
-    colours = {"text": theme.text, "muted": theme.muted, "error": theme.error}
+        items.append(Rect(x + 0.5, y + 0.5, STRIP, h - 1, accent, rx=2))
+    colours = paint.role
     cx = x + STRIP + (w - STRIP) / 2
     cursor = y + PAD_Y
     for text, size, bold, role in lines:
-        box.items.append(Text(cx, cursor + ascent(size), text, size, colours[role], bold))
+        items.append(Text(cx, cursor + paint.ascent(size), text, size, colours[role], bold))
         cursor += size * LINE_HEIGHT
     if box.error:
         r = fonts.small * 0.62
-        box.items.append(Circle(x + w, y, r, theme.error, theme.background, 1.2))
-        box.items.append(Text(x + w, y + ascent(r * 1.5) / 2.2, "!", r * 1.5, "#FFFFFF", True))
+        items.append(Circle(x + w, y, r, theme.error, theme.background, 1.2))
+        items.append(Text(x + w, y + ascent(r * 1.5) / 2.2, "!", r * 1.5, "#FFFFFF", True))
 
 
 def _edge_label(points: list[Point], text: str, theme: Theme, fonts: Fonts, rankdir: str) -> Text:
