@@ -169,7 +169,7 @@ def layered(
             continue
         points = [start]
         moved = fixed is not None and (e.src in fixed or e.dst in fixed)
-        if not moved:
+        if routes[e_i] and not moved:
             for (_, uy), bx in zip(routes[e_i], bend_x[e_i], strict=True):
                 r = round(uy)
                 x = bx + shift
@@ -178,8 +178,8 @@ def layered(
         points.append(end)
         polylines.append(_square_ends(points, lr))
 
-    width = max((positions[n][0] + sizes[n][0] for n in names), default=0.0) + MARGIN
-    height = max((positions[n][1] + sizes[n][1] for n in names), default=0.0) + MARGIN
+    width = max([positions[n][0] + sizes[n][0] for n in names], default=0.0) + MARGIN
+    height = max([positions[n][1] + sizes[n][1] for n in names], default=0.0) + MARGIN
     if polylines:
         # The largest x of a polyline is its largest point's (tuples compare x first).
         width = max(width, max(max(line)[0] for line in polylines) + MARGIN)
@@ -300,9 +300,10 @@ def _sugiyama(
     coords, edge_routing = sugiyama(
         count, pairs, lambda order: _layers(count, pairs, order), maxiter=30
     )
-    ranks = [round(coords[i][1]) for i in range(count)]
-    across = [coords[i][0] for i in range(count)]
-    routes = [[(p[0], p[1]) for p in route] for route in edge_routing]
+    ranks = [round(c[1]) for c in coords[:count]]
+    across = [c[0] for c in coords[:count]]
+    # Most edges join neighbouring ranks and have no bends.
+    routes = [[(p[0], p[1]) for p in route] if route else [] for route in edge_routing]
     return ranks, across, routes
 
 
@@ -322,12 +323,13 @@ def _layers(count: int, pairs: list[tuple[int, int]], order: list[int]) -> list[
         preds[dst].append(src)
         succs[src].append(dst)
     rank = [0] * count
+    of = rank.__getitem__
     for v in order:
         if preds[v]:
-            rank[v] = max(rank[p] for p in preds[v]) + 1
+            rank[v] = max(map(of, preds[v])) + 1
     for v in reversed(order):
         if succs[v] and len(succs[v]) >= len(preds[v]):
-            rank[v] = min(rank[s] for s in succs[v]) - 1
+            rank[v] = min(map(of, succs[v])) - 1
     return rank
 
 
@@ -345,6 +347,11 @@ def _place(items: list[tuple[float, float, int, int, int]], unit: float) -> list
     way; their average keeps the order, keeps every gap (the constraints are linear)
     and does not drift the rank to one side.
     """
+    if len(items) == 2:  # the commonest crowded rank (a box and a passing edge): unrolled
+        a, b = items
+        wa, wb = a[0] * unit, b[0] * unit
+        gap = (a[1] + b[1]) / 2 + _GAPS[a[2]][b[2]]
+        return [(wa + min(wa, wb - gap)) / 2, (max(wb, wa + gap) + wb) / 2]
     wanted = [it[0] * unit for it in items]
     gaps = [(a[1] + b[1]) / 2 + _GAPS[a[2]][b[2]] for a, b in zip(items, items[1:], strict=False)]
     right = list(wanted)
@@ -369,6 +376,10 @@ def _ports(
     w, h = size
     if lr:
         side_x = x + w if out else x
+        if count == 1:  # h * 1 / 2, as below
+            return [(side_x, y + h / 2)]
         return [(side_x, y + h * (k + 1) / (count + 1)) for k in range(count)]
     side_y = y + h if out else y
+    if count == 1:
+        return [(x + w / 2, side_y)]
     return [(x + w * (k + 1) / (count + 1), side_y) for k in range(count)]
