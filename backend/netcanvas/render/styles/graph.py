@@ -118,21 +118,29 @@ def _lines(
 ) -> list[tuple[str, float, bool, str]]:
     """(text, size, bold, role) per line of a box."""
     head = nodes[unit.name]
+    small = fonts.small
     lines: list[tuple[str, float, bool, str]] = []
     if options.show_names:
         for part in wrap_path(unit.name, fonts.base, MAX_NAME_WIDTH, bold=True):
             lines.append((part, fonts.base, True, "text"))
-    types = [head.type] + [nodes[m].type for m in unit.members[1:]]
-    lines.append((" · ".join(types), fonts.small, not options.show_names, "text"))
+    single = len(unit.members) == 1  # most boxes: no stack to sum over
+    if single:
+        types = head.type
+        members = [analysis[unit.name]]
+        last = members[0]
+        params, macs = last.params, last.macs
+    else:
+        types = " · ".join([head.type] + [nodes[m].type for m in unit.members[1:]])
+        members = [analysis[m] for m in unit.members]
+        last = members[-1]
+        params, macs = sum(r.params for r in members), sum(r.macs for r in members)
+    lines.append((types, small, not options.show_names, "text"))
     settings = key_settings(head)
     if settings:
-        lines.append((settings, fonts.small, False, "muted"))
-    last = analysis[unit.members[-1]]
+        lines.append((settings, small, False, "muted"))
     if options.show_shapes and not options.stack:
-        lines.append((_shapes_text(tuple(last.output_shapes)), fonts.small, False, "muted"))
-    members = [analysis[m] for m in unit.members]
+        lines.append((_shapes_text(tuple(last.output_shapes)), small, False, "muted"))
     counts = []
-    params, macs = sum(r.params for r in members), sum(r.macs for r in members)
     # Zero counts are left out: "params 0" on every ReLU is noise in a figure. A module
     # drawn as one box (render/depth.py) always says what it holds.
     collapsed = "collapsed" in head.meta
@@ -141,10 +149,10 @@ def _lines(
     if (options.show_macs or collapsed) and macs:
         counts.append(f"MACs {human(macs)}")
     if counts:
-        lines.append((" · ".join(counts), fonts.small, False, "muted"))
-    error = _error(members)
+        lines.append((" · ".join(counts), small, False, "muted"))
+    error = (last.error or None) if single else _error(members)
     if error:
-        lines.append((clip(error, fonts.small, MAX_ERROR_WIDTH), fonts.small, False, "error"))
+        lines.append((clip(error, small, MAX_ERROR_WIDTH), small, False, "error"))
     return lines
 
 
