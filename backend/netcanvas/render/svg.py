@@ -106,7 +106,12 @@ def _node(out: list[str], box: NodeBox, draw: _Writer) -> None:
     out.append(f'<g id="{escape("node-" + box.name)}" class="node"{attrs}>')
     if box.error:
         out.append(f"<title>{escape(f'{box.name}: {box.error}')}</title>")
-    out.extend(map(draw.primitive, box.items))
+    text, rect = draw.text, draw.rect
+    for item in box.items:  # a box is text and rectangles, written without a dispatch
+        kind = type(item)
+        out.append(
+            text(item) if kind is Text else rect(item) if kind is Rect else draw.other(item)  # type: ignore[arg-type]
+        )
     out.append("</g>")
 
 

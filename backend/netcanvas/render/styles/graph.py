@@ -187,9 +187,14 @@ def build(
     fonts = Fonts.of(options)
     p = plan(graph, analysis, options)
     names = list(p.units)
-    texts = {n: _lines(p.units[n], p.nodes, analysis, options, fonts) for n in names}
-    sizes = {n: _size(texts[n], len(p.units[n].members) > 1) for n in names}
-    out_counts = {n: len(analysis[n].output_shapes) for n in names}
+    texts: dict[str, list[tuple[str, float, bool, str]]] = {}
+    sizes: dict[str, tuple[float, float]] = {}
+    out_counts: dict[str, int] = {}
+    for n in names:
+        unit = p.units[n]
+        texts[n] = lines = _lines(unit, p.nodes, analysis, options, fonts)
+        sizes[n] = _size(lines, len(unit.members) > 1)
+        out_counts[n] = len(analysis[n].output_shapes)
     fixed = _fixed_positions(graph, names)
     gap = RANK_GAP
     if options.stack and options.show_shapes and options.rankdir == "LR":
@@ -284,7 +289,7 @@ class _Paint:
         self.theme = theme
         self.role = {"text": theme.text, "muted": theme.muted, "error": theme.error}
         self._fills: dict[str, tuple[str, str]] = {}
-        self._ascents: dict[float, float] = {}
+        self.ascents: dict[float, float] = {}
 
     def fill_and_accent(self, cat: str) -> tuple[str, str]:
         found = self._fills.get(cat)
@@ -293,9 +298,9 @@ class _Paint:
         return found
 
     def ascent(self, size: float) -> float:
-        found = self._ascents.get(size)
+        found = self.ascents.get(size)
         if found is None:
-            found = self._ascents[size] = ascent(size)
+            found = self.ascents[size] = ascent(size)
         return found
 
 
@@ -320,11 +325,14 @@ def _draw_box(
         items.append(Line([(x + STRIP + 3, y), (x + STRIP + 3, y + h)], theme.stroke, sw))
     else:
         items.append(Rect(x + 0.5, y + 0.5, STRIP, h - 1, accent, rx=2))
-    colours = paint.role
+    colours, ascents = paint.role, paint.ascents
     cx = x + STRIP + (w - STRIP) / 2
     cursor = y + PAD_Y
     for text, size, bold, role in lines:
-        items.append(Text(cx, cursor + paint.ascent(size), text, size, colours[role], bold))
+        above = ascents.get(size)
+        if above is None:
+            above = paint.ascent(size)
+        items.append(Text(cx, cursor + above, text, size, colours[role], bold))
         cursor += size * LINE_HEIGHT
     if box.error:
         r = fonts.small * 0.62
