@@ -1,21 +1,32 @@
 """SVG writer: draws a Scene as SVG text. PDF and PNG are made from this SVG.
 
-The document is written directly as text (text and attribute values escaped with
-``html.escape``) rather than through svgwrite: building and serialising ~6,000 element objects
-for ResNet-152 took 0.2-0.6 s, more than layout and inference together, and the figure
-uses only a handful of plain elements.
+The document is written directly as text (text and attribute values escaped by
+``escape`` below, as ``html.escape`` does) rather than through svgwrite: building and
+serialising ~6,000 element objects for ResNet-152 took 0.2-0.6 s, more than layout and
+inference together, and the figure uses only a handful of plain elements.
 """
 
 from __future__ import annotations
 
 import math
-from html import escape
 
 from netcanvas.render.scene import Circle, Line, NodeBox, Polygon, Primitive, Rect, Scene, Text
 from netcanvas.render.text import FONT_FAMILY, parse_length
 from netcanvas.render.themes import HATCHES
 
 SVG_NS = "http://www.w3.org/2000/svg"
+
+
+def escape(text: str) -> str:
+    """``html.escape``: text and attribute values (the ``html`` package costs 2 ms to
+    import, for its entity table, in every `netcanvas render`)."""
+    return (
+        text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
+        .replace("'", "&#x27;")
+    )
 
 
 def to_svg(scene: Scene, width: str | None = None) -> str:
