@@ -79,22 +79,21 @@ def plan(graph: Graph, analysis: Analysis, options: FigureOptions) -> Plan:
 
     units: dict[str, Unit] = {}
     owner: dict[str, str] = {}
+    stack = options.stack
     for name in order:
         if name in hidden:
             continue
-        node = nodes[name]
-        refs = [r for r in structure.refs[name] if r is not None]
-        producer = refs[0].node if len(refs) == 1 else None
-        if (
-            options.stack
-            and node.inplace
-            and producer is not None
-            and producer in owner
-            and fold_of.get(producer) == fold_of.get(name)
-        ):
-            owner[name] = owner[producer]
-            units[owner[name]].members.append(name)
-            continue
+        if stack and nodes[name].inplace:
+            refs = [r for r in structure.refs[name] if r is not None]
+            producer = refs[0].node if len(refs) == 1 else None
+            if (
+                producer is not None
+                and producer in owner
+                and fold_of.get(producer) == fold_of.get(name)
+            ):
+                owner[name] = owner[producer]
+                units[owner[name]].members.append(name)
+                continue
         owner[name] = name
         units[name] = Unit(name, [name])
 
