@@ -104,7 +104,6 @@ def _exit_now(code: int) -> None:
 
 
 def _parser(only: str | None = None) -> argparse.ArgumentParser:
-    """The command line's parser; ``only="render"`` holds the render command alone."""
     parser = argparse.ArgumentParser(
         prog="netcanvas", description="Design, analyse, convert and draw neural networks."
     )
@@ -223,13 +222,14 @@ def open_input(args: argparse.Namespace) -> tuple[Graph, Analysis]:
     from netcanvas import service
 
     path: str = args.file
-    from netcanvas.torchtrace.target import TargetError, is_target
+    if ".py:" in path:  # FILE.py:NAME (torchtrace.target.TARGET): its module loads only then
+        from netcanvas.torchtrace.target import TargetError, is_target
 
-    if is_target(path):
-        try:
-            return service.open_python(path, args.input_shape)
-        except TargetError as bad:
-            raise CliError(path.rpartition(":")[0], bad.message, bad.line) from None
+        if is_target(path):
+            try:
+                return service.open_python(path, args.input_shape)
+            except TargetError as bad:
+                raise CliError(path.rpartition(":")[0], bad.message, bad.line) from None
     shapes = dict(_parse_input_shape(spec, path) for spec in args.input_shape)
     try:
         if path == "-":
