@@ -130,7 +130,7 @@ def layered(
         positions.update({n: p for n, p in fixed.items() if n in positions})
 
     out_ports = {
-        n: _ports(positions[n], sizes[n], max(out_counts.get(n, 1), 1), lr, out=True) for n in names
+        n: _ports(positions[n], sizes[n], max(out_counts.get(n, 1), 1), lr, True) for n in names
     }
     # Input ports: one per incoming edge, ordered by where the edge comes from so that
     # edges do not cross just above the box.
@@ -158,7 +158,7 @@ def layered(
             ordered = sorted(ordered, key=lambda e_i: (approach(e_i), e_i))
         for k, e_i in enumerate(ordered):
             slot[e_i] = k
-        in_ports[n] = _ports(positions[n], sizes[n], len(ordered), lr, out=False)
+        in_ports[n] = _ports(positions[n], sizes[n], len(ordered), lr, False)
 
     polylines: list[list[Point]] = []
     for e_i, e in enumerate(edges):
