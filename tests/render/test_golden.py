@@ -148,3 +148,21 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def test_remembered_numbers_keep_the_sign_of_zero() -> None:
+    """The SVG writer reuses a number's text by value, and 0.0 == -0.0: elements with a
+    zero are written in full, exactly as the plain writer writes them."""
+    from netcanvas.render.scene import Rect, Text
+    from netcanvas.render.svg import _primitive, _Writer
+
+    writer = _Writer()
+    items = [
+        *(Text(x, 1.0, "a", 10.0, "#000") for x in (0.0, -0.0, 0.04, -0.04)),
+        *(Text(3.0, 1.0, "b", size, "#000") for size in (0.0, -0.0)),
+        *(Rect(x, 1.0, 2.0, 3.0, "#fff") for x in (0.0, -0.0)),
+        *(Rect(5.0, 1.0, w, 3.0, "#fff") for w in (0.0, -0.0)),
+        *(Rect(5.0, 1.0, 2.0, 3.0, "#fff", "#000", sw) for sw in (0.0, -0.0)),
+        *(Rect(5.0, 1.0, 2.0, 3.0, "#fff", opacity=o) for o in (0.0, -0.0)),
+    ]
+    assert [writer.primitive(item) for item in items] == [_primitive(item) for item in items]

@@ -171,8 +171,10 @@ class _Writer:
             return self.rect(item)  # type: ignore[arg-type]
         return self.other(item)
 
+    # Numbers are looked up by value, and 0.0 == -0.0 although they print apart: an
+    # element with a zero among its remembered numbers is written in full instead.
     def text(self, item: Text) -> str:
-        if item.rotate:
+        if item.rotate or not item.x or not item.size:
             return self.other(item)
         key = (item.text, item.size, item.color, item.anchor, item.bold)
         tail = self._texts.get(key)
@@ -188,6 +190,8 @@ class _Writer:
         return f'<text x="{x}" y="{item.y:.1f}{tail}'
 
     def rect(self, item: Rect) -> str:
+        if not (item.x and item.w and item.h and item.stroke_width and item.opacity):
+            return self.other(item)
         key = (item.rx, item.dash, item.fill, item.hatch, item.stroke, item.stroke_width,
                item.opacity)  # fmt: skip
         tail = self._rects.get(key)
