@@ -52,7 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     collecting = gc.isenabled()
     gc.disable()
     try:
-        args = _parser().parse_args(argv)
+        args = _parser(_render_only(argv)).parse_args(argv)
         args.own_process = argv is None and args.command in ONE_SHOT
         if args.command not in ONE_SHOT:
             gc.enable()
@@ -63,6 +63,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.own_process:
         _exit_now(code)
     return code
+
+
+def _render_only(argv: Sequence[str] | None) -> str | None:
+    """``"render"`` for a render: its parser is built alone, without the other commands'
+    options and imports (5 ms); its errors and help are the render subcommand's anyway."""
+    words = sys.argv[1:] if argv is None else argv
+    return "render" if len(words) > 0 and words[0] == "render" else None
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -96,11 +103,14 @@ def _exit_now(code: int) -> None:
     os._exit(code)
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(only: str | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="netcanvas", description="Design, analyse, convert and draw neural networks."
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    if only == "render":
+        _add_render(sub)
+        return parser
 
     serve = sub.add_parser("serve", help="serve the editor and the HTTP API")
     serve.add_argument("--host", default="127.0.0.1")
@@ -127,6 +137,24 @@ def _parser() -> argparse.ArgumentParser:
     convert.add_argument("--force", action="store_true", help="write over the input file")
     convert.set_defaults(run=_convert)
 
+    _add_render(sub)
+    from netcanvas.logs.cli import add_commands as add_logs
+
+    diff = sub.add_parser("diff", help="compare two networks: layers, params, MACs")
+    diff.add_argument("file", help="the first model file")
+    diff.add_argument("other", help="the second model file")
+    diff.add_argument("--from", dest="from_format", help="input format (default: by extension)")
+    diff.add_argument("--phase", choices=("TRAIN", "TEST"), default="TEST", type=str.upper)
+    diff.add_argument("--json", action="store_true", help="print one JSON object")
+    diff.set_defaults(run=_diff, input_shape=[])
+    from netcanvas.train.cli import add_commands as add_train
+
+    add_train(sub)
+    add_logs(sub)
+    return parser
+
+
+def _add_render(sub: Any) -> None:
     render = sub.add_parser("render", help="draw a figure as SVG, PDF or PNG")
     _add_input_args(render)
     render.add_argument(
@@ -162,20 +190,6 @@ def _parser() -> argparse.ArgumentParser:
         "Explorer JSON file; or by a run's statistic, RUN_FOLDER:grad_norm",
     )
     render.set_defaults(run=_render)
-    from netcanvas.logs.cli import add_commands as add_logs
-
-    diff = sub.add_parser("diff", help="compare two networks: layers, params, MACs")
-    diff.add_argument("file", help="the first model file")
-    diff.add_argument("other", help="the second model file")
-    diff.add_argument("--from", dest="from_format", help="input format (default: by extension)")
-    diff.add_argument("--phase", choices=("TRAIN", "TEST"), default="TEST", type=str.upper)
-    diff.add_argument("--json", action="store_true", help="print one JSON object")
-    diff.set_defaults(run=_diff, input_shape=[])
-    from netcanvas.train.cli import add_commands as add_train
-
-    add_train(sub)
-    add_logs(sub)
-    return parser
 
 
 def _add_input_args(p: argparse.ArgumentParser) -> None:
@@ -208,13 +222,14 @@ def open_input(args: argparse.Namespace) -> tuple[Graph, Analysis]:
     from netcanvas import service
 
     path: str = args.file
-    from netcanvas.torchtrace.target import TargetError, is_target
+    if ".py:" in path:  # FILE.py:NAME (torchtrace.target.TARGET): its module loads only then
+        from netcanvas.torchtrace.target import TargetError, is_target
 
-    if is_target(path):
-        try:
-            return service.open_python(path, args.input_shape)
-        except TargetError as bad:
-            raise CliError(path.rpartition(":")[0], bad.message, bad.line) from None
+        if is_target(path):
+            try:
+                return service.open_python(path, args.input_shape)
+            except TargetError as bad:
+                raise CliError(path.rpartition(":")[0], bad.message, bad.line) from None
     shapes = dict(_parse_input_shape(spec, path) for spec in args.input_shape)
     try:
         if path == "-":

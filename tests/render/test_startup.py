@@ -112,3 +112,28 @@ def test_the_layout_is_the_same_with_the_whole_igraph_package() -> None:
     layout, routes = core[0]  # type: ignore[misc]
     assert [round(y) for _, y in layout] == [0, 1, 2, 4, 3]
     assert len(routes) == 7 and len(routes[6]) == 3  # 0 -> 3 bends on ranks 1, 2 and 3
+
+
+def test_render_builds_its_own_parser_alone(tmp_path: Path) -> None:
+    """A render parses its command line without the other commands (their options and
+    their modules), and reads the same: its help is the whole parser's render help."""
+    import contextlib
+    import io
+
+    from netcanvas import cli
+
+    source = tmp_path / "tiny.yaml"
+    source.write_text(YAML)
+    loaded = modules_after_render(source)
+    assert sorted(loaded & {"netcanvas.train.cli", "netcanvas.logs.cli"}) == []
+
+    def help_of(parser: object) -> str:
+        text = io.StringIO()
+        with contextlib.redirect_stdout(text), pytest.raises(SystemExit):
+            parser.parse_args(["render", "--help"])  # type: ignore[attr-defined]
+        return text.getvalue()
+
+    assert cli._render_only(["render", "a.yaml"]) == "render"
+    assert cli._render_only(["summary", "a.yaml"]) is None
+    assert cli._render_only([]) is None
+    assert help_of(cli._parser("render")) == help_of(cli._parser())

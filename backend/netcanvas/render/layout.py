@@ -10,7 +10,7 @@ space; left-to-right is the transpose.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from operator import itemgetter
 
 from netcanvas.render.igraph_core import sugiyama
 from netcanvas.render.scene import Point
@@ -24,6 +24,8 @@ MARGIN = 16.0
 # beside the column instead when it skips ranks into a join of BUS_INPUTS inputs or more
 # and its source feeds several such joins (an Inception branch feeds one: it stays).
 BUS_INPUTS = 3
+NODE, DUMMY = 0, 1  # what an item of a rank is
+second = itemgetter(1)
 
 
 @dataclass(slots=True)
@@ -80,30 +82,47 @@ def layered(
         top[r] = y
         y += band[r] + rank_gap
 
-    # Items per rank: real nodes and the dummies of long edges.
-    members: list[list[tuple[float, float, Any]]] = [[] for _ in range(rank_count)]
+    # Items per rank: real nodes and the dummies of long edges, as (igraph x, width,
+    # NODE or DUMMY, node index or edge index, bend index); centres are kept in lists by
+    # index (a figure has thousands of each: no tuple keys to build and hash).
+    members: list[list[tuple[float, float, int, int, int]]] = [[] for _ in range(rank_count)]
     for i, n in enumerate(names):
-        members[ranks[i]].append((across[i], tb_sizes[n][0], ("node", n)))
+        members[ranks[i]].append((across[i], tb_sizes[n][0], NODE, i, 0))
     for e_i, route in enumerate(routes):
         for k, (ux, uy) in enumerate(route):
-            members[round(uy)].append((ux, DUMMY_WIDTH, ("dummy", e_i, k)))
+            members[round(uy)].append((ux, DUMMY_WIDTH, DUMMY, e_i, k))
     unit = _unit(tb_sizes, names)
-    centre: dict[Any, float] = {}
+    node_x = [0.0] * len(names)
+    bend_x: list[list[float]] = [[0.0] * len(route) for route in routes]
+    first = itemgetter(0)
     for items in members:
-        items.sort(key=lambda it: it[0])
-        for key, x in zip((it[2] for it in items), _place(items, unit), strict=True):
-            centre[key] = x
+        if len(items) == 1:  # a rank of one: nothing to push apart ((a + a) / 2 is a)
+            kind, i, k = items[0][2:]
+            x = items[0][0] * unit
+        else:
+            items.sort(key=first)
+            for (_, _, kind, i, k), x in zip(items, _place(items, unit), strict=True):
+                if kind == NODE:
+                    node_x[i] = x
+                else:
+                    bend_x[i][k] = x
+            continue
+        if kind == NODE:
+            node_x[i] = x
+        else:
+            bend_x[i][k] = x
 
+    lefts = [node_x[i] - tb_sizes[n][0] / 2 for i, n in enumerate(names)]
+    # min(x - c) is min(x) - c: rounding keeps the order.
+    low = min((min(xs) for xs in bend_x if xs), default=None)
+    if low is not None:
+        lefts.append(low - DUMMY_WIDTH / 2)
+    shift = MARGIN - min(lefts, default=MARGIN)
     positions: dict[str, Point] = {}
     for i, n in enumerate(names):
-        w, h = tb_sizes[n]
+        h = tb_sizes[n][1]
         r = ranks[i]
-        positions[n] = (centre[("node", n)] - w / 2, top[r] + (band[r] - h) / 2)
-
-    lefts = [p[0] for p in positions.values()]
-    lefts += [x - DUMMY_WIDTH / 2 for k, x in centre.items() if k[0] == "dummy"]
-    shift = MARGIN - min(lefts, default=MARGIN)
-    positions = {n: (x + shift, y) for n, (x, y) in positions.items()}
+        positions[n] = (lefts[i] + shift, top[r] + (band[r] - h) / 2)
 
     if lr:
         positions = {n: (y, x) for n, (x, y) in positions.items()}
@@ -111,7 +130,7 @@ def layered(
         positions.update({n: p for n, p in fixed.items() if n in positions})
 
     out_ports = {
-        n: _ports(positions[n], sizes[n], max(out_counts.get(n, 1), 1), lr, out=True) for n in names
+        n: _ports(positions[n], sizes[n], max(out_counts.get(n, 1), 1), lr, True) for n in names
     }
     # Input ports: one per incoming edge, ordered by where the edge comes from so that
     # edges do not cross just above the box.
@@ -126,7 +145,7 @@ def layered(
             return -1e9  # the bus comes in from the side: the first port
         route = routes[e_i]
         if route and not (fixed and (edges[e_i].src in fixed or edges[e_i].dst in fixed)):
-            return centre[("dummy", e_i, len(route) - 1)] + shift
+            return bend_x[e_i][-1] + shift
         src = edges[e_i].src
         port = out_ports[src][min(edges[e_i].src_port, len(out_ports[src]) - 1)]
         return port[1] if lr else port[0]
@@ -134,10 +153,12 @@ def layered(
     in_ports: dict[str, list[Point]] = {}
     slot: dict[int, int] = {}
     for n in names:
-        ordered = sorted(incoming[n], key=lambda e_i: (approach(e_i), e_i))
+        ordered = incoming[n]
+        if len(ordered) > 1:  # most boxes have one input: nothing to order
+            ordered = sorted(ordered, key=lambda e_i: (approach(e_i), e_i))
         for k, e_i in enumerate(ordered):
             slot[e_i] = k
-        in_ports[n] = _ports(positions[n], sizes[n], len(ordered), lr, out=False)
+        in_ports[n] = _ports(positions[n], sizes[n], len(ordered), lr, False)
 
     polylines: list[list[Point]] = []
     for e_i, e in enumerate(edges):
@@ -148,20 +169,21 @@ def layered(
             continue
         points = [start]
         moved = fixed is not None and (e.src in fixed or e.dst in fixed)
-        if not moved:
-            for k, (_, uy) in enumerate(routes[e_i]):
+        if routes[e_i] and not moved:
+            for (_, uy), bx in zip(routes[e_i], bend_x[e_i], strict=True):
                 r = round(uy)
-                x = centre[("dummy", e_i, k)] + shift
+                x = bx + shift
                 for yy in (top[r], top[r] + band[r]):
                     points.append((yy, x) if lr else (x, yy))
         points.append(end)
         polylines.append(_square_ends(points, lr))
 
-    width = max((positions[n][0] + sizes[n][0] for n in names), default=0.0) + MARGIN
-    height = max((positions[n][1] + sizes[n][1] for n in names), default=0.0) + MARGIN
-    for line in polylines:
-        width = max(width, max(p[0] for p in line) + MARGIN)
-        height = max(height, max(p[1] for p in line) + MARGIN)
+    width = max([positions[n][0] + sizes[n][0] for n in names], default=0.0) + MARGIN
+    height = max([positions[n][1] + sizes[n][1] for n in names], default=0.0) + MARGIN
+    if polylines:
+        # The largest x of a polyline is its largest point's (tuples compare x first).
+        width = max(width, max(max(line)[0] for line in polylines) + MARGIN)
+        height = max(height, max(max(map(second, line)) for line in polylines) + MARGIN)
     rank_of = {n: ranks[i] for i, n in enumerate(names)}
     return Layout(positions, dict(sizes), in_ports, out_ports, polylines, width, height, rank_of)
 
@@ -278,9 +300,10 @@ def _sugiyama(
     coords, edge_routing = sugiyama(
         count, pairs, lambda order: _layers(count, pairs, order), maxiter=30
     )
-    ranks = [round(coords[i][1]) for i in range(count)]
-    across = [coords[i][0] for i in range(count)]
-    routes = [[(p[0], p[1]) for p in route] for route in edge_routing]
+    ranks = [round(c[1]) for c in coords[:count]]
+    across = [c[0] for c in coords[:count]]
+    # Most edges join neighbouring ranks and have no bends.
+    routes = [[(p[0], p[1]) for p in route] if route else [] for route in edge_routing]
     return ranks, across, routes
 
 
@@ -300,12 +323,13 @@ def _layers(count: int, pairs: list[tuple[int, int]], order: list[int]) -> list[
         preds[dst].append(src)
         succs[src].append(dst)
     rank = [0] * count
+    of = rank.__getitem__
     for v in order:
         if preds[v]:
-            rank[v] = max(rank[p] for p in preds[v]) + 1
+            rank[v] = max(map(of, preds[v])) + 1
     for v in reversed(order):
         if succs[v] and len(succs[v]) >= len(preds[v]):
-            rank[v] = min(rank[s] for s in succs[v]) - 1
+            rank[v] = min(map(of, succs[v])) - 1
     return rank
 
 
@@ -316,18 +340,20 @@ def _unit(tb_sizes: dict[str, tuple[float, float]], names: list[str]) -> float:
     return typical / 2 + NODE_GAP + DUMMY_WIDTH / 2
 
 
-def _place(items: list[tuple[float, float, Any]], unit: float) -> list[float]:
+def _place(items: list[tuple[float, float, int, int, int]], unit: float) -> list[float]:
     """Centres for one rank: igraph's order, real widths, no overlaps.
 
     A left-to-right sweep and a right-to-left sweep each fix overlaps by pushing one
     way; their average keeps the order, keeps every gap (the constraints are linear)
     and does not drift the rank to one side.
     """
+    if len(items) == 2:  # the commonest crowded rank (a box and a passing edge): unrolled
+        a, b = items
+        wa, wb = a[0] * unit, b[0] * unit
+        gap = (a[1] + b[1]) / 2 + _GAPS[a[2]][b[2]]
+        return [(wa + min(wa, wb - gap)) / 2, (max(wb, wa + gap) + wb) / 2]
     wanted = [it[0] * unit for it in items]
-    gaps = [
-        (items[k][1] + items[k + 1][1]) / 2 + _gap(items[k], items[k + 1])
-        for k in range(len(items) - 1)
-    ]
+    gaps = [(a[1] + b[1]) / 2 + _GAPS[a[2]][b[2]] for a, b in zip(items, items[1:], strict=False)]
     right = list(wanted)
     for k in range(1, len(items)):
         right[k] = max(right[k], right[k - 1] + gaps[k - 1])
@@ -337,9 +363,9 @@ def _place(items: list[tuple[float, float, Any]], unit: float) -> list[float]:
     return [(a + b) / 2 for a, b in zip(right, left, strict=True)]
 
 
-def _gap(a: tuple[float, float, Any], b: tuple[float, float, Any]) -> float:
-    both_dummy = a[2][0] == "dummy" and b[2][0] == "dummy"
-    return 4.0 if both_dummy else NODE_GAP if a[2][0] == b[2][0] == "node" else NODE_GAP / 2
+# Room between neighbours in a rank by what they are: two boxes, a box and a passing
+# edge, two passing edges.
+_GAPS = ((NODE_GAP, NODE_GAP / 2), (NODE_GAP / 2, 4.0))
 
 
 def _ports(
@@ -350,6 +376,10 @@ def _ports(
     w, h = size
     if lr:
         side_x = x + w if out else x
+        if count == 1:  # h * 1 / 2, as below
+            return [(side_x, y + h / 2)]
         return [(side_x, y + h * (k + 1) / (count + 1)) for k in range(count)]
     side_y = y + h if out else y
+    if count == 1:
+        return [(x + w / 2, side_y)]
     return [(x + w * (k + 1) / (count + 1), side_y) for k in range(count)]

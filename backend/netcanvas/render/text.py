@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import repeat
 
 from netcanvas.render import fontmetrics
 
@@ -20,14 +21,15 @@ _FALLBACK = 1000
 
 def text_width(text: str, size: float, bold: bool = False) -> float:
     """Advance width of ``text`` in px at font size ``size`` px."""
-    return _em_thousandths(text, bold) * size / 1000
+    return em_thousandths(text, bold) * size / 1000
 
 
 @lru_cache(maxsize=8192)
-def _em_thousandths(text: str, bold: bool) -> int:
+def em_thousandths(text: str, bold: bool) -> int:
+    """Advance width of ``text`` in thousandths of an em (``text_width`` at 1000 px)."""
     # Figures repeat the same labels ("Conv2d", "3×3, 64") hundreds of times.
     table = _BOLD if bold else _REGULAR
-    return sum([table.get(ch, _FALLBACK) for ch in text])
+    return sum(map(table.get, text, repeat(_FALLBACK)))
 
 
 def ascent(size: float) -> float:

@@ -49,28 +49,32 @@ def _axes(value: Any) -> str:
 
 def key_settings(node: Node) -> str:
     """The settings a reader needs: ``3×3 /2, 64`` for a convolution."""
+    # Drawn once per box of a figure of thousands: the settings are read directly (as
+    # param() reads them) rather than through a call per key.
+    given = node.params
+    kind = node.type
     parts: list[str] = []
-    kernel = param(node, "kernel_size")
+    kernel = given["kernel_size"] if "kernel_size" in given else _default(kind, "kernel_size")
     if kernel is not None:
         k = _axes(kernel)
         parts.append(k if "×" in k else f"{k}×{k}")
-    stride = param(node, "stride")
-    if stride not in (None, 1, [1, 1], [1]) and kernel is not None:
-        parts[-1] += f" /{_axes(stride)}"
-    dilation = param(node, "dilation")
-    if dilation not in (None, 1, [1, 1], [1]) and kernel is not None:
-        parts.append(f"dil {_axes(dilation)}")
-    groups = param(node, "groups")
+        stride = given["stride"] if "stride" in given else _default(kind, "stride")
+        if stride not in (None, 1, [1, 1], [1]):
+            parts[-1] += f" /{_axes(stride)}"
+        dilation = given["dilation"] if "dilation" in given else _default(kind, "dilation")
+        if dilation not in (None, 1, [1, 1], [1]):
+            parts.append(f"dil {_axes(dilation)}")
+    groups = given["groups"] if "groups" in given else _default(kind, "groups")
     if isinstance(groups, int) and groups > 1:
         parts.append(f"g{groups}")
     for key in ("out_channels", "out_features", "hidden_size", "embed_dim", "num_heads"):
-        if key in node.params:
-            parts.append(str(node.params[key]))
+        if key in given:
+            parts.append(str(given[key]))
             break
-    if "output_size" in node.params:
-        parts.append(f"→ {_axes(node.params['output_size'])}")
-    if "p" in node.params:
-        parts.append(f"p={node.params['p']}")
+    if "output_size" in given:
+        parts.append(f"→ {_axes(given['output_size'])}")
+    if "p" in given:
+        parts.append(f"p={given['p']}")
     return ", ".join(parts)
 
 

@@ -4,10 +4,11 @@ in ranks, with name, type, key settings, output shape and optional params / MACs
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from netcanvas.analysis import Analysis, NodeResult
 from netcanvas.graph.model import Graph, Node, analyse_structure
-from netcanvas.graph.shapes import fmt
+from netcanvas.graph.shapes import Shape, fmt
 from netcanvas.render.fold import Fold, find_folds, hand_groups
 from netcanvas.render.layout import MARGIN, RANK_GAP, Layout, LayoutEdge, layered
 from netcanvas.render.options import FigureOptions
@@ -21,7 +22,14 @@ from netcanvas.render.styles.common import (
     key_settings,
     short_shape,
 )
-from netcanvas.render.text import LINE_HEIGHT, ascent, clip, text_width, wrap_path
+from netcanvas.render.text import (
+    LINE_HEIGHT,
+    ascent,
+    clip,
+    em_thousandths,
+    text_width,
+    wrap_path,
+)
 from netcanvas.render.themes import HATCHES, Theme
 
 PAD_X, PAD_Y = 9.0, 6.0
@@ -71,22 +79,21 @@ def plan(graph: Graph, analysis: Analysis, options: FigureOptions) -> Plan:
 
     units: dict[str, Unit] = {}
     owner: dict[str, str] = {}
+    stack = options.stack
     for name in order:
         if name in hidden:
             continue
-        node = nodes[name]
-        refs = [r for r in structure.refs[name] if r is not None]
-        producer = refs[0].node if len(refs) == 1 else None
-        if (
-            options.stack
-            and node.inplace
-            and producer is not None
-            and producer in owner
-            and fold_of.get(producer) == fold_of.get(name)
-        ):
-            owner[name] = owner[producer]
-            units[owner[name]].members.append(name)
-            continue
+        if stack and nodes[name].inplace:
+            refs = [r for r in structure.refs[name] if r is not None]
+            producer = refs[0].node if len(refs) == 1 else None
+            if (
+                producer is not None
+                and producer in owner
+                and fold_of.get(producer) == fold_of.get(name)
+            ):
+                owner[name] = owner[producer]
+                units[owner[name]].members.append(name)
+                continue
         owner[name] = name
         units[name] = Unit(name, [name])
 
@@ -117,21 +124,29 @@ def _lines(
 ) -> list[tuple[str, float, bool, str]]:
     """(text, size, bold, role) per line of a box."""
     head = nodes[unit.name]
+    small = fonts.small
     lines: list[tuple[str, float, bool, str]] = []
     if options.show_names:
         for part in wrap_path(unit.name, fonts.base, MAX_NAME_WIDTH, bold=True):
             lines.append((part, fonts.base, True, "text"))
-    types = [head.type] + [nodes[m].type for m in unit.members[1:]]
-    lines.append((" · ".join(types), fonts.small, not options.show_names, "text"))
+    single = len(unit.members) == 1  # most boxes: no stack to sum over
+    if single:
+        types = head.type
+        members = [analysis[unit.name]]
+        last = members[0]
+        params, macs = last.params, last.macs
+    else:
+        types = " · ".join([head.type] + [nodes[m].type for m in unit.members[1:]])
+        members = [analysis[m] for m in unit.members]
+        last = members[-1]
+        params, macs = sum(r.params for r in members), sum(r.macs for r in members)
+    lines.append((types, small, not options.show_names, "text"))
     settings = key_settings(head)
     if settings:
-        lines.append((settings, fonts.small, False, "muted"))
-    last = analysis[unit.members[-1]]
+        lines.append((settings, small, False, "muted"))
     if options.show_shapes and not options.stack:
-        lines.append((", ".join(fmt(s) for s in last.output_shapes), fonts.small, False, "muted"))
-    members = [analysis[m] for m in unit.members]
+        lines.append((_shapes_text(tuple(last.output_shapes)), small, False, "muted"))
     counts = []
-    params, macs = sum(r.params for r in members), sum(r.macs for r in members)
     # Zero counts are left out: "params 0" on every ReLU is noise in a figure. A module
     # drawn as one box (render/depth.py) always says what it holds.
     collapsed = "collapsed" in head.meta
@@ -140,11 +155,30 @@ def _lines(
     if (options.show_macs or collapsed) and macs:
         counts.append(f"MACs {human(macs)}")
     if counts:
-        lines.append((" · ".join(counts), fonts.small, False, "muted"))
-    error = _error(members)
+        lines.append((" · ".join(counts), small, False, "muted"))
+    error = (last.error or None) if single else _error(members)
     if error:
-        lines.append((clip(error, fonts.small, MAX_ERROR_WIDTH), fonts.small, False, "error"))
+        lines.append((clip(error, small, MAX_ERROR_WIDTH), small, False, "error"))
     return lines
+
+
+@lru_cache(maxsize=1024)
+def _shapes_text(shapes: tuple[Shape | None, ...]) -> str:
+    # A big net has a few dozen distinct output shapes over thousands of layers.
+    return ", ".join(fmt(s) for s in shapes)
+
+
+def _size(lines: list[tuple[str, float, bool, str]], stacked: bool) -> tuple[float, float]:
+    """A box's size from its lines: the widest one, and their heights."""
+    # text_width's own sum, without a call per line (boxes have thousands of lines).
+    w = max([em_thousandths(t, b) * s / 1000 for t, s, b, _ in lines]) + 2 * PAD_X + STRIP
+    h = (
+        sum([s * LINE_HEIGHT for _, s, _, _ in lines])
+        + 2 * PAD_Y
+        - (lines[-1][1] * (LINE_HEIGHT - 1))
+    )
+    extra = 2 * STACK_OFFSET if stacked else 0.0
+    return (max(w, MIN_WIDTH) + extra, h + extra)
 
 
 def _error(members: list[NodeResult]) -> str | None:
@@ -160,19 +194,14 @@ def build(
     fonts = Fonts.of(options)
     p = plan(graph, analysis, options)
     names = list(p.units)
-    texts = {n: _lines(p.units[n], p.nodes, analysis, options, fonts) for n in names}
+    texts: dict[str, list[tuple[str, float, bool, str]]] = {}
     sizes: dict[str, tuple[float, float]] = {}
+    out_counts: dict[str, int] = {}
     for n in names:
-        lines = texts[n]
-        w = max(text_width(t, s, b) for t, s, b, _ in lines) + 2 * PAD_X + STRIP
-        h = (
-            sum(s * LINE_HEIGHT for _, s, _, _ in lines)
-            + 2 * PAD_Y
-            - (lines[-1][1] * (LINE_HEIGHT - 1))
-        )
-        stacked = 2 * STACK_OFFSET if len(p.units[n].members) > 1 else 0.0
-        sizes[n] = (max(w, MIN_WIDTH) + stacked, h + stacked)
-    out_counts = {n: len(analysis[n].output_shapes) for n in names}
+        unit = p.units[n]
+        texts[n] = lines = _lines(unit, p.nodes, analysis, options, fonts)
+        sizes[n] = _size(lines, len(unit.members) > 1)
+        out_counts[n] = len(analysis[n].output_shapes)
     fixed = _fixed_positions(graph, names)
     gap = RANK_GAP
     if options.stack and options.show_shapes and options.rankdir == "LR":
@@ -190,23 +219,30 @@ def build(
 
     scene = Scene(layout.width, layout.height, theme.background, theme.edge, fonts.base)
     dy = add_title(scene, options, theme, fonts)
+    paint = _Paint(theme)
+    in_ports, out_ports = layout.in_ports, layout.out_ports
     for n in names:
         x, y = layout.positions[n]
+        members = p.units[n].members
         box = NodeBox(
             n,
-            list(p.units[n].members),
+            list(members),
             x,
             y + dy,
             *sizes[n],
-            in_ports=[(px, py + dy) for px, py in layout.in_ports[n]],
-            out_ports=[(px, py + dy) for px, py in layout.out_ports[n]],
-            error=_error([analysis[m] for m in p.units[n].members]),
+            # Copies; moved down under a title (coordinates are never -0.0: adding 0.0
+            # would change nothing).
+            in_ports=[(px, py + dy) for px, py in in_ports[n]] if dy else list(in_ports[n]),
+            out_ports=[(px, py + dy) for px, py in out_ports[n]] if dy else list(out_ports[n]),
+            error=_error([analysis[m] for m in members])
+            if len(members) > 1
+            else (analysis[n].error or None),
         )
-        _draw_box(box, texts[n], category(p.nodes[n].type), theme, fonts)
+        _draw_box(box, texts[n], category(p.nodes[n].type), paint, fonts)
         scene.nodes.append(box)
     labelled: set[tuple[str, int]] = set()
     for edge, (layer, index), points in zip(p.edges, p.edge_refs, layout.edges, strict=True):
-        moved = [(x, y + dy) for x, y in points]
+        moved = [(x, y + dy) for x, y in points] if dy else list(points)
         label = None
         # One label per tensor: a fan-out carries the same shape on every branch.
         if options.stack and options.show_shapes and (layer, index) not in labelled:
@@ -252,34 +288,63 @@ def _fixed_positions(graph: Graph, names: list[str]) -> dict[str, Point] | None:
     return {n: (x + shift[0], y + shift[1]) for n, (x, y) in fixed.items()}
 
 
+class _Paint:
+    """A theme's colours for boxes, looked up once per category rather than per box, and
+    the baselines of the few font sizes a figure uses."""
+
+    def __init__(self, theme: Theme) -> None:
+        self.theme = theme
+        self.role = {"text": theme.text, "muted": theme.muted, "error": theme.error}
+        self._fills: dict[str, tuple[str, str]] = {}
+        self.ascents: dict[float, float] = {}
+
+    def fill_and_accent(self, cat: str) -> tuple[str, str]:
+        found = self._fills.get(cat)
+        if found is None:
+            found = self._fills[cat] = (self.theme.fill(cat), self.theme.accent(cat))
+        return found
+
+    def ascent(self, size: float) -> float:
+        found = self.ascents.get(size)
+        if found is None:
+            found = self.ascents[size] = ascent(size)
+        return found
+
+
 def _draw_box(
-    box: NodeBox, lines: list[tuple[str, float, bool, str]], cat: str, theme: Theme, fonts: Fonts
+    box: NodeBox, lines: list[tuple[str, float, bool, str]], cat: str, paint: _Paint, fonts: Fonts
 ) -> None:
+    theme = paint.theme
     x, y, w, h = box.x, box.y, box.w, box.h
     sw = theme.stroke_width
+    fill, accent = paint.fill_and_accent(cat)
+    items = box.items
     if len(box.members) > 1:  # a stack: sheets peeking out behind the box, inside its bounds
         w, h = w - 2 * STACK_OFFSET, h - 2 * STACK_OFFSET
         for k in (2, 1):
             off = STACK_OFFSET * k
-            box.items.append(Rect(x + off, y + off, w, h, theme.fill(cat), theme.stroke, sw, rx=3))
-    box.items.append(Rect(x, y, w, h, theme.fill(cat), theme.stroke, sw, rx=3))
+            items.append(Rect(x + off, y + off, w, h, fill, theme.stroke, sw, rx=3))
+    items.append(Rect(x, y, w, h, fill, theme.stroke, sw, rx=3))
     if theme.hatched:
-        box.items.append(
+        items.append(
             Rect(x, y, STRIP + 3, h, "none", "none", 0, hatch=theme.index(cat) % len(HATCHES))
         )
-        box.items.append(Line([(x + STRIP + 3, y), (x + STRIP + 3, y + h)], theme.stroke, sw))
+        items.append(Line([(x + STRIP + 3, y), (x + STRIP + 3, y + h)], theme.stroke, sw))
     else:
-        box.items.append(Rect(x + 0.5, y + 0.5, STRIP, h - 1, theme.accent(cat), rx=2))
-    colours = {"text": theme.text, "muted": theme.muted, "error": theme.error}
+        items.append(Rect(x + 0.5, y + 0.5, STRIP, h - 1, accent, rx=2))
+    colours, ascents = paint.role, paint.ascents
     cx = x + STRIP + (w - STRIP) / 2
     cursor = y + PAD_Y
     for text, size, bold, role in lines:
-        box.items.append(Text(cx, cursor + ascent(size), text, size, colours[role], bold))
+        above = ascents.get(size)
+        if above is None:
+            above = paint.ascent(size)
+        items.append(Text(cx, cursor + above, text, size, colours[role], bold))
         cursor += size * LINE_HEIGHT
     if box.error:
         r = fonts.small * 0.62
-        box.items.append(Circle(x + w, y, r, theme.error, theme.background, 1.2))
-        box.items.append(Text(x + w, y + ascent(r * 1.5) / 2.2, "!", r * 1.5, "#FFFFFF", True))
+        items.append(Circle(x + w, y, r, theme.error, theme.background, 1.2))
+        items.append(Text(x + w, y + ascent(r * 1.5) / 2.2, "!", r * 1.5, "#FFFFFF", True))
 
 
 def _edge_label(points: list[Point], text: str, theme: Theme, fonts: Fonts, rankdir: str) -> Text:
