@@ -111,7 +111,7 @@ def test_reducing_words_then_numbers_accepts_what_reducing_every_word_accepts() 
             body = "".join(f"  - {_layer(rng)}\n" for _ in range(rng.randint(1, 3)))
         if '"' in body:
             continue
-        whole = fastyaml._ATOM.sub("@", body)
+        whole = fastyaml.quoted_patterns()[0].sub("@", body)
         words = fastyaml._PLAIN_WORD.split(body)
         split = fastyaml._NUMBER_ATOM.sub("@", "@".join(words[0::2]))
         expected = fastyaml._well_formed(whole.split("\n"), "  ")
@@ -120,3 +120,29 @@ def test_reducing_words_then_numbers_accepts_what_reducing_every_word_accepts() 
             accepted += 1
             assert split == whole
     assert accepted > 500
+
+
+# Top-level lines around the block: words both readers read alike, and ones only libyaml
+# may read (YAML 1.1 booleans, nulls, comments, nesting, a duplicate key).
+HEAD_LINES = [
+    "netcanvas: 1", "name: resnet-50", "name: a.b/c_d", 'name: "a b: c"', "name: -1.5",
+    "version: 0", "x: true", "x: null", "x: yes", "x: On", "x: ~", "x: 1e5", "x: 1.5e-05",
+    "x: 012", "x: .inf", "x: 1_000", "on: 1", "null: 2", "name: a # note", "# note",
+    "name:  spaced  ", "name: x", "", "---", "view: {}", "view:", "  style: graph",
+]  # fmt: skip
+
+
+def test_the_lines_around_the_block_read_as_libyaml_reads_them() -> None:
+    rng = random.Random(5)
+    plain = 0
+    for _ in range(2000):
+        head = [rng.choice(HEAD_LINES) for _ in range(rng.randint(0, 3))]
+        tail = [rng.choice(HEAD_LINES) for _ in range(rng.randint(0, 2))]
+        text = "\n".join([*head, "layers:", "  - {name: a, type: ReLU}", *tail]) + "\n"
+        fast = split_layers(text, reader.parse, reader._unique_keys)
+        if fast is not None:
+            assert repr(fast) == repr(_full(text)), text
+            block = "layers:\n  - {name: a, type: ReLU}\n"
+            rest = text.replace(block, f"layers: [{fastyaml._SENTINEL}]\n")
+            plain += fastyaml._plain_rest(rest) is not None
+    assert plain > 300  # the lines are really read without libyaml

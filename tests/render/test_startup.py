@@ -73,6 +73,8 @@ def test_render_of_a_document_imports_nothing_heavy(tmp_path: Path, options: tup
     assert sorted(loaded & set(HEAVY)) == []
     assert igraph_python_side(loaded) == []
     assert sorted(loaded & {"texttable", "wcwidth"}) == []  # igraph's summaries
+    # The YAML netcanvas writes is read by the fast path, head and layers: no libyaml.
+    assert sorted(loaded & {"yaml", "netcanvas.formats.native.libyaml"}) == []
 
 
 def test_render_of_a_prototxt_reads_no_yaml(tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ refuses, the full reader reads (and locates).
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable
@@ -37,7 +38,6 @@ _QUOTED = '"[ !#-\\[\\]-~\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U000
 # Every word stands between the characters that delimit flow values, so no two words
 # touch (YAML would read `1.5e05` as one string where JSON reads a number).
 _BEFORE, _AFTER = r"(?<=[\[{ ,])", r"(?=[ ,\]}:])"
-_ATOM = re.compile(f"{_BEFORE}(?:{_NUMBER}|{_PLAIN}|{_QUOTED}){_AFTER}")
 _NUMBER_ATOM = re.compile(f"{_BEFORE}{_NUMBER}{_AFTER}")
 # With each word reduced to `@`, the shape of a line: one flow mapping, nesting at most
 # four collections, `: ` after each key (YAML reads `a:1` as one word).
@@ -55,9 +55,19 @@ _YAML_WORDS = re.compile(
     r"|Null|NULL)(?![A-Za-z0-9_./\-])"
 )
 # A plain string to quote: not JSON's own true / false / null.
-_TO_QUOTE = re.compile(f"{_BEFORE}(?!(?:true|false|null){_AFTER}){_PLAIN}{_AFTER}")
+_TO_QUOTE = f"{_BEFORE}(?!(?:true|false|null){_AFTER}){_PLAIN}{_AFTER}"
 _PLAIN_WORD = re.compile(f"{_BEFORE}({_PLAIN})")
-_QUOTED_OR_PLAIN = re.compile(f"{_BEFORE}({_QUOTED}){_AFTER}|{_TO_QUOTE.pattern}")
+
+
+@functools.cache
+def quoted_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Every word (reduced to `@`), and a quoted string or a plain word to quote: for a
+    block with quotes only, compiled on first use (their character class of quotable
+    text costs ~3 ms each, in every `netcanvas render` of a file without quotes)."""
+    atom = re.compile(f"{_BEFORE}(?:{_NUMBER}|{_PLAIN}|{_QUOTED}){_AFTER}")
+    return atom, re.compile(f"{_BEFORE}({_QUOTED}){_AFTER}|{_TO_QUOTE}")
+
+
 _SPACES = re.compile(" *")
 _NEXT_KEY = re.compile(r"\n[^ \n-]")
 _SENTINEL = "netcanvas_fast_layers_7f3a"
@@ -113,10 +123,11 @@ def split_layers(
     if "@" in body:
         return None
     if '"' in body:
-        reduced = _ATOM.sub("@", body)
+        atom, quoted_or_plain = quoted_patterns()
+        reduced = atom.sub("@", body)
         if not _well_formed(reduced.split("\n"), indent) or _YAML_WORDS.search(body):
             return None
-        quoted = _QUOTED_OR_PLAIN.sub(lambda m: m.group(1) or f'"{m.group()}"', body)
+        quoted = quoted_or_plain.sub(lambda m: m.group(1) or f'"{m.group()}"', body)
     else:
         # Split at each plain word (kept), the block is reduced and quoted from the one
         # split: the words' places joined by `@` and then its numbers reduced give what
@@ -141,7 +152,10 @@ def split_layers(
     try:
         listed = "[" + ",".join(line[cut:] for line in items) + "]"
         layers = _loads(listed, reduced, len(items), body, unique)
-        data = parse_rest(text[: found.start()] + f"layers: [{_SENTINEL}]\n" + text[end:])
+        rest = text[: found.start()] + f"layers: [{_SENTINEL}]\n" + text[end:]
+        data = _plain_rest(rest)
+        if data is None:
+            data = parse_rest(rest)
     except (ValueError, RecursionError, FormatError):
         return None
     # The sentinel read back as the top level's `layers` proves the block sat where a
@@ -149,6 +163,35 @@ def split_layers(
     if not isinstance(data, dict) or data.get("layers") != [_SENTINEL]:
         return None
     data["layers"] = layers
+    return data
+
+
+# A top-level line of the text around the block that YAML and JSON read alike: a plain key
+# and one word (printable ASCII in quotes, without escapes).
+_REST_LINE = re.compile(f'({_PLAIN}): +({_NUMBER}|{_PLAIN}|"[ !#-\\[\\]-~]*"|\\[{_SENTINEL}\\]) *')
+
+
+def _plain_rest(rest: str) -> dict[str, Any] | None:
+    """The text around the block when it is only ``key: word`` lines (``netcanvas: 1``,
+    ``name: resnet``), read without libyaml; else None (then libyaml reads it)."""
+    data: dict[str, Any] = {}
+    for line in rest.split("\n"):
+        if not line:
+            continue
+        found = _REST_LINE.fullmatch(line)
+        if found is None:
+            return None
+        key, word = found.groups()
+        if key in data or key in _YAML_WORD_SET or key in ("true", "false", "null"):
+            return None  # a duplicate or a key YAML reads as a boolean: libyaml says what
+        if word in _YAML_WORD_SET:
+            return None
+        if word[0] == "[":
+            data[key] = [_SENTINEL]
+        elif word[0] in '"-0123456789' or word in ("true", "false", "null"):
+            data[key] = json.loads(word)
+        else:
+            data[key] = word
     return data
 
 
