@@ -9,14 +9,13 @@ memory budget (``api/pool.py``), the tests may run them directly.
 
 from __future__ import annotations
 
-import gc
 import json
 import math
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from netcanvas.cycles import paused
 from netcanvas.formats.base import FormatError, line_col
 from netcanvas.graph.model import Graph
 
@@ -207,7 +206,7 @@ def import_file(
     from netcanvas import service
     from netcanvas.formats import native
 
-    with _cycles_paused():
+    with paused():
         graph, result = service.open_model(data, filename, format, phase, shapes)
         if max_nodes is not None and len(graph.nodes) > max_nodes:
             raise TooMany(
@@ -222,23 +221,6 @@ def import_file(
         if not plain:
             check_plain(document)  # refuses what JSON cannot carry, with its location
         return _import_answer(document, plain and _floats_alike(floats), result, with_analysis)
-
-
-@contextmanager
-def _cycles_paused() -> Iterator[None]:
-    """Pause the cycle collector for one job.
-
-    Reading and analysing a 50,000-layer model allocates millions of small objects and
-    no cycles; every burst of allocations sets off collections that walk all the objects
-    the process holds (~0.7 s of a 2.3 s import). Reference counting frees them as ever.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _import_answer(

@@ -3,11 +3,9 @@ the SVG. Importing this package is cheap; igraph and cairosvg load on use."""
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
+from netcanvas.cycles import paused
 from netcanvas.render.options import FigureOptions
 
 if TYPE_CHECKING:
@@ -25,24 +23,6 @@ class FigureError(ValueError):
     """A figure cannot be made with these settings (an unknown format or style)."""
 
 
-@contextmanager
-def _no_gc() -> Iterator[None]:
-    """Pause the cycle collector while drawing.
-
-    A figure allocates tens of thousands of small acyclic objects (boxes, points, text
-    runs); each allocation burst triggers full collections that walk every object the
-    process holds, which cost a third of the render time of a 3,000-layer net.
-    Reference counting still frees everything as usual.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def build_scene(graph: Graph, options: FigureOptions, analysis: Analysis | None = None) -> Scene:
     """The positioned scene of a figure in the chosen style and theme."""
     from netcanvas.render.styles.common import analysis_of
@@ -55,7 +35,7 @@ def build_scene(graph: Graph, options: FigureOptions, analysis: Analysis | None 
         graph, analysis = collapse(graph, analysis, options.depth)
     theme = get_theme(options.theme)
     scene: Scene
-    with _no_gc():
+    with paused():
         if options.style == "graph":
             from netcanvas.render.styles import graph as style
 
@@ -102,7 +82,7 @@ def render_svg(graph: Graph, options: FigureOptions, analysis: Analysis | None =
     from netcanvas.render.svg import to_svg
 
     scene = build_scene(graph, options, analysis)
-    with _no_gc():
+    with paused():
         return to_svg(scene, options.width)
 
 
@@ -145,7 +125,7 @@ def layout_json(
         view = {k: v for k, v in graph.view.items() if k != "positions"}
         graph = replace(graph, view=view)
     flat = options.model_copy(update={"fold": False, "style": "graph"})
-    with _no_gc():
+    with paused():
         scene = style.build(graph, analyze(graph), flat, get_theme(options.theme))[0]
     result: dict[str, Any] = {
         "positions": {b.name: [round(b.x, 2), round(b.y, 2)] for b in scene.nodes},
