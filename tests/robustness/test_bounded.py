@@ -117,9 +117,9 @@ def test_a_huge_png_is_refused_at_once(server: Server) -> None:
 
 
 def test_work_past_its_time_limit_is_stopped_and_the_next_job_runs(tmp_path: Path) -> None:
-    # Its SVG takes ~4 s here (8 s when this machine was slower): a limit of 1 s stays far
-    # below it on any machine, where the module's 4 s limit did not.
-    slow = residual_yaml(20_000).encode()
+    # Its SVG takes ~5 s here (20,000 layers took 4 s, then 1.9 s once the writer got
+    # faster): a limit of 1 s stays far below it on any machine.
+    slow = residual_yaml(60_000).encode()
     strict = Server(
         tmp_path / "t.db", env={"NETCANVAS_WORK_PROCESSES": "1", "NETCANVAS_WORK_SECONDS": "1"}
     )
@@ -173,7 +173,9 @@ def test_a_client_that_leaves_stops_its_work(tmp_path: Path) -> None:
     try:
         tiny = {"netcanvas": 1, "layers": [{"name": "y", "type": "Input", "shape": [1, 4]}]}
         assert httpx.post(f"{patient.url}/api/analyze", json=tiny, timeout=120).status_code == 200
-        slow = residual_yaml(20_000).encode()  # its SVG takes many seconds
+        # Its SVG takes ~5 s: still running when the client leaves after 1.5 s (20,000
+        # layers, 1.9 s once the writer got faster, could finish first).
+        slow = residual_yaml(60_000).encode()
         client = threading.Thread(
             target=lambda: pytest.raises(
                 httpx.TimeoutException,
