@@ -217,8 +217,8 @@ export function loadHooks(analyzer, { store, view }) {
     },
     /** The load committed `doc` (or failed: no doc). */
     delivered(doc, analysis) {
-      analyzer.release();
-      if (doc && analysis && !store.readOnly) analyzer.deliver(analysis, doc);
+      if (doc && analysis && !store.readOnly) analyzer.deliver(analysis, doc); // releases it
+      else analyzer.release();
     },
   };
 }

@@ -22,9 +22,6 @@ export function validGroups(groups, doc) {
   );
 }
 
-/** The layer a reference reads (parseRef's name, without its object for a plain name). */
-const refName = (ref) => (ref.includes(":") ? parseRef(ref).name : ref);
-
 /** A box id that cannot clash with a layer name. */
 export function groupId(group) {
   return `group:${group.name}`;
@@ -58,7 +55,7 @@ export function foldView(doc, groups, open = new Set()) {
   const placed = new Set();
   for (const layer of doc.layers) {
     const inside = hidden.get(layer.name);
-    const sources = (layer.inputs ?? []).map(refName);
+    const sources = (layer.inputs ?? []).map((ref) => parseRef(ref).name);
     if (inside) {
       const box = boxById.get(inside);
       for (const src of sources) {
